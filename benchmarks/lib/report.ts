@@ -1,0 +1,53 @@
+/**
+ * Shared plumbing of the benchmark suites: machine description, medians from
+ * tinybench tasks, the results JSON under benchmarks/results/<suite>.json and a
+ * printed table. Timings on the shared 2-core machines move by 2× between runs,
+ * so every suite measures ours and the peer in the same run and reports ratios.
+ */
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Task } from 'tinybench';
+
+export const resultsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'results');
+
+export function machine(): { node: string; cpu: string; cores: number } {
+  return { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: availableParallelism() };
+}
+
+/** Median latency of a finished tinybench task, in milliseconds. */
+export function medianMs(task: Task | undefined): number {
+  const result = task?.result as { latency?: { p50?: number }; error?: unknown } | undefined;
+  if (!result || result.error || result.latency?.p50 === undefined)
+    throw new Error(`benchmark task ${task?.name ?? '?'} did not complete: ${String(result?.error ?? 'no result')}`);
+  return result.latency.p50;
+}
+
+/** Median of plain numbers (for hand-timed runs such as whole workloads). */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+export function writeResults(suite: string, payload: Record<string, unknown>): string {
+  mkdirSync(resultsDir, { recursive: true });
+  const file = join(resultsDir, `${suite}.json`);
+  writeFileSync(file, JSON.stringify({ suite, ...machine(), date: new Date().toISOString(), ...payload }, null, 2) + '\n');
+  return file;
+}
+
+/** Prints rows as an aligned table; numbers to 3 significant digits. */
+export function printTable(rows: readonly Record<string, unknown>[]): void {
+  if (rows.length === 0) return;
+  const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const fmt = (v: unknown): string =>
+    typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toPrecision(3)) : v === undefined ? '' : String(v);
+  const cells = rows.map((r) => cols.map((c) => fmt(r[c])));
+  const widths = cols.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i].length)));
+  const line = (xs: string[]): string => xs.map((x, i) => x.padStart(widths[i])).join('  ');
+  console.log(line(cols));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const row of cells) console.log(line(row));
+}

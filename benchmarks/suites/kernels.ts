@@ -1,0 +1,77 @@
+/**
+ * `pnpm bench:kernels`: per-limb cost of the ring kernels against node-seal.
+ * For N ∈ {4096, 8192, 16384}: forward NTT, inverse NTT and pointwise multiply on
+ * one limb for `u32` (largest allowed prime) and `u64` (largest allowed prime),
+ * and node-seal 6.0.3's transformToNtt / transformFromNtt on a fresh ciphertext
+ * with CoeffModulus.BFVDefault(N), divided by its limb count (2 polys × L).
+ * `nsPerLimbBit` = time per limb / prime bits, so kernels with different word
+ * sizes compare per bit of modulus they process.
+ */
+import { Bench } from 'tinybench';
+import { nttPrimes, u32Kernel, u64Kernel, type Kernel } from '@qhe/bfv/math';
+import { loadSeal, sealNttTasks } from '../peers/seal.js';
+import { medianMs, printTable, writeResults } from '../lib/report.js';
+
+interface Row {
+  impl: 'u32' | 'u64' | 'node-seal';
+  n: number;
+  op: 'ntt' | 'intt' | 'mul';
+  primeBits: number;
+  usPerLimb: number;
+  nsPerLimbBit: number;
+}
+
+const sizes = (process.env.QHE_BENCH_N ?? '4096,8192,16384').split(',').map(Number);
+const timeMs = Number(process.env.QHE_BENCH_TIME_MS ?? 600);
+
+function kernelTasks(bench: Bench, kernel: Kernel, n: number, meta: Map<string, Omit<Row, 'usPerLimb' | 'nsPerLimbBit'>>): void {
+  const [q] = nttPrimes({ bits: kernel.maxPrimeBits, n, count: 1 });
+  const ops = kernel.modulus(q, n);
+  const a = kernel.alloc(n), b = kernel.alloc(n), out = kernel.alloc(n);
+  ops.fromBigInts(Array.from({ length: n }, (_, i) => (BigInt(i) * 0x9e3779b97f4a7c15n) % q), a);
+  ops.fromBigInts(Array.from({ length: n }, (_, i) => (BigInt(i + 7) * 0xd1b54a32d192ed03n) % q), b);
+  const name = (op: string): string => `${kernel.name} ${op} N=${n}`;
+  const add = (op: Row['op'], fn: () => void): void => {
+    bench.add(name(op), fn);
+    meta.set(name(op), { impl: kernel.name, n, op, primeBits: ops.bits });
+  };
+  add('ntt', () => ops.forwardNtt(a));
+  add('intt', () => ops.inverseNtt(a));
+  add('mul', () => ops.mul(a, b, out));
+}
+
+async function main(): Promise<void> {
+  const seal = await loadSeal();
+  const rows: Row[] = [];
+  for (const n of sizes) {
+    const bench = new Bench({ time: timeMs, iterations: 20, warmup: true });
+    const meta = new Map<string, Omit<Row, 'usPerLimb' | 'nsPerLimbBit'>>();
+    const peer = sealNttTasks(seal, n);
+    const peerBits = peer.primeBits.reduce((s, b) => s + b, 0) / peer.primeBits.length;
+    const peerRows: Array<[string, Row['op']]> = [[`node-seal ntt N=${n}`, 'ntt'], [`node-seal intt N=${n}`, 'intt']];
+    bench.add(peerRows[0][0], peer.ntt);
+    bench.add(peerRows[1][0], peer.intt);
+    for (const [name, op] of peerRows) meta.set(name, { impl: 'node-seal', n, op, primeBits: Math.round(peerBits * 10) / 10 });
+    kernelTasks(bench, u32Kernel, n, meta);
+    kernelTasks(bench, u64Kernel, n, meta);
+    await bench.run();
+    for (const task of bench.tasks) {
+      const m = meta.get(task.name)!;
+      const perLimbMs = medianMs(task) / (m.impl === 'node-seal' ? peer.limbs : 1);
+      const usPerLimb = perLimbMs * 1e3;
+      rows.push({ ...m, usPerLimb, nsPerLimbBit: (usPerLimb * 1e3) / m.primeBits });
+    }
+    peer.dispose();
+  }
+  const ratios = sizes.map((n) => {
+    const get = (impl: string, op: string): Row | undefined => rows.find((r) => r.n === n && r.impl === impl && r.op === op);
+    const ratio = (impl: string, op: string): number => get(impl, op)!.nsPerLimbBit / get('node-seal', op)!.nsPerLimbBit;
+    return { n, u32NttVsSeal: ratio('u32', 'ntt'), u32InttVsSeal: ratio('u32', 'intt'), u64NttVsSeal: ratio('u64', 'ntt') };
+  });
+  printTable(rows as unknown as Record<string, unknown>[]);
+  console.log('\nnsPerLimbBit ratios (ours / node-seal, same run):');
+  printTable(ratios);
+  console.log('\nwrote', writeResults('kernels', { rows, ratios }));
+}
+
+await main();

@@ -1,0 +1,111 @@
+/**
+ * BfvContext: validated parameters plus everything precomputed from them —
+ * the modulus chain with its levels, the key base (data primes followed by the
+ * special primes, as in SEAL's "key level"), per-level BEHZ tools, the scaling
+ * constants for Δ·m, and the key-switching constants.
+ *
+ * Levels: level 0 holds all data primes q_0..q_{L−1}; level l holds the first
+ * L − l (modSwitchToNext drops the last prime). Level L − 1 has one prime.
+ */
+import { BehzTool } from './behz.js';
+import { QheError, fail } from './math/errors.js';
+import type { Kernel, PrimeOps } from './math/kernel.js';
+import { kernelByName } from './math/index.js';
+import { BaseConverter, RnsBase } from './math/rns.js';
+import { invMod, mod } from './math/zq.js';
+import { bfvParameters, type BfvParameterLiteral, type BfvParameters } from './params.js';
+
+export interface LevelData {
+  readonly index: number;
+  /** Data primes of this level. */
+  readonly base: RnsBase;
+  readonly behz: BehzTool;
+  /** ⌊Q_l / t⌋ mod q_i, the integer part of Δ. */
+  readonly deltaModQ: readonly bigint[];
+  /** Q_l mod t, for the rounding correction of Δ·m. */
+  readonly qModT: bigint;
+  /** P → level base FastBconv for the key-switching ModDown. */
+  readonly specialToLevel: BaseConverter;
+  /** P^{-1} mod q_i and ⌊P/2⌋ mod q_i. */
+  readonly pInvModQ: readonly bigint[];
+  readonly pHalfModQ: readonly bigint[];
+  /** Limb index in the key base of modulus j of (level base ∪ special base). */
+  readonly keyLimb: readonly number[];
+  /** Ops of (level base ∪ special base), in that order. */
+  readonly extendedOps: readonly PrimeOps[];
+  /** Ops of (level base ∪ Bsk), in that order. */
+  readonly behzOps: readonly PrimeOps[];
+}
+
+export class BfvContext {
+  readonly params: BfvParameters;
+  readonly kernel: Kernel;
+  readonly n: number;
+  readonly t: bigint;
+  /** Operations mod t (with NTT tables when t is a batching prime). */
+  readonly plainOps: PrimeOps;
+  /** Data primes then special primes. */
+  readonly keyBase: RnsBase;
+  readonly specialBase: RnsBase;
+  readonly levels: readonly LevelData[];
+  /** A fingerprint of the parameters; objects from contexts with different ids never mix. */
+  readonly id: string;
+
+  constructor(params: BfvParameters | BfvParameterLiteral) {
+    this.params = isValidated(params) ? params : bfvParameters(params);
+    const p = this.params;
+    this.kernel = kernelByName(p.kernel);
+    this.n = p.polyDegree;
+    this.t = p.plainModulus;
+    this.plainOps = this.kernel.modulus(this.t, this.n, { ntt: p.batching });
+    this.keyBase = new RnsBase(this.kernel, this.n, [...p.coeffModulus, ...p.specialModulus]);
+    this.specialBase = new RnsBase(this.kernel, this.n, p.specialModulus);
+    this.id = `bfv|N=${this.n}|${p.kernel}|q=${p.coeffModulus.join(',')}|p=${p.specialModulus.join(',')}|t=${this.t}`;
+    const L = p.coeffModulus.length;
+    const P = this.specialBase.modulus;
+    const levels: LevelData[] = [];
+    for (let l = 0; l < L; l++) {
+      const base = new RnsBase(this.kernel, this.n, p.coeffModulus.slice(0, L - l));
+      const behz = new BehzTool(this.kernel, this.n, base, this.t, this.keyBase.primes);
+      const Q = base.modulus;
+      const size = base.size;
+      levels.push(
+        Object.freeze({
+          index: l,
+          base,
+          behz,
+          deltaModQ: Object.freeze(base.primes.map((q) => (Q / this.t) % q)),
+          qModT: Q % this.t,
+          specialToLevel: new BaseConverter(this.specialBase, base),
+          pInvModQ: Object.freeze(base.primes.map((q) => invMod(P, q))),
+          pHalfModQ: Object.freeze(base.primes.map((q) => mod(P >> 1n, q))),
+          keyLimb: Object.freeze([...Array(size).keys(), ...this.specialBase.primes.map((_, k) => L + k)]),
+          extendedOps: Object.freeze([...base.ops, ...this.specialBase.ops]),
+          behzOps: Object.freeze([...base.ops, ...behz.bsk.ops]),
+        }),
+      );
+    }
+    this.levels = Object.freeze(levels);
+    Object.freeze(this);
+  }
+
+  get maxLevel(): number {
+    return this.levels.length - 1;
+  }
+
+  level(index: number): LevelData {
+    if (!Number.isInteger(index) || index < 0 || index > this.maxLevel)
+      fail('LEVEL_EXHAUSTED', 'BfvContext.level', `a level in [0, ${this.maxLevel}]`, index);
+    return this.levels[index];
+  }
+
+  /** Throws PARAMETER_MISMATCH unless `other` was made for the same parameters. */
+  assertSame(fn: string, other: { readonly context: BfvContext }): void {
+    if (other.context !== this && other.context.id !== this.id)
+      throw new QheError('PARAMETER_MISMATCH', `${fn}: expected an object for parameters ${this.id}, got one for ${other.context.id}`);
+  }
+}
+
+function isValidated(p: BfvParameters | BfvParameterLiteral): p is BfvParameters {
+  return Object.isFrozen(p) && typeof (p as BfvParameters).logQP === 'number' && typeof (p as BfvParameters).plainModulus === 'bigint';
+}

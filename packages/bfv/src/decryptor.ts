@@ -1,0 +1,102 @@
+/**
+ * Decryptor (FV §3 Decrypt; BEHZ §2.4 for the full-RNS scaling) and SEAL's
+ * invariant noise budget.
+ *
+ * decrypt: x = c0 + c1·s + c2·s² + … (Horner in NTT form), then m = ⌊t·x/Q⌉ mod t
+ * by the BEHZ γ-corrected scaling (behz.ts).
+ *
+ * Exhausted budgets are an error, not a silently wrong plaintext. The invariant
+ * noise ν = t·x/Q − round(t·x/Q) is estimated per coefficient from the CRT
+ * fractions Σ_i [x_i·t·q̂_i^{-1}]_{q_i}/q_i mod 1 in float64 (error ≈ L·2^-52). SEAL
+ * reports budget 0 once max|ν| ≥ 1/4; at that point decryption may already be
+ * wrong, and once it is, ν is close to uniform so max|ν| over N coefficients is
+ * ≥ 1/4 except with probability 2^-N. decrypt throws NOISE_BUDGET_EXHAUSTED then.
+ *
+ * invariantNoiseBudget (SEAL decryptor.cpp): ⌊log2 Q⌋+1 − bits(‖t·x mod Q‖_∞) − 1
+ * bits, computed exactly with bigint CRT (a diagnostic: slower than decrypt).
+ */
+import { Plaintext, type Ciphertext } from './ciphertext.js';
+import type { BfvContext } from './context.js';
+import type { SecretKey } from './keys.js';
+import { QheError } from './math/errors.js';
+import { RnsPoly, mulInto, toCoeff, toNtt, addInto } from './math/poly.js';
+import { bitLength, mod } from './math/zq.js';
+
+export class Decryptor {
+  constructor(
+    readonly context: BfvContext,
+    private readonly secretKey: SecretKey,
+  ) {
+    context.assertSame('Decryptor', secretKey);
+  }
+
+  /** x = Σ c_k·s^k over the ciphertext's level base, coefficient form. */
+  private dot(ct: Ciphertext): RnsPoly {
+    const ctx = this.context;
+    ctx.assertSame('Decryptor', ct);
+    const base = ctx.level(ct.level).base;
+    const s = new RnsPoly(base, this.secretKey.ntt.data.subarray(0, base.size * ctx.n), 'ntt');
+    // Horner: acc = c_{k−1}; acc = acc·s + c_j.
+    const acc = ct.polys[ct.size - 1].clone();
+    toNtt(acc);
+    for (let k = ct.size - 2; k >= 0; k--) {
+      mulInto(acc, s, acc);
+      if (k === 0) break;
+      const c = toNtt(ct.polys[k].clone());
+      addInto(acc, c, acc);
+    }
+    toCoeff(acc);
+    return addInto(acc, ct.polys[0], acc);
+  }
+
+  /** Largest |ν| over the coefficients (see header), in [0, 1/2]. */
+  private maxInvariantNoise(x: RnsPoly): number {
+    const ctx = this.context;
+    const base = x.base;
+    const frac = new Float64Array(ctx.n);
+    const y = ctx.kernel.alloc(ctx.n);
+    for (let i = 0; i < base.size; i++) {
+      const q = base.primes[i];
+      base.ops[i].mulScalar(x.limb(i), mod(ctx.t * base.puncturedInverse[i], q), y);
+      base.ops[i].addScaledToFloat(y, 1 / Number(q), frac);
+    }
+    let worst = 0;
+    for (let k = 0; k < frac.length; k++) {
+      const f = frac[k] - Math.round(frac[k]);
+      const a = Math.abs(f);
+      if (a > worst) worst = a;
+    }
+    return worst;
+  }
+
+  decrypt(ct: Ciphertext): Plaintext {
+    const ctx = this.context;
+    const x = this.dot(ct);
+    const nu = this.maxInvariantNoise(x);
+    if (nu >= 0.25)
+      throw new QheError(
+        'NOISE_BUDGET_EXHAUSTED',
+        `Decryptor.decrypt: expected a ciphertext with noise budget > 0, got invariant noise ${nu.toFixed(3)} ≥ 1/4 (level ${ct.level}, size ${ct.size})`,
+      );
+    const level = ctx.level(ct.level);
+    const pt = Plaintext.zero(ctx);
+    const scratch = ctx.kernel.alloc(level.behz.scratchLimbs * ctx.n);
+    level.behz.decryptScaleRound(x.data, pt.data, scratch);
+    return pt;
+  }
+
+  /** SEAL's invariant noise budget in bits (≥ 0). */
+  invariantNoiseBudget(ct: Ciphertext): number {
+    const ctx = this.context;
+    const x = this.dot(ct);
+    const base = x.base;
+    for (let i = 0; i < base.size; i++) base.ops[i].mulScalar(x.limb(i), ctx.t, x.limb(i));
+    const Q = base.modulus;
+    let norm = 0n;
+    for (const v of base.composeCentered(x.data)) {
+      const a = v < 0n ? -v : v;
+      if (a > norm) norm = a;
+    }
+    return Math.max(0, bitLength(Q) - bitLength(norm) - 1);
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * Encryptor (Fan–Vercauteren, "Somewhat Practical Fully Homomorphic Encryption",
+ * ePrint 2012/144, §3: Encrypt; SEAL encryptor.cpp).
+ *
+ * Public key: with u ternary and e0, e1 from the CBD noise sampler,
+ *   ct = (p0·u + e0 + Δ·m, p1·u + e1)    over the data primes of level 0.
+ * Symmetric: with a uniform,
+ *   ct = (−a·s + e + Δ·m, a).
+ * Seeded symmetric ciphertexts expand a from a 32-byte seed (sampling.ts's
+ * SHAKE256 stream), so they can be stored as (c0, seed): half the size.
+ * Δ·m is round(Q·m/t) (plain-lift.ts).
+ */
+import { Ciphertext, type Plaintext } from './ciphertext.js';
+import type { BfvContext } from './context.js';
+import { uniformNtt, smallToNtt, type PublicKey, type SecretKey } from './keys.js';
+import { fail } from './math/errors.js';
+import { RnsPoly, mulInto, toCoeff } from './math/poly.js';
+import { randomSeed, sampleCenteredBinomial, sampleTernary, seededRandom, smallToResidues, systemRandom, type RandomSource } from './math/sampling.js';
+import { addScaledPlain } from './plain-lift.js';
+
+export interface EncryptorKeys {
+  readonly publicKey?: PublicKey;
+  readonly secretKey?: SecretKey;
+}
+
+export class Encryptor {
+  private readonly rng: RandomSource;
+
+  constructor(
+    readonly context: BfvContext,
+    private readonly keys: EncryptorKeys,
+    rng?: RandomSource,
+  ) {
+    if (!keys.publicKey && !keys.secretKey) fail('MISSING_KEY', 'Encryptor', 'a public key or a secret key', keys);
+    if (keys.publicKey) context.assertSame('Encryptor', keys.publicKey);
+    if (keys.secretKey) context.assertSame('Encryptor', keys.secretKey);
+    this.rng = rng ?? systemRandom();
+  }
+
+  /** Public-key encryption at level 0. */
+  encrypt(pt: Plaintext): Ciphertext {
+    const pk = this.keys.publicKey;
+    if (!pk) return fail('MISSING_KEY', 'Encryptor.encrypt', 'a public key (use encryptSymmetric with a secret key)', undefined);
+    this.context.assertSame('Encryptor.encrypt', pt);
+    const ctx = this.context;
+    const level = ctx.level(0);
+    const base = level.base;
+    const n = ctx.n;
+    const L = base.size;
+    const u = smallToNtt(base, sampleTernary(this.rng, n));
+    const out = Ciphertext.empty(ctx, 0, 2);
+    [pk.p0, pk.p1].forEach((p, k) => {
+      const c = out.polys[k];
+      c.representation = 'ntt';
+      mulInto(new RnsPoly(base, p.data.subarray(0, L * n), 'ntt'), u, c);
+      toCoeff(c);
+      const e = RnsPoly.zero(base, 'coeff');
+      smallToResidues(sampleCenteredBinomial(this.rng, n), base.ops, e.data);
+      for (let i = 0; i < L; i++) base.ops[i].add(c.limb(i), e.limb(i), c.limb(i));
+    });
+    addScaledPlain(level, pt, ctx.t, out.polys[0]);
+    return out;
+  }
+
+  /**
+   * Secret-key encryption at level 0. With `seeded` (default true) the uniform
+   * polynomial a comes from a fresh 32-byte seed recorded on the ciphertext.
+   */
+  encryptSymmetric(pt: Plaintext, options: { seeded?: boolean } = {}): Ciphertext {
+    const sk = this.keys.secretKey;
+    if (!sk) return fail('MISSING_KEY', 'Encryptor.encryptSymmetric', 'a secret key', undefined);
+    this.context.assertSame('Encryptor.encryptSymmetric', pt);
+    const ctx = this.context;
+    const level = ctx.level(0);
+    const base = level.base;
+    const n = ctx.n;
+    const L = base.size;
+    const seed = options.seeded === false ? undefined : randomSeed();
+    const a = uniformNtt(base, seed ? seededRandom(seed) : this.rng);
+    const c0 = RnsPoly.zero(base, 'ntt');
+    mulInto(a, new RnsPoly(base, sk.ntt.data.subarray(0, L * n), 'ntt'), c0);
+    toCoeff(c0);
+    const e = RnsPoly.zero(base, 'coeff');
+    smallToResidues(sampleCenteredBinomial(this.rng, n), base.ops, e.data);
+    for (let i = 0; i < L; i++) base.ops[i].sub(e.limb(i), c0.limb(i), c0.limb(i));
+    addScaledPlain(level, pt, ctx.t, c0);
+    const c1 = toCoeff(a);
+    const ct = new Ciphertext(ctx, 0, [c0, c1]);
+    ct.seed = seed;
+    return ct;
+  }
+}
+
+/** Expands the c1 of a seeded symmetric ciphertext at level 0 (used by deserialization). */
+export function expandSeed(ctx: BfvContext, seed: Uint8Array): RnsPoly {
+  return toCoeff(uniformNtt(ctx.level(0).base, seededRandom(seed)));
+}

@@ -1,0 +1,383 @@
+/**
+ * Evaluator: homomorphic operations on BFV ciphertexts (FV §4; SEAL evaluator.cpp).
+ * Every operation comes as `op(…)`, which allocates its result, and `opInto(…, out)`,
+ * which writes into `out` (reshaped to the result's level and size; `out` may be
+ * one of the inputs).
+ *
+ * multiply: BEHZ (behz.ts). Steps:
+ *   1. extend each input polynomial from q to Bsk (FastBconv with m̃, SmMRq);
+ *   2. NTT over q ∪ Bsk; 3. tensor d_k = Σ_{i+j=k} a_i ⊙ b_j;
+ *   4. inverse NTT; 5. ⌊t·d/q⌉ in Bsk (fast floor); 6. Bsk → q (FastBconvSk).
+ * relinearize, rotations: key switching with special primes (keyswitch.ts).
+ * modSwitchToNext: divide and round by the last prime (SEAL
+ * divide_and_round_q_last_inplace), keeping the plaintext and the invariant noise.
+ *
+ * Transparency: a result whose c1, c2, … are all zero carries its plaintext in
+ * clear (e.g. c·0, ct − ct); such results throw TRANSPARENT_RESULT as SEAL does.
+ */
+import { Ciphertext, type Plaintext } from './ciphertext.js';
+import type { BfvContext, LevelData } from './context.js';
+import { galoisElementForStep, type GaloisKeys, type RelinKeys } from './keys.js';
+import { switchKey } from './keyswitch.js';
+import { QheError, fail } from './math/errors.js';
+import type { Residues } from './math/kernel.js';
+import { RnsPoly, mulInto, toCoeff, toNtt } from './math/poly.js';
+import { invMod, mod } from './math/zq.js';
+import { addScaledPlain, centredScalar, liftCentered } from './plain-lift.js';
+
+export class Evaluator {
+  constructor(readonly context: BfvContext) {}
+
+  // ---- checks ------------------------------------------------------------
+
+  private check(fn: string, ...cts: Ciphertext[]): void {
+    for (const ct of cts) {
+      if (!(ct instanceof Ciphertext)) fail('INVALID_ARGUMENT', fn, 'a Ciphertext', ct);
+      this.context.assertSame(fn, ct);
+    }
+    for (const ct of cts)
+      if (ct.level !== cts[0].level) fail('PARAMETER_MISMATCH', fn, `operands at one level (${cts[0].level})`, `level ${ct.level}`);
+  }
+
+  private guardTransparent(fn: string, out: Ciphertext): Ciphertext {
+    if (out.isTransparent())
+      throw new QheError('TRANSPARENT_RESULT', `${fn}: expected a result with a non-zero c1, got a transparent ciphertext (it would reveal the plaintext)`);
+    return out;
+  }
+
+  // ---- additive ------------------------------------------------------------
+
+  private combine(fn: string, a: Ciphertext, b: Ciphertext, out: Ciphertext, subtract: boolean): Ciphertext {
+    this.check(fn, a, b);
+    const size = Math.max(a.size, b.size);
+    const base = this.context.level(a.level).base;
+    // Inputs may alias out: read the shapes before reshaping, copy a's extra polys.
+    const aPolys = a.polys.slice(), bPolys = b.polys.slice();
+    out.reshape(a.level, size);
+    for (let k = 0; k < size; k++) {
+      const x = aPolys[k], y = bPolys[k], o = out.polys[k];
+      for (let i = 0; i < base.size; i++) {
+        const op = base.ops[i];
+        if (x && y) (subtract ? op.sub : op.add).call(op, x.limb(i), y.limb(i), o.limb(i));
+        else if (x) (o.limb(i) as Int32Array).set(x.limb(i) as Int32Array);
+        else if (subtract) op.negate(y!.limb(i), o.limb(i));
+        else (o.limb(i) as Int32Array).set(y!.limb(i) as Int32Array);
+      }
+    }
+    return this.guardTransparent(fn, out);
+  }
+
+  add(a: Ciphertext, b: Ciphertext): Ciphertext {
+    return this.addInto(a, b, Ciphertext.empty(this.context, a.level, Math.max(a.size, b.size)));
+  }
+  addInto(a: Ciphertext, b: Ciphertext, out: Ciphertext): Ciphertext {
+    return this.combine('add', a, b, out, false);
+  }
+
+  sub(a: Ciphertext, b: Ciphertext): Ciphertext {
+    return this.subInto(a, b, Ciphertext.empty(this.context, a.level, Math.max(a.size, b.size)));
+  }
+  subInto(a: Ciphertext, b: Ciphertext, out: Ciphertext): Ciphertext {
+    return this.combine('sub', a, b, out, true);
+  }
+
+  negate(a: Ciphertext): Ciphertext {
+    return this.negateInto(a, Ciphertext.empty(this.context, a.level, a.size));
+  }
+  negateInto(a: Ciphertext, out: Ciphertext): Ciphertext {
+    this.check('negate', a);
+    const polys = a.polys.slice();
+    out.reshape(a.level, a.size);
+    const base = this.context.level(a.level).base;
+    polys.forEach((p, k) => {
+      for (let i = 0; i < base.size; i++) base.ops[i].negate(p.limb(i), out.polys[k].limb(i));
+    });
+    return out;
+  }
+
+  private copyInto(a: Ciphertext, out: Ciphertext): Ciphertext {
+    if (a === out) return out;
+    const polys = a.polys;
+    out.reshape(a.level, a.size);
+    polys.forEach((p, k) => (out.polys[k].data as Int32Array).set(p.data as Int32Array));
+    return out;
+  }
+
+  addPlain(a: Ciphertext, pt: Plaintext): Ciphertext {
+    return this.addPlainInto(a, pt, Ciphertext.empty(this.context, a.level, a.size));
+  }
+  addPlainInto(a: Ciphertext, pt: Plaintext, out: Ciphertext): Ciphertext {
+    this.check('addPlain', a);
+    this.context.assertSame('addPlain', pt);
+    this.copyInto(a, out);
+    addScaledPlain(this.context.level(a.level), pt, this.context.t, out.polys[0], 1);
+    return out;
+  }
+
+  subPlain(a: Ciphertext, pt: Plaintext): Ciphertext {
+    return this.subPlainInto(a, pt, Ciphertext.empty(this.context, a.level, a.size));
+  }
+  subPlainInto(a: Ciphertext, pt: Plaintext, out: Ciphertext): Ciphertext {
+    this.check('subPlain', a);
+    this.context.assertSame('subPlain', pt);
+    this.copyInto(a, out);
+    addScaledPlain(this.context.level(a.level), pt, this.context.t, out.polys[0], -1);
+    return out;
+  }
+
+  // ---- scalar and plaintext products -----------------------------------------
+
+  /** a·c for an integer constant c (taken mod t, centred): no NTT, the workhorse of linear layers. */
+  multiplyScalar(a: Ciphertext, c: bigint | number): Ciphertext {
+    return this.multiplyScalarInto(a, c, Ciphertext.empty(this.context, a.level, a.size));
+  }
+  multiplyScalarInto(a: Ciphertext, c: bigint | number, out: Ciphertext): Ciphertext {
+    this.check('multiplyScalar', a);
+    const s = this.scalar('multiplyScalar', c);
+    const polys = a.polys.slice();
+    out.reshape(a.level, a.size);
+    const base = this.context.level(a.level).base;
+    polys.forEach((p, k) => {
+      for (let i = 0; i < base.size; i++) base.ops[i].mulScalar(p.limb(i), s, out.polys[k].limb(i));
+    });
+    return out;
+  }
+
+  /** acc ← acc + a·c (same level; acc grows to a's size if smaller). */
+  multiplyScalarAddInto(a: Ciphertext, c: bigint | number, acc: Ciphertext): Ciphertext {
+    this.check('multiplyScalarAdd', a, acc);
+    const s = this.scalar('multiplyScalarAdd', c);
+    const base = this.context.level(a.level).base;
+    while (acc.polys.length < a.size) acc.polys.push(RnsPoly.zero(base, 'coeff'));
+    a.polys.forEach((p, k) => {
+      for (let i = 0; i < base.size; i++) base.ops[i].mulScalarAcc(p.limb(i), s, acc.polys[k].limb(i));
+    });
+    acc.seed = undefined;
+    return acc;
+  }
+
+  private scalar(fn: string, c: bigint | number): bigint {
+    if (typeof c === 'number' && !Number.isSafeInteger(c)) fail('INVALID_ARGUMENT', fn, 'an integer constant', c);
+    if (typeof c !== 'number' && typeof c !== 'bigint') fail('INVALID_ARGUMENT', fn, 'an integer constant', c);
+    const s = centredScalar(BigInt(c), this.context.t);
+    if (s === 0n)
+      throw new QheError('TRANSPARENT_RESULT', `${fn}: expected a constant ≢ 0 (mod t = ${this.context.t}), got ${c}: the product would be transparent`);
+    return s;
+  }
+
+  multiplyPlain(a: Ciphertext, pt: Plaintext): Ciphertext {
+    return this.multiplyPlainInto(a, pt, Ciphertext.empty(this.context, a.level, a.size));
+  }
+  multiplyPlainInto(a: Ciphertext, pt: Plaintext, out: Ciphertext): Ciphertext {
+    this.check('multiplyPlain', a);
+    this.context.assertSame('multiplyPlain', pt);
+    if (pt.isZero())
+      throw new QheError('TRANSPARENT_RESULT', 'multiplyPlain: expected a non-zero plaintext, got zero: the product would be transparent');
+    const base = this.context.level(a.level).base;
+    const m = RnsPoly.zero(base, 'coeff');
+    liftCentered(pt, this.context.t, m);
+    toNtt(m);
+    const polys = a.polys.slice();
+    out.reshape(a.level, a.size);
+    polys.forEach((p, k) => {
+      const o = out.polys[k];
+      if (o !== p) (o.data as Int32Array).set(p.data as Int32Array);
+      toNtt(o);
+      mulInto(o, m, o);
+      toCoeff(o);
+    });
+    return this.guardTransparent('multiplyPlain', out);
+  }
+
+  // ---- ciphertext products -----------------------------------------------------
+
+  multiply(a: Ciphertext, b: Ciphertext): Ciphertext {
+    return this.multiplyInto(a, b, Ciphertext.empty(this.context, a.level, a.size + b.size - 1));
+  }
+
+  square(a: Ciphertext): Ciphertext {
+    return this.multiplyInto(a, a, Ciphertext.empty(this.context, a.level, 2 * a.size - 1));
+  }
+  squareInto(a: Ciphertext, out: Ciphertext): Ciphertext {
+    return this.multiplyInto(a, a, out);
+  }
+
+  /** Extended NTT form over q ∪ Bsk of one input polynomial (BEHZ steps 1–2). */
+  private extend(level: LevelData, p: RnsPoly, scratch: Residues): Residues {
+    const n = this.context.n;
+    const L = level.base.size;
+    const ops = level.behzOps;
+    const ext = this.context.kernel.alloc(ops.length * n);
+    (ext as Int32Array).set(p.data as Int32Array);
+    level.behz.extendToBsk(p.data, ext.subarray(L * n), scratch);
+    for (let j = 0; j < ops.length; j++) ops[j].forwardNtt(ext.subarray(j * n, (j + 1) * n));
+    return ext;
+  }
+
+  multiplyInto(a: Ciphertext, b: Ciphertext, out: Ciphertext): Ciphertext {
+    this.check('multiply', a, b);
+    const ctx = this.context;
+    const n = ctx.n;
+    const level = ctx.level(a.level);
+    const L = level.base.size;
+    const ops = level.behzOps;
+    const W = ops.length;
+    const kernel = ctx.kernel;
+    const scratch = kernel.alloc(level.behz.scratchLimbs * n);
+    // Steps 1–2.
+    const ea = a.polys.map((p) => this.extend(level, p, scratch));
+    const eb = a === b ? ea : b.polys.map((p) => this.extend(level, p, scratch));
+    // Step 3.
+    const size = a.size + b.size - 1;
+    const d = Array.from({ length: size }, () => kernel.alloc(W * n));
+    const tmp = kernel.alloc(n);
+    for (let i = 0; i < a.size; i++) {
+      for (let j = 0; j < b.size; j++) {
+        if (a === b && j < i) continue;
+        const twice = a === b && j > i;
+        const dk = d[i + j];
+        for (let l = 0; l < W; l++) {
+          const x = ea[i].subarray(l * n, (l + 1) * n), y = eb[j].subarray(l * n, (l + 1) * n);
+          const o = dk.subarray(l * n, (l + 1) * n);
+          if (twice) {
+            ops[l].mul(x, y, tmp);
+            ops[l].add(tmp, tmp, tmp);
+            ops[l].add(o, tmp, o);
+          } else ops[l].mulAcc(x, y, o);
+        }
+      }
+    }
+    // Steps 4–6.
+    out.reshape(a.level, size);
+    const floorBsk = kernel.alloc((W - L) * n);
+    for (let k = 0; k < size; k++) {
+      for (let l = 0; l < W; l++) ops[l].inverseNtt(d[k].subarray(l * n, (l + 1) * n));
+      level.behz.fastFloor(d[k].subarray(0, L * n), d[k].subarray(L * n), floorBsk, scratch);
+      level.behz.fastBconvSk(floorBsk, out.polys[k].data, scratch);
+    }
+    return out;
+  }
+
+  // ---- key switching -------------------------------------------------------------
+
+  relinearize(a: Ciphertext, keys: RelinKeys): Ciphertext {
+    return this.relinearizeInto(a, keys, Ciphertext.empty(this.context, a.level, 2));
+  }
+  relinearizeInto(a: Ciphertext, keys: RelinKeys, out: Ciphertext): Ciphertext {
+    this.check('relinearize', a);
+    this.context.assertSame('relinearize', keys);
+    if (a.size === 2) return this.copyInto(a, out);
+    if (a.size !== 3) fail('CIPHERTEXT_SIZE', 'relinearize', 'a ciphertext of size 2 or 3 (relinearize after each multiply)', a.size);
+    const [d0, d1] = switchKey(this.context, a.level, a.polys[2], keys.key);
+    const [c0, c1] = a.polys;
+    const base = this.context.level(a.level).base;
+    out.reshape(a.level, 2);
+    for (let i = 0; i < base.size; i++) {
+      base.ops[i].add(c0.limb(i), d0.limb(i), out.polys[0].limb(i));
+      base.ops[i].add(c1.limb(i), d1.limb(i), out.polys[1].limb(i));
+    }
+    return out;
+  }
+
+  /** Applies X → X^g (g odd in [1, 2N)) with the matching Galois key. */
+  applyGalois(a: Ciphertext, galoisElt: number, keys: GaloisKeys): Ciphertext {
+    return this.applyGaloisInto(a, galoisElt, keys, Ciphertext.empty(this.context, a.level, 2));
+  }
+  applyGaloisInto(a: Ciphertext, galoisElt: number, keys: GaloisKeys, out: Ciphertext): Ciphertext {
+    this.check('applyGalois', a);
+    this.context.assertSame('applyGalois', keys);
+    if (a.size !== 2) fail('CIPHERTEXT_SIZE', 'applyGalois', 'a relinearized ciphertext (size 2)', a.size);
+    const key = keys.get(galoisElt);
+    const base = this.context.level(a.level).base;
+    const [c0, c1] = a.polys.map((p) => {
+      const r = RnsPoly.zero(base, 'coeff');
+      for (let i = 0; i < base.size; i++) base.ops[i].automorphism(p.limb(i), galoisElt, r.limb(i));
+      return r;
+    });
+    const [d0, d1] = switchKey(this.context, a.level, c1, key);
+    out.reshape(a.level, 2);
+    for (let i = 0; i < base.size; i++) base.ops[i].add(c0.limb(i), d0.limb(i), out.polys[0].limb(i));
+    (out.polys[1].data as Int32Array).set(d1.data as Int32Array);
+    return out;
+  }
+
+  /**
+   * Rotates both rows of the 2 × N/2 slot matrix left by `steps` (right if
+   * negative). Uses the key for that step if present; otherwise composes the
+   * rotation from the power-of-two keys (signed binary digits of |steps|).
+   */
+  rotateRows(a: Ciphertext, steps: number, keys: GaloisKeys): Ciphertext {
+    return this.rotateRowsInto(a, steps, keys, Ciphertext.empty(this.context, a.level, 2));
+  }
+  rotateRowsInto(a: Ciphertext, steps: number, keys: GaloisKeys, out: Ciphertext): Ciphertext {
+    const n = this.context.n;
+    if (!Number.isInteger(steps) || Math.abs(steps) >= n / 2)
+      fail('INVALID_ARGUMENT', 'rotateRows', `an integer step with |step| < ${n / 2}`, steps);
+    if (steps === 0) return this.copyInto(a, out);
+    const direct = galoisElementForStep(n, steps);
+    if (keys.has(direct)) return this.applyGaloisInto(a, direct, keys, out);
+    let current = a;
+    const sign = Math.sign(steps);
+    let rest = Math.abs(steps);
+    for (let bit = 1; rest > 0; bit *= 2) {
+      if (rest & bit) {
+        current = this.applyGaloisInto(current, galoisElementForStep(n, sign * bit), keys, current === a ? Ciphertext.empty(this.context, a.level, 2) : current);
+        rest -= bit;
+      }
+    }
+    return this.copyInto(current, out);
+  }
+
+  /** Swaps the two rows of the slot matrix (Galois element 2N − 1). */
+  rotateColumns(a: Ciphertext, keys: GaloisKeys): Ciphertext {
+    return this.applyGalois(a, 2 * this.context.n - 1, keys);
+  }
+  rotateColumnsInto(a: Ciphertext, keys: GaloisKeys, out: Ciphertext): Ciphertext {
+    return this.applyGaloisInto(a, 2 * this.context.n - 1, keys, out);
+  }
+
+  // ---- modulus switching ----------------------------------------------------------
+
+  modSwitchToNext(a: Ciphertext): Ciphertext {
+    return this.modSwitchToNextInto(a, Ciphertext.empty(this.context, Math.min(a.level + 1, this.context.maxLevel), a.size));
+  }
+  modSwitchToNextInto(a: Ciphertext, out: Ciphertext): Ciphertext {
+    this.check('modSwitchToNext', a);
+    const ctx = this.context;
+    if (a.level >= ctx.maxLevel)
+      fail('LEVEL_EXHAUSTED', 'modSwitchToNext', `a ciphertext above the last level ${ctx.maxLevel}`, `level ${a.level}`);
+    const from = ctx.level(a.level).base;
+    const to = ctx.level(a.level + 1).base;
+    const last = from.size - 1;
+    const qLast = from.primes[last];
+    const half = qLast >> 1n;
+    const lastOps = from.ops[last];
+    const tmp = ctx.kernel.alloc(ctx.n);
+    const results = a.polys.map((p) => {
+      const r = RnsPoly.zero(to, 'coeff');
+      const xl = ctx.kernel.alloc(ctx.n);
+      lastOps.addScalar(p.limb(last), half, xl);
+      for (let j = 0; j < to.size; j++) {
+        const op = to.ops[j], qj = to.primes[j];
+        op.mulScalarForeign(xl, 1n, tmp);
+        op.addScalar(tmp, mod(-half, qj), tmp);
+        op.sub(p.limb(j), tmp, r.limb(j));
+        op.mulScalar(r.limb(j), invMod(qLast, qj), r.limb(j));
+      }
+      return r;
+    });
+    out.level = a.level + 1;
+    out.polys = results;
+    out.seed = undefined;
+    return out;
+  }
+
+  /** Repeated modSwitchToNext down to `level`. */
+  modSwitchTo(a: Ciphertext, level: number): Ciphertext {
+    if (!Number.isInteger(level) || level < a.level || level > this.context.maxLevel)
+      fail('LEVEL_EXHAUSTED', 'modSwitchTo', `a level in [${a.level}, ${this.context.maxLevel}]`, level);
+    let c = a;
+    while (c.level < level) c = this.modSwitchToNext(c);
+    return c === a ? a.clone() : c;
+  }
+}

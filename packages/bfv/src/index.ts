@@ -1,0 +1,20 @@
+/**
+ * `@qhe/bfv`: the BFV scheme (Fan–Vercauteren 2012) in full RNS (BEHZ 2016), on
+ * two kernels behind one interface. See README.md for the notation table.
+ */
+export { bfvParameters, PRESETS, MAX_LOG_Q } from './params.js';
+export type { BfvParameterLiteral, BfvParameters, SecurityLevel } from './params.js';
+export { BfvContext } from './context.js';
+export type { LevelData } from './context.js';
+export { Plaintext, Ciphertext } from './ciphertext.js';
+export { KeyGenerator, SecretKey, PublicKey, RelinKeys, GaloisKeys, KSwitchKey, galoisElementForStep } from './keys.js';
+export { Encryptor } from './encryptor.js';
+export { Decryptor } from './decryptor.js';
+export { BatchEncoder, CoefficientEncoder } from './encoder.js';
+export type { EncodeOptions } from './encoder.js';
+export { Evaluator } from './evaluator.js';
+export { QheError } from './math/errors.js';
+export type { QheErrorCode } from './math/errors.js';
+export type { KernelName } from './math/kernel.js';
+export { systemRandom, seededRandom, randomSeed } from './math/sampling.js';
+export type { RandomSource } from './math/sampling.js';

@@ -1,0 +1,423 @@
+/**
+ * Kernel `u32`: the fast default. Residues in Int32Array, primes q < 2^29.
+ *
+ * Products. JavaScript has no 32×32→64 multiply, but it has an exact 32-bit low
+ * half (Math.imul) and an exact-enough float64 product. For x·w mod q:
+ *   1. estimate the quotient k ≈ ⌊x·w/q⌋ in float64 (from x·(w/q) for a fixed w,
+ *      Shoup's idea with a float quotient; from (x·w)·(1/q) for two variables,
+ *      Barrett's idea in float);
+ *   2. r = x·w − k·q computed mod 2^32 with Math.imul;
+ * The estimate is off by at most one (all quotients are < 2^31, float64 keeps 53
+ * bits), so the true r lies in [−q, 2q) ⊂ int32 and the mod-2^32 value is exact.
+ * One conditional add of q gives the lazy range [0, 2q).
+ * References: V. Shoup, NTL (MulModPrecon); D. Harvey, "Faster arithmetic for
+ * number-theoretic transforms", J. Symb. Comp. 60 (2014), for the lazy ranges.
+ *
+ * NTT. Radix-4 Cooley–Tukey forward / Gentleman–Sande inverse (two radix-2 stages
+ * fused, so each pass loads and stores every element once per two stages), with
+ * Harvey's lazy ranges: forward values stay in [0, 4q), inverse in [0, 2q).
+ * With q < 2^29 every intermediate is < 2^31, so V8 keeps all of it in int32.
+ *
+ * Branch-free corrections: for int32 v, (v >> 31) is −1 if v < 0 else 0, so
+ * `v + ((v >> 31) & q)` adds q exactly when v is negative.
+ */
+import { fail } from './errors.js';
+import type { Kernel, ModulusOptions, PrimeOps, Residues } from './kernel.js';
+import { U32_MAX_PRIME_BITS } from './limits.js';
+import { nttTables } from './ntt.js';
+import { assertNttPrime, assertPlainModulus, assertRingDegree } from './primes.js';
+import { mod } from './zq.js';
+
+function asI32(fn: string, a: Residues, n: number): Int32Array {
+  if (!(a instanceof Int32Array)) fail('KERNEL_MISMATCH', fn, 'an Int32Array (u32 kernel storage)', a);
+  if (a.length !== n) fail('LENGTH_MISMATCH', fn, `length ${n}`, a.length);
+  return a;
+}
+
+class U32PrimeOps implements PrimeOps {
+  readonly kernel = 'u32' as const;
+  readonly bits: number;
+  private readonly qn: number;
+  private readonly qInv: number;
+  private readonly fw!: Int32Array;
+  private readonly fwQ!: Float64Array;
+  private readonly iw!: Int32Array;
+  private readonly iwQ!: Float64Array;
+  /** N^{-1} and N^{-1}·inverseTwiddles[1], for the fused last inverse stage. */
+  private readonly nInv!: number;
+  private readonly nInvQ!: number;
+  private readonly nInvW!: number;
+  private readonly nInvWQ!: number;
+  private readonly logN: number;
+
+  constructor(
+    readonly q: bigint,
+    readonly n: number,
+    readonly hasNtt: boolean,
+  ) {
+    this.bits = q.toString(2).length;
+    this.qn = Number(q);
+    this.qInv = 1 / this.qn;
+    this.logN = Math.log2(n);
+    if (!hasNtt) return;
+    const t = nttTables(q, n);
+    this.fw = Int32Array.from(t.forwardTwiddles, Number);
+    this.iw = Int32Array.from(t.inverseTwiddles, Number);
+    this.fwQ = Float64Array.from(this.fw, (w) => w / this.qn);
+    this.iwQ = Float64Array.from(this.iw, (w) => w / this.qn);
+    this.nInv = Number(t.nInverse);
+    this.nInvQ = this.nInv / this.qn;
+    this.nInvW = Number((t.nInverse * t.inverseTwiddles[1]) % q);
+    this.nInvWQ = this.nInvW / this.qn;
+  }
+
+  private check(fn: string, a: Residues): Int32Array {
+    return asI32(`u32.${fn}`, a, this.n);
+  }
+
+  /** Scalar s (any bigint) → [0, q) as a number. */
+  private scalar(s: bigint): number {
+    return Number(mod(s, this.q));
+  }
+
+  add(a: Residues, b: Residues, out: Residues): void {
+    const x = this.check('add', a), y = this.check('add', b), o = this.check('add', out);
+    const q = this.qn;
+    for (let i = 0; i < x.length; i++) {
+      const r = x[i] + y[i] - q;
+      o[i] = r + ((r >> 31) & q);
+    }
+  }
+
+  sub(a: Residues, b: Residues, out: Residues): void {
+    const x = this.check('sub', a), y = this.check('sub', b), o = this.check('sub', out);
+    const q = this.qn;
+    for (let i = 0; i < x.length; i++) {
+      const r = x[i] - y[i];
+      o[i] = r + ((r >> 31) & q);
+    }
+  }
+
+  negate(a: Residues, out: Residues): void {
+    const x = this.check('negate', a), o = this.check('negate', out);
+    const q = this.qn;
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i];
+      o[i] = v === 0 ? 0 : q - v;
+    }
+  }
+
+  mul(a: Residues, b: Residues, out: Residues): void {
+    const x = this.check('mul', a), y = this.check('mul', b), o = this.check('mul', out);
+    const q = this.qn, qInv = this.qInv;
+    for (let i = 0; i < x.length; i++) {
+      const u = x[i], v = y[i];
+      let r = (Math.imul(u, v) - Math.imul(u * v * qInv, q)) | 0; // [−q, 2q)
+      r += (r >> 31) & q; // [0, 2q)
+      r -= q;
+      o[i] = r + ((r >> 31) & q);
+    }
+  }
+
+  mulAcc(a: Residues, b: Residues, acc: Residues): void {
+    const x = this.check('mulAcc', a), y = this.check('mulAcc', b), o = this.check('mulAcc', acc);
+    const q = this.qn, qInv = this.qInv;
+    for (let i = 0; i < x.length; i++) {
+      const u = x[i], v = y[i];
+      let r = (Math.imul(u, v) - Math.imul(u * v * qInv, q)) | 0; // [−q, 2q)
+      r += ((r >> 31) & q) + o[i] - q; // [−q, 2q)
+      r += (r >> 31) & q; // [0, 2q)
+      r -= q;
+      o[i] = r + ((r >> 31) & q);
+    }
+  }
+
+  mulScalar(a: Residues, s: bigint, out: Residues): void {
+    this.mulScalarForeign(a, s, out);
+  }
+
+  mulScalarAcc(a: Residues, s: bigint, acc: Residues): void {
+    this.mulScalarForeignAcc(a, s, acc);
+  }
+
+  /** Any x in [0, 2^31) works: the quotient x·w/q stays below 2^31. */
+  mulScalarForeign(a: Residues, s: bigint, out: Residues): void {
+    const x = this.check('mulScalar', a), o = this.check('mulScalar', out);
+    const q = this.qn, w = this.scalar(s), wq = w / q;
+    for (let i = 0; i < x.length; i++) {
+      const u = x[i];
+      let r = (Math.imul(u, w) - Math.imul(u * wq, q)) | 0;
+      r += (r >> 31) & q;
+      r -= q;
+      o[i] = r + ((r >> 31) & q);
+    }
+  }
+
+  mulScalarForeignAcc(a: Residues, s: bigint, acc: Residues): void {
+    const x = this.check('mulScalarAcc', a), o = this.check('mulScalarAcc', acc);
+    const q = this.qn, w = this.scalar(s), wq = w / q;
+    for (let i = 0; i < x.length; i++) {
+      const u = x[i];
+      let r = (Math.imul(u, w) - Math.imul(u * wq, q)) | 0;
+      r += ((r >> 31) & q) + o[i] - q;
+      r += (r >> 31) & q;
+      r -= q;
+      o[i] = r + ((r >> 31) & q);
+    }
+  }
+
+  addScalar(a: Residues, s: bigint, out: Residues): void {
+    const x = this.check('addScalar', a), o = this.check('addScalar', out);
+    const q = this.qn, c = this.scalar(s);
+    for (let i = 0; i < x.length; i++) {
+      const r = x[i] + c - q;
+      o[i] = r + ((r >> 31) & q);
+    }
+  }
+
+  private checkNtt(fn: string, a: Residues): Int32Array {
+    if (!this.hasNtt) fail('PRIME_NOT_NTT_FRIENDLY', `u32.${fn}`, 'a modulus created with NTT tables', this.q);
+    return this.check(fn, a);
+  }
+
+  automorphism(a: Residues, galoisElt: number, out: Residues): void {
+    const x = this.check('automorphism', a), o = this.check('automorphism', out);
+    if (x.buffer === o.buffer && x.byteOffset === o.byteOffset) fail('INVALID_ARGUMENT', 'u32.automorphism', 'out not aliasing a', 'the same array');
+    if (!Number.isInteger(galoisElt) || (galoisElt & 1) === 0 || galoisElt < 1 || galoisElt >= 2 * this.n)
+      fail('INVALID_ARGUMENT', 'u32.automorphism', `an odd Galois element in [1, ${2 * this.n})`, galoisElt);
+    const n = this.n, mask = 2 * n - 1, q = this.qn;
+    for (let k = 0, idx = 0; k < n; k++, idx = (idx + galoisElt) & mask) {
+      const v = x[k];
+      if (idx < n) o[idx] = v;
+      else o[idx - n] = v === 0 ? 0 : q - v;
+    }
+  }
+
+  forwardNtt(a: Residues): void {
+    this.forwardNttLazy(a);
+    this.reduceFromLazy(a, 4);
+  }
+
+  /**
+   * Steps:
+   *   1. if log N is odd, one radix-2 stage (m = 1) so the rest pairs up;
+   *   2. fused pairs of stages (m, 2m): four elements x0..x3 at stride h = t/4,
+   *      stage m with w = fw[m+i] on (x0, x2), (x1, x3), then stage 2m with
+   *      fw[2(m+i)] on (x0, x1) and fw[2(m+i)+1] on (x2, x3).
+   * Each butterfly: x ← x − 2q if x ≥ 2q; T = w·y mod q in [0, 2q);
+   * (x, y) ← (x + T, x − T + 2q), both in [0, 4q).
+   */
+  forwardNttLazy(a: Residues): void {
+    const x = this.checkNtt('forwardNtt', a);
+    const n = this.n, q = this.qn, q2 = 2 * q, fw = this.fw, fwQ = this.fwQ;
+    let t = n;
+    let m = 1;
+    // Step 1.
+    if (this.logN & 1) {
+      t >>= 1;
+      const w = fw[1], wq = fwQ[1];
+      for (let j = 0; j < t; j++) {
+        let u = x[j];
+        u -= q2 & ~((u - q2) >> 31);
+        const v = x[j + t];
+        let r = (Math.imul(v, w) - Math.imul(v * wq, q)) | 0;
+        r += (r >> 31) & q;
+        x[j] = u + r;
+        x[j + t] = u - r + q2;
+      }
+      m = 2;
+    }
+    // Step 2.
+    for (; m < n; m <<= 2) {
+      const h = t >> 2, t2 = t >> 1;
+      for (let i = 0; i < m; i++) {
+        const j1 = i * t, w1 = fw[m + i], w1q = fwQ[m + i];
+        const k = 2 * (m + i), w2 = fw[k], w2q = fwQ[k], w3 = fw[k + 1], w3q = fwQ[k + 1];
+        for (let j = j1, end = j1 + h; j < end; j++) {
+          let x0 = x[j], x1 = x[j + h], x2 = x[j + t2], x3 = x[j + t2 + h], r: number;
+          x0 -= q2 & ~((x0 - q2) >> 31);
+          r = (Math.imul(x2, w1) - Math.imul(x2 * w1q, q)) | 0;
+          r += (r >> 31) & q;
+          x2 = x0 - r + q2;
+          x0 += r;
+          x1 -= q2 & ~((x1 - q2) >> 31);
+          r = (Math.imul(x3, w1) - Math.imul(x3 * w1q, q)) | 0;
+          r += (r >> 31) & q;
+          x3 = x1 - r + q2;
+          x1 += r;
+          x0 -= q2 & ~((x0 - q2) >> 31);
+          r = (Math.imul(x1, w2) - Math.imul(x1 * w2q, q)) | 0;
+          r += (r >> 31) & q;
+          x[j] = x0 + r;
+          x[j + h] = x0 - r + q2;
+          x2 -= q2 & ~((x2 - q2) >> 31);
+          r = (Math.imul(x3, w3) - Math.imul(x3 * w3q, q)) | 0;
+          r += (r >> 31) & q;
+          x[j + t2] = x2 + r;
+          x[j + t2 + h] = x2 - r + q2;
+        }
+      }
+      t = h;
+    }
+  }
+
+  inverseNtt(a: Residues): void {
+    this.inverseNttLazy(a);
+    this.reduceFromLazy(a, 2);
+  }
+
+  /**
+   * Steps (stages run backwards: m = N/2, N/4, …, 1 groups; t = N/(2m)):
+   *   1. fused pairs of stages (m, m/2) while m ≥ 4: four elements at stride t,
+   *      stage m on (x0, x1) with iw[m+2i], (x2, x3) with iw[m+2i+1], then
+   *      stage m/2 on (x0, x2), (x1, x3) with iw[m/2+i];
+   *   2. if one stage with m ≥ 2 is left, a radix-2 stage;
+   *   3. the last stage (m = 1) fused with the scaling by N^{-1}:
+   *      (x, y) ← ((x + y)·N^{-1}, (x − y)·N^{-1}·iw[1]).
+   * Each GS butterfly: u = x + y reduced to [0, 2q); v = (x − y + 2q)·w in [0, 2q).
+   */
+  inverseNttLazy(a: Residues): void {
+    const x = this.checkNtt('inverseNtt', a);
+    const n = this.n, q = this.qn, q2 = 2 * q, iw = this.iw, iwQ = this.iwQ;
+    let t = 1;
+    let m = n >> 1;
+    // Step 1.
+    for (; m >= 4; m >>= 2) {
+      const groups = m >> 1;
+      for (let i = 0; i < groups; i++) {
+        const j1 = 4 * i * t;
+        const k = m + 2 * i, wa = iw[k], waq = iwQ[k], wb = iw[k + 1], wbq = iwQ[k + 1];
+        const w = iw[(m >> 1) + i], wq = iwQ[(m >> 1) + i];
+        for (let j = j1, end = j1 + t; j < end; j++) {
+          let x0 = x[j], x1 = x[j + t], x2 = x[j + 2 * t], x3 = x[j + 3 * t], s: number, r: number;
+          s = x0 + x1 - q2;
+          s += (s >> 31) & q2;
+          r = x0 - x1 + q2;
+          r = (Math.imul(r, wa) - Math.imul(r * waq, q)) | 0;
+          x1 = r + ((r >> 31) & q);
+          x0 = s;
+          s = x2 + x3 - q2;
+          s += (s >> 31) & q2;
+          r = x2 - x3 + q2;
+          r = (Math.imul(r, wb) - Math.imul(r * wbq, q)) | 0;
+          x3 = r + ((r >> 31) & q);
+          x2 = s;
+          s = x0 + x2 - q2;
+          x[j] = s + ((s >> 31) & q2);
+          r = x0 - x2 + q2;
+          r = (Math.imul(r, w) - Math.imul(r * wq, q)) | 0;
+          x[j + 2 * t] = r + ((r >> 31) & q);
+          s = x1 + x3 - q2;
+          x[j + t] = s + ((s >> 31) & q2);
+          r = x1 - x3 + q2;
+          r = (Math.imul(r, w) - Math.imul(r * wq, q)) | 0;
+          x[j + 3 * t] = r + ((r >> 31) & q);
+        }
+      }
+      t <<= 2;
+    }
+    // Step 2.
+    if (m === 2) {
+      for (let i = 0; i < 2; i++) {
+        const j1 = 2 * i * t, w = iw[2 + i], wq = iwQ[2 + i];
+        for (let j = j1, end = j1 + t; j < end; j++) {
+          const u = x[j], v = x[j + t];
+          const s = u + v - q2;
+          x[j] = s + ((s >> 31) & q2);
+          let r = u - v + q2;
+          r = (Math.imul(r, w) - Math.imul(r * wq, q)) | 0;
+          x[j + t] = r + ((r >> 31) & q);
+        }
+      }
+      t <<= 1;
+    }
+    // Step 3.
+    const c = this.nInv, cq = this.nInvQ, cw = this.nInvW, cwq = this.nInvWQ;
+    for (let j = 0; j < t; j++) {
+      const u = x[j], v = x[j + t];
+      let s = u + v; // [0, 4q)
+      s = (Math.imul(s, c) - Math.imul(s * cq, q)) | 0;
+      x[j] = s + ((s >> 31) & q);
+      let r = u - v + q2; // (0, 4q)
+      r = (Math.imul(r, cw) - Math.imul(r * cwq, q)) | 0;
+      x[j + t] = r + ((r >> 31) & q);
+    }
+  }
+
+  reduceFromLazy(a: Residues, bound: 2 | 4): void {
+    const x = this.check('reduceFromLazy', a);
+    if (bound !== 2 && bound !== 4) fail('INVALID_ARGUMENT', 'u32.reduceFromLazy', 'bound 2 or 4', bound);
+    const q = this.qn, q2 = 2 * q;
+    if (bound === 4) {
+      for (let i = 0; i < x.length; i++) {
+        let v = x[i] - q2;
+        v += (v >> 31) & q2;
+        v -= q;
+        x[i] = v + ((v >> 31) & q);
+      }
+    } else {
+      for (let i = 0; i < x.length; i++) {
+        const v = x[i] - q;
+        x[i] = v + ((v >> 31) & q);
+      }
+    }
+  }
+
+  fromBigInts(values: ArrayLike<bigint>, out: Residues): void {
+    const o = this.check('fromBigInts', out);
+    if (values.length !== this.n) fail('LENGTH_MISMATCH', 'u32.fromBigInts', `length ${this.n}`, values.length);
+    for (let i = 0; i < o.length; i++) o[i] = Number(mod(values[i], this.q));
+  }
+
+  fromNumbers(values: ArrayLike<number>, out: Residues): void {
+    const o = this.check('fromNumbers', out);
+    if (values.length !== this.n) fail('LENGTH_MISMATCH', 'u32.fromNumbers', `length ${this.n}`, values.length);
+    const q = this.qn;
+    for (let i = 0; i < o.length; i++) {
+      const v = values[i];
+      if (!Number.isSafeInteger(v)) fail('INVALID_ARGUMENT', 'u32.fromNumbers', 'safe integers', v);
+      const r = v % q;
+      o[i] = r < 0 ? r + q : r;
+    }
+  }
+
+  addScaledToFloat(a: Residues, scale: number, acc: Float64Array): void {
+    const x = this.check('addScaledToFloat', a);
+    if (acc.length !== this.n) fail('LENGTH_MISMATCH', 'u32.addScaledToFloat', `length ${this.n}`, acc.length);
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i];
+      acc[i] += v * scale;
+    }
+  }
+
+  toBigInts(a: Residues): bigint[] {
+    const x = this.check('toBigInts', a);
+    return Array.from(x, (v) => BigInt(v));
+  }
+}
+
+const cache = new Map<string, U32PrimeOps>();
+
+export const u32Kernel: Kernel = Object.freeze({
+  name: 'u32' as const,
+  maxPrimeBits: U32_MAX_PRIME_BITS,
+  alloc(length: number, shared = false): Int32Array {
+    return shared ? new Int32Array(new SharedArrayBuffer(4 * length)) : new Int32Array(length);
+  },
+  owns(array: unknown): array is Int32Array {
+    return array instanceof Int32Array;
+  },
+  modulus(q: bigint, n: number, options: ModulusOptions = {}): PrimeOps {
+    const ntt = options.ntt ?? true;
+    const key = `${q}:${n}:${ntt}`;
+    let ops = cache.get(key);
+    if (!ops) {
+      assertRingDegree('u32.modulus', n);
+      if (ntt) assertNttPrime('u32.modulus', q, n, U32_MAX_PRIME_BITS);
+      else assertPlainModulus('u32.modulus', q, U32_MAX_PRIME_BITS);
+      ops = new U32PrimeOps(q, n, ntt);
+      cache.set(key, ops);
+    }
+    return ops;
+  },
+});
