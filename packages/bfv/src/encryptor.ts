@@ -3,7 +3,11 @@
  * ePrint 2012/144, §3: Encrypt; SEAL encryptor.cpp).
  *
  * Public key: with u ternary and e0, e1 from the CBD noise sampler,
- *   ct = (p0·u + e0 + Δ·m, p1·u + e1)    over the data primes of level 0.
+ *   ct = ModDown(p0·u + e0, p1·u + e1) + (Δ·m, 0).
+ * As SEAL (encrypt_zero_internal) we encrypt zero over the key base (data and
+ * special primes) and divide by P with rounding: the noise e·u + e0 + e1·s shrinks
+ * by P and what is left is the rounding error, ~4 bits less fresh noise at N = 8192
+ * than encrypting over the data primes directly.
  * Symmetric: with a uniform,
  *   ct = (−a·s + e + Δ·m, a).
  * Seeded symmetric ciphertexts expand a from a 32-byte seed (sampling.ts's
@@ -17,6 +21,7 @@ import { fail } from './math/errors.js';
 import { RnsPoly, mulInto, toCoeff } from './math/poly.js';
 import { randomSeed, sampleCenteredBinomial, sampleTernary, seededRandom, smallToResidues, systemRandom, type RandomSource } from './math/sampling.js';
 import { addScaledPlain } from './plain-lift.js';
+import { modDown } from './keyswitch.js';
 
 export interface EncryptorKeys {
   readonly publicKey?: PublicKey;
@@ -44,19 +49,19 @@ export class Encryptor {
     this.context.assertSame('Encryptor.encrypt', pt);
     const ctx = this.context;
     const level = ctx.level(0);
-    const base = level.base;
     const n = ctx.n;
-    const L = base.size;
-    const u = smallToNtt(base, sampleTernary(this.rng, n));
+    const keyBase = ctx.keyBase;
+    const u = smallToNtt(keyBase, sampleTernary(this.rng, n));
     const out = Ciphertext.empty(ctx, 0, 2);
+    const c = RnsPoly.zero(keyBase, 'ntt');
+    const e = RnsPoly.zero(keyBase, 'coeff');
     [pk.p0, pk.p1].forEach((p, k) => {
-      const c = out.polys[k];
       c.representation = 'ntt';
-      mulInto(new RnsPoly(base, p.data.subarray(0, L * n), 'ntt'), u, c);
+      mulInto(p, u, c);
       toCoeff(c);
-      const e = RnsPoly.zero(base, 'coeff');
-      smallToResidues(sampleCenteredBinomial(this.rng, n), base.ops, e.data);
-      for (let i = 0; i < L; i++) base.ops[i].add(c.limb(i), e.limb(i), c.limb(i));
+      smallToResidues(sampleCenteredBinomial(this.rng, n), keyBase.ops, e.data);
+      for (let i = 0; i < keyBase.size; i++) keyBase.ops[i].add(c.limb(i), e.limb(i), c.limb(i));
+      modDown(ctx, 0, c.data, out.polys[k]);
     });
     addScaledPlain(level, pt, ctx.t, out.polys[0]);
     return out;

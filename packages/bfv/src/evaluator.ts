@@ -22,7 +22,7 @@ import { switchKey } from './keyswitch.js';
 import { QheError, fail } from './math/errors.js';
 import type { Residues } from './math/kernel.js';
 import { RnsPoly, mulInto, toCoeff, toNtt } from './math/poly.js';
-import { invMod, mod } from './math/zq.js';
+import { invMod } from './math/zq.js';
 import { addScaledPlain, centredScalar, liftCentered } from './plain-lift.js';
 
 export class Evaluator {
@@ -352,18 +352,12 @@ export class Evaluator {
     const qLast = from.primes[last];
     const half = qLast >> 1n;
     const lastOps = from.ops[last];
-    const tmp = ctx.kernel.alloc(ctx.n);
+    const shifted = ctx.kernel.alloc(ctx.n);
     const results = a.polys.map((p) => {
       const r = RnsPoly.zero(to, 'coeff');
-      const xl = ctx.kernel.alloc(ctx.n);
-      lastOps.addScalar(p.limb(last), half, xl);
-      for (let j = 0; j < to.size; j++) {
-        const op = to.ops[j], qj = to.primes[j];
-        op.mulScalarForeign(xl, 1n, tmp);
-        op.addScalar(tmp, mod(-half, qj), tmp);
-        op.sub(p.limb(j), tmp, r.limb(j));
-        op.mulScalar(r.limb(j), invMod(qLast, qj), r.limb(j));
-      }
+      // x_j ← (x_j − [x_last + ⌊q_last/2⌋]_{q_j} + [⌊q_last/2⌋]_{q_j}) · q_last^{-1}
+      lastOps.addScalar(p.limb(last), half, shifted);
+      for (let j = 0; j < to.size; j++) to.ops[j].subMulScalar(p.limb(j), shifted, half, invMod(qLast, to.primes[j]), r.limb(j));
       return r;
     });
     out.level = a.level + 1;

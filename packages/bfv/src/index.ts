@@ -18,3 +18,4 @@ export type { QheErrorCode } from './math/errors.js';
 export type { KernelName } from './math/kernel.js';
 export { systemRandom, seededRandom, randomSeed } from './math/sampling.js';
 export type { RandomSource } from './math/sampling.js';
+export * from './serialization.js';

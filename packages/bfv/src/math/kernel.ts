@@ -76,6 +76,12 @@ export interface PrimeOps {
   mulScalarForeign(x: Residues, s: bigint, out: Residues): void;
   /** acc = acc + x · s mod q, x in [0, 2^maxPrimeBits) as in mulScalarForeign. */
   mulScalarForeignAcc(x: Residues, s: bigint, acc: Residues): void;
+  /**
+   * out = (a − [b]_q + c)·s mod q, fused in one pass: a canonical, b in
+   * [0, 2^maxPrimeBits) (a residue of another modulus of this kernel), c and s any
+   * bigints. The inner step of modulus switching and ModDown.
+   */
+  subMulScalar(a: Residues, b: Residues, c: bigint, s: bigint, out: Residues): void;
   /** out = a + s mod q for a scalar s (any bigint). */
   addScalar(a: Residues, s: bigint, out: Residues): void;
 

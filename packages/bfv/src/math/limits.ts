@@ -23,9 +23,8 @@ export const BFV_MIN_LOG_N = 10;
 export const BFV_MAX_LOG_N = 16;
 
 /**
- * The ring layer itself also accepts small power-of-two degrees (down to 2^1), so
- * that transforms can be checked against a schoolbook oracle; BFV parameters
- * never go below 2^BFV_MIN_LOG_N.
+ * The ring layer itself also accepts small power-of-two degrees (down to 2^1), so that transforms can be
+ * checked against a schoolbook oracle; BFV parameters never go below 2^BFV_MIN_LOG_N.
  */
 export const RING_MIN_LOG_N = 1;
 export const RING_MAX_LOG_N = 16;
