@@ -24,6 +24,12 @@ export interface LevelData {
   readonly deltaModQ: readonly bigint[];
   /** Q_l mod t, for the rounding correction of Δ·m. */
   readonly qModT: bigint;
+  /**
+   * Key-switching digits at this level: data-prime indices of each digit (the
+   * global digits cut to this level's primes, empty ones dropped), and the
+   * FastBconv from the digit's primes to the other moduli of level ∪ special.
+   */
+  readonly digits: readonly { readonly index: number; readonly primes: readonly number[]; readonly others: readonly number[]; readonly toOthers: BaseConverter }[];
   /** P → level base FastBconv for the key-switching ModDown. */
   readonly specialToLevel: BaseConverter;
   /** P^{-1} mod q_i and ⌊P/2⌋ mod q_i. */
@@ -69,6 +75,18 @@ export class BfvContext {
       const behz = new BehzTool(this.kernel, this.n, base, this.t, this.keyBase.primes);
       const Q = base.modulus;
       const size = base.size;
+      const alpha = p.keySwitchDigitSize;
+      const extendedPrimes = [...base.primes, ...this.specialBase.primes];
+      const digits = [];
+      for (let d = 0; d * alpha < size; d++) {
+        const primes = [...Array(Math.min(alpha, size - d * alpha)).keys()].map((k) => d * alpha + k);
+        const others = [...extendedPrimes.keys()].filter((j) => !primes.includes(j));
+        const toOthers = new BaseConverter(
+          new RnsBase(this.kernel, this.n, primes.map((i) => base.primes[i])),
+          new RnsBase(this.kernel, this.n, others.map((j) => extendedPrimes[j])),
+        );
+        digits.push(Object.freeze({ index: d, primes: Object.freeze(primes), others: Object.freeze(others), toOthers }));
+      }
       levels.push(
         Object.freeze({
           index: l,
@@ -76,6 +94,7 @@ export class BfvContext {
           behz,
           deltaModQ: Object.freeze(base.primes.map((q) => (Q / this.t) % q)),
           qModT: Q % this.t,
+          digits: Object.freeze(digits),
           specialToLevel: new BaseConverter(this.specialBase, base),
           pInvModQ: Object.freeze(base.primes.map((q) => invMod(P, q))),
           pHalfModQ: Object.freeze(base.primes.map((q) => mod(P >> 1n, q))),

@@ -353,15 +353,19 @@ export class Evaluator {
     const half = qLast >> 1n;
     const lastOps = from.ops[last];
     const shifted = ctx.kernel.alloc(ctx.n);
-    const results = a.polys.map((p) => {
-      const r = RnsPoly.zero(to, 'coeff');
+    const sources = a.polys.slice();
+    // The next level's primes are a prefix of this level's: in place, the result is
+    // a view of the first L − 1 limbs (subMulScalar is elementwise, so aliasing is safe).
+    let targets: RnsPoly[];
+    if (out === a) targets = sources.map((p) => new RnsPoly(to, p.data.subarray(0, to.size * ctx.n), 'coeff'));
+    else targets = out.reshape(a.level + 1, a.size).polys;
+    sources.forEach((p, k) => {
       // x_j ← (x_j − [x_last + ⌊q_last/2⌋]_{q_j} + [⌊q_last/2⌋]_{q_j}) · q_last^{-1}
       lastOps.addScalar(p.limb(last), half, shifted);
-      for (let j = 0; j < to.size; j++) to.ops[j].subMulScalar(p.limb(j), shifted, half, invMod(qLast, to.primes[j]), r.limb(j));
-      return r;
+      for (let j = 0; j < to.size; j++) to.ops[j].subMulScalar(p.limb(j), shifted, half, invMod(qLast, to.primes[j]), targets[k].limb(j));
     });
     out.level = a.level + 1;
-    out.polys = results;
+    out.polys = targets;
     out.seed = undefined;
     return out;
   }

@@ -5,10 +5,11 @@
  * - SecretKey s: ternary, uniform in {−1, 0, 1}; kept in NTT form over the key base
  *   (data + special primes) and as its small coefficients.
  * - PublicKey (p0, p1) = (−a·s + e, a) over the key base, NTT form.
- * - KSwitchKey for a target key s': one pair per data prime q_i,
- *     (b_i, a_i) = (−a_i·s + e_i + P·[Q/q_i]·[(Q/q_i)^{-1}]_{q_i}·s', a_i),
- *   whose gadget factor is ≡ P (mod q_i) and ≡ 0 modulo every other prime, so only
- *   limb i of b_i receives P·s'.
+ * - KSwitchKey for a target key s': one pair per digit D_d (a group of
+ *   `keySwitchDigitSize` consecutive data primes; Han–Ki, CT-RSA 2020, hybrid),
+ *     (b_d, a_d) = (−a_d·s + e_d + P·(Q/D_d)·[(Q/D_d)^{-1}]_{D_d}·s', a_d),
+ *   whose gadget factor is ≡ P (mod q_i) for q_i in D_d and ≡ 0 modulo every
+ *   other prime, so only the limbs of D_d in b_d receive P·s'.
  * - RelinKeys: s' = s². GaloisKeys: s' = s(X^g) for each Galois element g.
  * Randomness: a from the CSPRNG (uniform), s ternary, e centred binomial (σ ≈ 3.2).
  */
@@ -39,7 +40,7 @@ export class PublicKey {
 export class KSwitchKey {
   constructor(
     readonly context: BfvContext,
-    /** One (b, a) pair per data prime; NTT form over the key base. */
+    /** One (b, a) pair per key-switching digit; NTT form over the key base. */
     readonly digits: readonly { readonly b: RnsPoly; readonly a: RnsPoly }[],
   ) {}
 }
@@ -136,13 +137,11 @@ export class KeyGenerator {
   /** Key-switching key from s to `target` (NTT form over the key base). */
   createKSwitchKey(target: RnsPoly): KSwitchKey {
     const ctx = this.context;
-    const L = ctx.params.coeffModulus.length;
     const P = ctx.specialBase.modulus;
     const digits = [];
-    for (let i = 0; i < L; i++) {
+    for (const digit of ctx.level(0).digits) {
       const { b, a } = this.encryptZero();
-      const ops = ctx.keyBase.ops[i];
-      ops.mulScalarAcc(target.limb(i), P, b.limb(i));
+      for (const i of digit.primes) ctx.keyBase.ops[i].mulScalarAcc(target.limb(i), P, b.limb(i));
       digits.push({ b, a });
     }
     return new KSwitchKey(ctx, digits);

@@ -1,14 +1,17 @@
 /**
- * Key switching with special primes (hybrid, one digit per data prime), as in
- * SEAL's Evaluator::switch_key_inplace; ModDown as in Gentry–Halevi–Smart
- * ("Homomorphic evaluation of the AES circuit", CRYPTO 2012, §3) with RNS
- * rounding by ⌊P/2⌋.
+ * Hybrid key switching with special primes (Han & Ki, "Better Bootstrapping for
+ * Approximate HE", CT-RSA 2020, §3; with one prime per digit it is SEAL's
+ * Evaluator::switch_key_inplace); ModDown as in Gentry–Halevi–Smart ("Homomorphic
+ * evaluation of the AES circuit", CRYPTO 2012, §3) with RNS rounding by ⌊P/2⌋.
+ * A digit's value c mod D_d is extended to the other moduli by FastBconv; its
+ * overflow α·D_d multiplies a gadget factor ≡ 0 (mod Q·P), so it cancels exactly.
  *
  * Input: c in coefficient form over level l's data base (L' limbs) and a KSwitchKey
  * for s'. Output (d0, d1) over the level base with d0 + d1·s ≈ c·s' (coefficient form).
  * Steps:
- *   1. for each digit i < L': for each modulus m_j of (level base ∪ special):
- *      t = [c_i]_{m_j}, NTT; acc0_j += t·b_i,j; acc1_j += t·a_i,j;
+ *   1. for each digit D_d at this level: t = c on D_d's limbs, FastBconv(c|D_d) on
+ *      the other moduli of (level base ∪ special); NTT every limb;
+ *      acc0 += t·b_d, acc1 += t·a_d (limbwise);
  *   2. inverse NTT of both accumulators;
  *   3. ModDown (below) of both accumulators.
  */
@@ -26,20 +29,25 @@ export function switchKey(ctx: BfvContext, levelIndex: number, c: RnsPoly, key: 
   const K = total - Lp;
   const kernel = ctx.kernel;
   const acc0 = kernel.alloc(total * n), acc1 = kernel.alloc(total * n);
-  const tmp = kernel.alloc(n);
+  const t = kernel.alloc(total * n);
+  const scratch = kernel.alloc(level.base.size * n);
   const view = (a: Residues, j: number): Residues => a.subarray(j * n, (j + 1) * n);
   // Step 1.
-  for (let i = 0; i < Lp; i++) {
-    const ci = c.limb(i);
-    const { b, a } = key.digits[i];
+  for (const digit of level.digits) {
+    const { b, a } = key.digits[digit.index];
+    const own = digit.primes.length;
+    const digitLimbs = kernel.alloc(own * n);
+    digit.primes.forEach((i, k) => (view(digitLimbs, k) as Int32Array).set(c.limb(i) as Int32Array));
+    const converted = kernel.alloc(digit.others.length * n);
+    digit.toOthers.convert(digitLimbs, converted, scratch);
+    digit.primes.forEach((i, k) => (view(t, i) as Int32Array).set(view(digitLimbs, k) as Int32Array));
+    digit.others.forEach((j, k) => (view(t, j) as Int32Array).set(view(converted, k) as Int32Array));
     for (let j = 0; j < total; j++) {
-      const op = ops[j];
-      if (j === i) (tmp as Int32Array).set(ci as Int32Array);
-      else op.mulScalarForeign(ci, 1n, tmp);
-      op.forwardNtt(tmp);
+      const op = ops[j], tj = view(t, j);
+      op.forwardNtt(tj);
       const kl = level.keyLimb[j];
-      op.mulAcc(tmp, b.limb(kl), view(acc0, j));
-      op.mulAcc(tmp, a.limb(kl), view(acc1, j));
+      op.mulAcc(tj, b.limb(kl), view(acc0, j));
+      op.mulAcc(tj, a.limb(kl), view(acc1, j));
     }
   }
   const out: [RnsPoly, RnsPoly] = [RnsPoly.zero(level.base, 'coeff'), RnsPoly.zero(level.base, 'coeff')];

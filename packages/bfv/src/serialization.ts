@@ -43,14 +43,14 @@
  *
  *   | kind | name             | body                                                                |
  *   |------|------------------|---------------------------------------------------------------------|
- *   | 1    | params           | u32 N, u8 kernel (0 u32, 1 u64), u8 k, u8 s, u8 0 (pad), u64 t,      |
- *   |      |                  | k × u64 q_i, s × u64 p_j, u8 security (0 none = allowInsecure,       |
- *   |      |                  | 1/2/3 = 128/192/256): 17 + 8(k + s) bytes                            |
+ *   | 1    | params           | u32 N, u8 kernel (0 u32, 1 u64), u8 k, u8 s, u8 α = keySwitchDigit-  |
+ *   |      |                  | Size (1..k), u64 t, k × u64 q_i, s × u64 p_j, u8 security (0 none =   |
+ *   |      |                  | allowInsecure, 1/2/3 = 128/192/256): 17 + 8(k + s) bytes             |
  *   | 2    | secretKey        | N/4 bytes: coefficient i in bits 2(i mod 4)..+1 of byte ⌊i/4⌋,        |
  *   |      |                  | 00 → 0, 01 → 1, 10 → −1 (11 rejected); NTT form rebuilt on load     |
  *   | 3    | publicKey        | p0, p1: polys over the key base (q_0..q_{L−1}, p_0..), NTT form       |
- *   | 4    | relinKeys        | u8 d = L, then d × (b, a) polys over the key base, NTT form          |
- *   | 5    | galoisKeys       | u32 m, then m × (u32 Galois element g, u8 d = L, d × (b, a))          |
+ *   | 4    | relinKeys        | u8 d = ⌈L/α⌉ digits, then d × (b, a) polys over the key base, NTT    |
+ *   | 5    | galoisKeys       | u32 m, then m × (u32 Galois element g, u8 d, d × (b, a))              |
  *   |      |                  | g odd in [1, 2N), distinct, in the key map's order                   |
  *   | 6    | plaintext        | N residues mod t, w(t) bytes each                                    |
  *   | 7    | ciphertext       | u8 level, u8 size ≥ 2, size × poly over the level's base (coeff form) |
@@ -58,9 +58,10 @@
  *
  * Parameter fingerprint: SHA-256("qhe/bfv/params" ‖ params body without its last
  * (security) byte), first 16 bytes. It covers exactly what `BfvContext.id` covers
- * (N, kernel, primes, t), so an object loads into a context iff it could have
- * been used with it; the params container carries its own fingerprint, which
- * deserializeParameters recomputes.
+ * (N, kernel, primes, t) plus the key-switching digit size α (which fixes how
+ * key-switching keys are cut into digits), so an object loads into a context iff
+ * it could have been used with it; the params container carries its own
+ * fingerprint, which deserializeParameters recomputes.
  *
  * Why this shape.
  * - The checksum covers everything before it and is verified (after magic and
@@ -85,7 +86,7 @@ import { BfvContext } from './context.js';
 import { expandSeed } from './encryptor.js';
 import { GaloisKeys, KSwitchKey, PublicKey, RelinKeys, SecretKey, smallToNtt } from './keys.js';
 import { QheError, describe } from './math/errors.js';
-import type { Kernel, Residues } from './math/kernel.js';
+import type { Residues } from './math/kernel.js';
 import { RnsPoly } from './math/poly.js';
 import type { RnsBase } from './math/rns.js';
 import { SEED_BYTES } from './math/sampling.js';
@@ -397,7 +398,7 @@ function paramsBody(p: BfvParameters): Uint8Array {
   out[4] = p.kernel === 'u64' ? 1 : 0;
   out[5] = k;
   out[6] = s;
-  out[7] = 0; // padding, must be 0
+  out[7] = p.keySwitchDigitSize;
   view.setBigUint64(8, p.plainModulus, true);
   [...p.coeffModulus, ...p.specialModulus].forEach((q, i) => view.setBigUint64(16 + 8 * i, q, true));
   out[out.length - 1] = SECURITY_CODES.indexOf(p.securityLevel);
@@ -448,14 +449,14 @@ export function deserializeParameters(bytes: Uint8Array): BfvParameters {
     const kernelCode = body.u8('kernel');
     const k = body.u8('coefficient prime count');
     const s = body.u8('special prime count');
-    const pad = body.u8('padding');
+    const alpha = body.u8('key-switching digit size');
     const t = body.u64('t');
     const primes: bigint[] = [];
     for (let i = 0; i < k + s; i++) primes.push(body.u64(`prime ${i}`));
     const securityCode = body.u8('security level');
     body.end('params');
     if (kernelCode > 1) serializationError(fn, 'kernel code 0 (u32) or 1 (u64)', kernelCode);
-    if (pad !== 0) serializationError(fn, 'a zero padding byte', pad);
+    if (alpha < 1 || alpha > k) serializationError(fn, `a key-switching digit size in [1, ${k}]`, alpha);
     if (securityCode >= SECURITY_CODES.length) serializationError(fn, 'security code 0..3', securityCode);
     const raw = c.body;
     if (!equalBytes(fingerprintOfBody(raw), c.fingerprint))
@@ -469,14 +470,17 @@ export function deserializeParameters(bytes: Uint8Array): BfvParameters {
         coeffModulus: primes.slice(0, k),
         specialModulus: primes.slice(k),
         plainModulus: t,
+        keySwitchDigitSize: alpha,
         // 'none' was stored for parameters over the bound of the requested level, hence over the 256-bit one.
         securityLevel: level === 'none' ? 256 : level,
         allowInsecure: level === 'none',
       });
     } catch (e) {
-      return serializationError(fn, 'valid BFV parameters', e instanceof Error ? `"${e.message}"` : e);
+      const detail = e instanceof QheError ? `${e.code} (${e.message})` : e instanceof Error ? e.message : String(e);
+      return serializationError(fn, 'valid BFV parameters', detail);
     }
     if (params.securityLevel !== level) serializationError(fn, `security level ${level} (canonical)`, params.securityLevel);
+    if (params.keySwitchDigitSize !== alpha) serializationError(fn, `key-switching digit size ${alpha} (canonical)`, params.keySwitchDigitSize);
     return params;
   });
 }
@@ -617,9 +621,9 @@ export function deserializePublicKey(context: BfvContext, bytes: Uint8Array): Pu
 function writeKSwitch(fn: string, w: Writer, key: KSwitchKey): void {
   const ctx = key.context;
   const base = ctx.keyBase;
-  const L = ctx.params.coeffModulus.length;
-  if (key.digits.length !== L) serializationError(fn, `${L} key-switching digits`, key.digits.length);
-  w.u8(L);
+  const count = ctx.level(0).digits.length;
+  if (key.digits.length !== count) serializationError(fn, `${count} key-switching digits`, key.digits.length);
+  w.u8(count);
   key.digits.forEach((d, i) => {
     assertPoly(fn, d.b, base, 'ntt', `digit ${i} b`);
     assertPoly(fn, d.a, base, 'ntt', `digit ${i} a`);
@@ -629,11 +633,11 @@ function writeKSwitch(fn: string, w: Writer, key: KSwitchKey): void {
 }
 
 function readKSwitch(context: BfvContext, r: Reader, what: string): KSwitchKey {
-  const L = context.params.coeffModulus.length;
+  const count = context.level(0).digits.length;
   const d = r.u8(`${what} digit count`);
-  if (d !== L) serializationError(r.fn, `${L} digits in ${what} (one per data prime)`, d);
+  if (d !== count) serializationError(r.fn, `${count} digits in ${what} (⌈L/α⌉ for this context)`, d);
   const digits = [];
-  for (let i = 0; i < L; i++) {
+  for (let i = 0; i < count; i++) {
     const b = r.poly(context.keyBase, 'ntt', `${what} digit ${i} b`);
     const a = r.poly(context.keyBase, 'ntt', `${what} digit ${i} a`);
     digits.push(Object.freeze({ b, a }));
@@ -679,7 +683,7 @@ export function deserializeGaloisKeys(context: BfvContext, bytes: Uint8Array): G
     const r = openContainer(fn, bytes, ['galoisKeys'], context).reader;
     const m = r.u32('the Galois key count');
     // Each entry takes at least one key's worth of bytes: refuse counts the body cannot hold before looping.
-    const perKey = 5 + 2 * context.params.coeffModulus.length * context.keyBase.primes.reduce((s, q) => s + widthOf(q) * context.n, 0);
+    const perKey = 5 + 2 * context.level(0).digits.length * context.keyBase.primes.reduce((s, q) => s + widthOf(q) * context.n, 0);
     if (m > r.remaining / perKey) serializationError(fn, `at most ${Math.floor(r.remaining / perKey)} Galois keys for the body size`, m);
     const keys = new Map<number, KSwitchKey>();
     const twoN = 2 * context.n;
@@ -833,7 +837,7 @@ export function deserialize(context: BfvContext, bytes: Uint8Array, kind?: Seria
   const fn = 'deserialize';
   const allowed: readonly SerializedKind[] =
     kind === undefined ? (Object.keys(KIND_CODES) as SerializedKind[]) : kind === 'ciphertext' ? ['ciphertext', 'seededCiphertext'] : [kind];
-  if (kind !== undefined && !(kind in KIND_CODES)) serializationError(fn, `a kind in ${Object.keys(KIND_CODES).join(', ')}`, kind);
+  if (kind !== undefined && !Object.hasOwn(KIND_CODES, kind)) serializationError(fn, `a kind in ${Object.keys(KIND_CODES).join(', ')}`, kind);
   const found = guarded(fn, () => {
     assertContext(fn, context);
     return openContainer(fn, bytes, allowed, context).kind;

@@ -278,6 +278,20 @@ class U64PrimeOps implements PrimeOps {
     for (let i = 0; i < x.length; i++) o[i] = this.mulShoup(this.addMod(this.subMod(x[i], this.barrettReduce64(y[i])), cq), w, wQ);
   }
 
+  /** out = Σ xs[i]·scalars[i] mod q; xs[i] in [0, 2^61); exact bigint sum, one reduction. */
+  dotScalars(xs: readonly Residues[], scalars: readonly bigint[], out: Residues): void {
+    const o = this.check('dotScalars', out);
+    if (xs.length !== scalars.length || xs.length === 0)
+      fail('LENGTH_MISMATCH', 'u64.dotScalars', `as many scalars as inputs (${xs.length})`, scalars.length);
+    const x = xs.map((a) => this.check('dotScalars', a));
+    const w = scalars.map((s) => mod(s, this.q));
+    for (let k = 0; k < this.n; k++) {
+      let sum = 0n;
+      for (let i = 0; i < x.length; i++) sum += x[i][k] * w[i];
+      o[k] = sum % this.q;
+    }
+  }
+
   /** out = a + s mod q; s any bigint; [0, q) → [0, q). */
   addScalar(a: Residues, s: bigint, out: Residues): void {
     const x = this.check('addScalar', a), o = this.check('addScalar', out);

@@ -82,6 +82,12 @@ export interface PrimeOps {
    * bigints. The inner step of modulus switching and ModDown.
    */
   subMulScalar(a: Residues, b: Residues, c: bigint, s: bigint, out: Residues): void;
+  /**
+   * out = Σ_i xs[i]·scalars[i] mod q in one sweep (RNS base conversion's inner
+   * product). Each xs[i] may be a residue vector of another modulus of this kernel
+   * (values in [0, 2^maxPrimeBits)); `out` must not alias any xs[i].
+   */
+  dotScalars(xs: readonly Residues[], scalars: readonly bigint[], out: Residues): void;
   /** out = a + s mod q for a scalar s (any bigint). */
   addScalar(a: Residues, s: bigint, out: Residues): void;
 

@@ -119,12 +119,7 @@ export class BaseConverter {
   accumulate(y: Residues, out: Residues): void {
     const n = this.from.n;
     const { from, to } = this;
-    for (let j = 0; j < to.size; j++) {
-      const o = out.subarray(j * n, (j + 1) * n);
-      const op = to.ops[j];
-      const row = this.puncturedModTo[j];
-      op.mulScalarForeign(y.subarray(0, n), row[0], o);
-      for (let i = 1; i < from.size; i++) op.mulScalarForeignAcc(y.subarray(i * n, (i + 1) * n), row[i], o);
-    }
+    const limbs = Array.from({ length: from.size }, (_, i) => y.subarray(i * n, (i + 1) * n));
+    for (let j = 0; j < to.size; j++) to.ops[j].dotScalars(limbs, this.puncturedModTo[j], out.subarray(j * n, (j + 1) * n));
   }
 }

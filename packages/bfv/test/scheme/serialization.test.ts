@@ -82,7 +82,7 @@ function typedFailure(load: () => unknown, codes: readonly string[] = ALLOWED): 
   } catch (e) {
     if (!(e instanceof QheError)) throw new Error(`expected a QheError, got ${String(e)}`);
     if (!codes.includes(e.code)) throw new Error(`expected code ${codes.join('/')}, got ${e.code}: ${e.message}`);
-    expect(e.message).toMatch(/^\w+: expected .*, got /s);
+    if (!/^\w+: expected .*, got /s.test(e.message)) throw new Error(`expected a message "fn: expected …, got …", got ${e.message}`);
     return e;
   }
   return undefined;
@@ -93,6 +93,31 @@ function expectFailure(load: () => unknown, code: 'SERIALIZATION' | 'PARAMETER_M
   if (!e) throw new Error('expected the load to fail');
   if (pattern) expect(e.message).toMatch(pattern);
   return e;
+}
+
+/** Byte equality without the deep-equality machinery (fast on large keys). */
+function expectSameBytes(actual: Uint8Array, expected: Uint8Array): void {
+  expect(actual.length).toBe(expected.length);
+  expect(Buffer.compare(Buffer.from(actual), Buffer.from(expected))).toBe(0);
+}
+
+/** Every residue of every polynomial canonical, secret coefficients ternary: what "never malformed" means. */
+function assertWellFormed(obj: unknown): void {
+  const polys: RnsPoly[] = [];
+  if (obj instanceof Ciphertext) polys.push(...obj.polys);
+  else if (obj instanceof PublicKey) polys.push(obj.p0, obj.p1);
+  else if (obj instanceof RelinKeys) for (const d of obj.key.digits) polys.push(d.b, d.a);
+  else if (obj instanceof GaloisKeys) for (const k of obj.keys.values()) for (const d of k.digits) polys.push(d.b, d.a);
+  else if (obj instanceof SecretKey) {
+    polys.push(obj.ntt);
+    for (const c of obj.small) if (c < -1 || c > 1) throw new Error(`secret coefficient ${c}`);
+  } else if (obj instanceof Plaintext) {
+    for (const x of obj.data) if (BigInt(x) < 0n || BigInt(x) >= obj.context.t) throw new Error(`plaintext residue ${x}`);
+  }
+  for (const p of polys)
+    p.base.primes.forEach((q, i) => {
+      for (const x of p.limb(i)) if (BigInt(x) < 0n || BigInt(x) >= q) throw new Error(`residue ${x} ≥ ${q}`);
+    });
 }
 
 function range(n: number, t: number): number[] {
@@ -135,6 +160,7 @@ const SMALL: BfvParameterLiteral = {
   coeffModulus: [29, 29],
   specialModulus: [29],
   plainModulus: { batchingBits: 16 },
+  keySwitchDigitSize: 2,
   allowInsecure: true,
 };
 // u64 with primes of 5-, 8- and 7-byte widths (fast path and general path).
@@ -144,6 +170,7 @@ const SMALL_U64: BfvParameterLiteral = {
   specialModulus: [50],
   plainModulus: { batchingBits: 16 },
   kernel: 'u64',
+  keySwitchDigitSize: 1,
   allowInsecure: true,
 };
 
@@ -296,8 +323,8 @@ for (const [kernel, literal] of [
         expect(inspectSerialized(bytes)).toMatchObject({ version: 1, kind, fingerprint: parametersFingerprint(ctx), byteLength: bytes.length });
         const back = deserialize(ctx, bytes);
         const typed = deserialize(ctx, bytes, kind);
-        expect(serialize(back)).toEqual(bytes);
-        expect(serialize(typed)).toEqual(bytes);
+        expectSameBytes(serialize(back), bytes);
+        expectSameBytes(serialize(typed), bytes);
         expect(back.constructor).toBe(obj.constructor);
       }
       expect(serialize(ctx)).toEqual(serializeParameters(ctx.params));
@@ -336,6 +363,7 @@ describe('format', () => {
     expect(parametersFingerprint({ ...SMALL, plainModulus: { batchingBits: 17 } })).not.toBe(fp);
     expect(parametersFingerprint({ ...SMALL, coeffModulus: [29, 28] })).not.toBe(fp);
     expect(parametersFingerprint({ ...SMALL, polyDegree: 2048 })).not.toBe(fp);
+    expect(parametersFingerprint({ ...SMALL, keySwitchDigitSize: 1 })).not.toBe(fp);
     // Secure parameters at different levels: same fingerprint, different params bytes; each round-trips.
     const a = bfvParameters({ polyDegree: 4096, coeffModulus: [25, 25], specialModulus: [25], plainModulus: 65537 });
     const b = bfvParameters({ polyDegree: 4096, coeffModulus: [...a.coeffModulus], specialModulus: [...a.specialModulus], plainModulus: 65537, securityLevel: 192 });
@@ -401,7 +429,10 @@ describe('robustness', () => {
   const blobArb = fc.constantFrom(...blobs);
 
   it('the fixtures load', () => {
-    for (const { kind, bytes } of blobs) expect(serialize(load(kind, bytes))).toEqual(bytes);
+    for (const { kind, bytes } of blobs) {
+      assertWellFormed(load(kind, bytes));
+      expectSameBytes(serialize(load(kind, bytes)), bytes);
+    }
   });
 
   it('random byte flips are detected (checksum)', () => {
@@ -422,10 +453,13 @@ describe('robustness', () => {
     );
   });
 
-  it('truncation at every length fails', () => {
+  it('truncation at every length class fails', () => {
     for (const { kind, bytes } of blobs) {
       const bad: number[] = [];
-      for (let len = 0; len < bytes.length; len++) {
+      // Every length near both ends (header, fields, checksum), a stride through the middle.
+      const lengths = [];
+      for (let len = 0; len < bytes.length; len += len < 512 || len >= bytes.length - 512 ? 1 : 61) lengths.push(len);
+      for (const len of lengths) {
         const e = typedFailure(() => load(kind, bytes.subarray(0, len)), ['SERIALIZATION']);
         if (!e) bad.push(len);
       }
@@ -473,7 +507,11 @@ describe('robustness', () => {
         expectFailure(() => load(kind, framed), 'SERIALIZATION', /checksum/);
         // With a valid checksum too: the field checks must still refuse or yield a canonical object.
         const sealed = reseal(framed);
-        if (!typedFailure(() => load(kind, sealed))) expect(serialize(load(kind, sealed))).toEqual(sealed);
+        if (!typedFailure(() => load(kind, sealed))) {
+          const obj = load(kind, sealed);
+          assertWellFormed(obj);
+          expectSameBytes(serialize(obj), sealed);
+        }
       }),
       { numRuns: 200 },
     );
@@ -489,7 +527,11 @@ describe('robustness', () => {
         const bad = bytes.slice();
         for (const [pos, value] of writes) bad[HEADER + (pos % (bad.length - HEADER - CHECKSUM))] = value;
         const sealed = reseal(bad);
-        if (!typedFailure(() => load(kind, sealed))) expect(serialize(load(kind, sealed))).toEqual(sealed);
+        if (!typedFailure(() => load(kind, sealed))) {
+          const obj = load(kind, sealed);
+          assertWellFormed(obj);
+          expectSameBytes(serialize(obj), sealed);
+        }
       }),
       { numRuns: 200 },
     );
@@ -539,6 +581,7 @@ describe('robustness', () => {
       new BfvContext({ ...SMALL, plainModulus: { batchingBits: 17 } }),
       new BfvContext({ ...SMALL, kernel: 'u64' }),
       new BfvContext({ ...SMALL, polyDegree: 2048 }),
+      new BfvContext({ ...SMALL, keySwitchDigitSize: 1 }),
     ];
     for (const other of others)
       for (const { kind, bytes } of blobs) {
@@ -600,7 +643,11 @@ describe('robustness', () => {
     expectFailure(() => deserializeParameters(reparam((_, v) => v.setBigUint64(16, 15n, true))), 'SERIALIZATION', /valid BFV parameters/);
     expectFailure(() => deserializeParameters(reparam((_, v) => v.setBigUint64(16, v.getBigUint64(24, true), true))), 'SERIALIZATION', /DUPLICATE_PRIME/);
     expectFailure(() => deserializeParameters(reparam((b) => (b[4] = 2))), 'SERIALIZATION', /kernel/);
-    expectFailure(() => deserializeParameters(reparam((b) => (b[7] = 1))), 'SERIALIZATION', /padding/);
+    expectFailure(() => deserializeParameters(reparam((b) => (b[7] = 0))), 'SERIALIZATION', /digit size/);
+    expectFailure(() => deserializeParameters(reparam((b) => (b[7] = 3))), 'SERIALIZATION', /digit size/);
+    const alpha1 = deserializeParameters(reparam((b) => (b[7] = 1)));
+    expect(alpha1.keySwitchDigitSize).toBe(1);
+    expect(parametersFingerprint(alpha1)).not.toBe(parametersFingerprint(ctx));
     expectFailure(() => deserializeParameters(reparam((b) => (b[b.length - 1] = 4))), 'SERIALIZATION', /security/);
     // Insecure parameters stored as 128-bit secure: refused (the security check runs again).
     expectFailure(() => deserializeParameters(reparam((b) => (b[b.length - 1] = 1))), 'SERIALIZATION', /COEFF_MODULUS_TOO_LARGE/);

@@ -1,0 +1,94 @@
+/**
+ * The messages between a WorkerPool and its workers, and the shared-memory form
+ * of ciphertexts, plaintexts and keys.
+ *
+ * Why descriptors of typed arrays: an Int32Array / BigUint64Array over a
+ * SharedArrayBuffer crosses `postMessage` by reference (the structured clone of
+ * a SharedArrayBuffer shares its memory), so a worker computes directly in the
+ * caller's ciphertexts. Structured clone also keeps object identity inside one
+ * message: when the same array appears twice (e.g. `out === a`), the worker sees
+ * one array twice and can rebuild the same aliasing the synchronous Evaluator
+ * relies on.
+ */
+import { Ciphertext } from '../ciphertext.js';
+import type { BfvContext } from '../context.js';
+import type { Residues } from '../math/kernel.js';
+import { RnsPoly } from '../math/poly.js';
+import type { BfvParameters } from '../params.js';
+
+/** A ciphertext whose polynomials live in SharedArrayBuffers. */
+export interface SharedCiphertext {
+  readonly level: number;
+  readonly polys: readonly Residues[];
+}
+
+/** One key-switching key: per data prime, the (b, a) residues over the key base. */
+export interface SharedKSwitchKey {
+  readonly b: readonly Residues[];
+  readonly a: readonly Residues[];
+}
+
+export type KeyPayload =
+  | { readonly kind: 'relin'; readonly key: SharedKSwitchKey }
+  | { readonly kind: 'galois'; readonly keys: readonly { readonly elt: number; readonly key: SharedKSwitchKey }[] };
+
+/** One unit of a job: an operation name and its structured-cloneable arguments. */
+export interface JobItem {
+  readonly op: string;
+  readonly args: Record<string, unknown>;
+}
+
+export type ToWorker =
+  | { readonly t: 'context'; readonly ctx: string; readonly params: BfvParameters }
+  | { readonly t: 'keys'; readonly keyId: number; readonly ctx: string; readonly payload: KeyPayload }
+  | { readonly t: 'job'; readonly job: number; readonly ctx: string; readonly items: readonly JobItem[] };
+
+export type FromWorker =
+  | { readonly t: 'ready' }
+  | { readonly t: 'done'; readonly job: number; readonly results: readonly unknown[] }
+  | { readonly t: 'fail'; readonly job: number; readonly code: string | undefined; readonly name: string; readonly message: string };
+
+export function isShared(a: Residues): boolean {
+  return a.buffer instanceof SharedArrayBuffer;
+}
+
+export function describeCiphertext(ct: Ciphertext): SharedCiphertext {
+  return { level: ct.level, polys: ct.polys.map((p) => p.data) };
+}
+
+/** Rebuilds a Ciphertext over the shared arrays of a descriptor (no copy). */
+export function ciphertextFrom(ctx: BfvContext, d: SharedCiphertext): Ciphertext {
+  const base = ctx.level(d.level).base;
+  return new Ciphertext(ctx, d.level, d.polys.map((data) => new RnsPoly(base, data, 'coeff')));
+}
+
+/**
+ * Moves a ciphertext's polynomials into shared memory, in place: same values,
+ * new storage. Done once per ciphertext (later calls find it shared); a cache
+ * of copies keyed by the ciphertext would go stale when the synchronous
+ * evaluator later writes into the original arrays.
+ */
+export function adoptShared(ct: Ciphertext): Ciphertext {
+  for (let k = 0; k < ct.polys.length; k++) if (!isShared(ct.polys[k].data)) ct.polys[k] = ct.polys[k].clone(true);
+  return ct;
+}
+
+/** A shared copy of residues (keys, plaintexts). */
+export function sharedCopy(ctx: BfvContext, data: Residues): Residues {
+  if (isShared(data)) return data;
+  const copy = ctx.kernel.alloc(data.length, true);
+  (copy as Int32Array).set(data as Int32Array);
+  return copy;
+}
+
+/** BfvParameters → a literal that rebuilds the identical context in a worker (clone loses Object.freeze). */
+export function parametersLiteral(p: BfvParameters) {
+  return {
+    polyDegree: p.polyDegree,
+    coeffModulus: [...p.coeffModulus],
+    specialModulus: [...p.specialModulus],
+    plainModulus: p.plainModulus,
+    kernel: p.kernel,
+    ...(p.securityLevel === 'none' ? { allowInsecure: true } : { securityLevel: p.securityLevel }),
+  };
+}

@@ -1,0 +1,282 @@
+/**
+ * The worker side of WorkerPool (pool.ts): one per thread, holding its own
+ * BfvContext per parameter set and the evaluation keys registered with the pool.
+ *
+ * What arrives once: `context` messages (frozen BfvParameters; the NTT tables,
+ * BEHZ bases and constants are rebuilt here deterministically, so sending the
+ * parameters is sending the tables) and `keys` messages (relinearization and
+ * Galois key residues in SharedArrayBuffers, read in place by every worker).
+ * What arrives per job: a list of operations whose ciphertext operands are
+ * descriptors of shared arrays; results are written into shared outputs the
+ * caller allocated (or, for `map`, into shared arrays allocated here).
+ *
+ * Every operation runs the synchronous Evaluator on views of the shared
+ * memory, so results are bit-identical to it by construction. The exception
+ * is the three stages of a limb-parallel multiply (mulExtend, mulTensor,
+ * mulFloor), which replay Evaluator.multiplyInto's BEHZ steps split across
+ * workers (see ParallelEvaluator.multiply for the split).
+ */
+import { parentPort } from 'node:worker_threads';
+import { Ciphertext, Plaintext } from '../ciphertext.js';
+import { BfvContext } from '../context.js';
+import { Evaluator } from '../evaluator.js';
+import { GaloisKeys, KSwitchKey, RelinKeys } from '../keys.js';
+import { QheError } from '../math/errors.js';
+import type { Residues } from '../math/kernel.js';
+import { RnsPoly } from '../math/poly.js';
+import { ciphertextFrom, isShared, parametersLiteral, type FromWorker, type JobItem, type KeyPayload, type SharedCiphertext, type SharedKSwitchKey, type ToWorker } from './protocol.js';
+
+if (!parentPort) throw new Error('qhe parallel worker: expected to run inside worker_threads');
+const port = parentPort;
+
+interface Env {
+  readonly ctx: BfvContext;
+  readonly ev: Evaluator;
+  /** BEHZ scratch per level, reused across jobs (a worker runs one job at a time). */
+  readonly scratch: Map<number, Residues>;
+}
+
+const envs = new Map<string, Env>();
+const keyring = new Map<number, RelinKeys | GaloisKeys>();
+const programs = new Map<string, MapFunction>();
+
+/** The signature of `ParallelEvaluator.map` functions, as they run here. */
+export type MapFunction = (ct: Ciphertext, env: MapEnvironment) => Ciphertext;
+export interface MapEnvironment {
+  readonly context: BfvContext;
+  readonly evaluator: Evaluator;
+  readonly relinKeys: RelinKeys | undefined;
+  readonly galoisKeys: GaloisKeys | undefined;
+  /** Position of `ct` in the list passed to `map`. */
+  readonly index: number;
+  readonly args: unknown;
+}
+
+function env(id: string): Env {
+  const e = envs.get(id);
+  if (!e) throw new QheError('WORKER_FAILED', `worker: expected a registered context, got ${id}`);
+  return e;
+}
+
+function kswitch(ctx: BfvContext, k: SharedKSwitchKey): KSwitchKey {
+  const base = ctx.keyBase;
+  return new KSwitchKey(
+    ctx,
+    k.b.map((b, i) => ({ b: new RnsPoly(base, b, 'ntt'), a: new RnsPoly(base, k.a[i], 'ntt') })),
+  );
+}
+
+function registerKeys(ctx: BfvContext, keyId: number, payload: KeyPayload): void {
+  if (payload.kind === 'relin') keyring.set(keyId, new RelinKeys(ctx, kswitch(ctx, payload.key)));
+  else keyring.set(keyId, new GaloisKeys(ctx, new Map(payload.keys.map(({ elt, key }) => [elt, kswitch(ctx, key)]))));
+}
+
+function keys<T extends RelinKeys | GaloisKeys>(id: unknown, kind: new (...a: never[]) => T): T {
+  const k = keyring.get(id as number);
+  if (!(k instanceof kind)) throw new QheError('WORKER_FAILED', `worker: expected registered ${kind.name} ${String(id)}`);
+  return k;
+}
+
+/**
+ * Per-job view of shared ciphertexts. Descriptors that reference the same
+ * arrays (structured clone preserves identity within a message) map to one
+ * Ciphertext object, so `out === a` in the caller is `out === a` here.
+ */
+class Views {
+  private readonly byArray = new Map<Residues, Ciphertext>();
+  constructor(private readonly ctx: BfvContext) {}
+
+  get(d: SharedCiphertext): Ciphertext {
+    let ct = this.byArray.get(d.polys[0]);
+    if (!ct || ct.polys.length !== d.polys.length) {
+      ct = ciphertextFrom(this.ctx, d);
+      this.byArray.set(d.polys[0], ct);
+    }
+    return ct;
+  }
+
+  /**
+   * Runs `fn` with the output view and makes sure the result landed in the
+   * shared arrays: an Evaluator may replace `out.polys` (modSwitchToNextInto
+   * does), in which case the values are copied back and the view restored.
+   */
+  into(d: SharedCiphertext, fn: (out: Ciphertext) => Ciphertext): void {
+    const out = this.get(d);
+    const r = fn(out);
+    if (r.level !== d.level || r.polys.length !== d.polys.length)
+      throw new QheError('WORKER_FAILED', `worker: expected a result at level ${d.level} of size ${d.polys.length}, got level ${r.level} size ${r.polys.length}`);
+    for (let k = 0; k < d.polys.length; k++) if (r.polys[k].data !== d.polys[k]) (d.polys[k] as Int32Array).set(r.polys[k].data as Int32Array);
+    if (out.polys.some((p, k) => p.data !== d.polys[k]) || out.level !== d.level) {
+      const fresh = ciphertextFrom(this.ctx, d);
+      out.level = fresh.level;
+      out.polys = fresh.polys;
+    }
+  }
+}
+
+function compile(src: string): MapFunction {
+  let f = programs.get(src);
+  if (!f) {
+    // The caller's own function, re-created from its source: it may use only its
+    // arguments (no closure), which ParallelEvaluator.map documents.
+    f = new Function(`return (${src});`)() as MapFunction;
+    if (typeof f !== 'function') throw new QheError('INVALID_ARGUMENT', 'map: expected a function');
+    programs.set(src, f);
+  }
+  return f;
+}
+
+function scratchFor(e: Env, levelIndex: number): Residues {
+  let s = e.scratch.get(levelIndex);
+  if (!s) e.scratch.set(levelIndex, (s = e.ctx.kernel.alloc(e.ctx.level(levelIndex).behz.scratchLimbs * e.ctx.n)));
+  return s;
+}
+
+function runItem(e: Env, v: Views, item: JobItem): unknown {
+  const { ctx, ev } = e;
+  const a = item.args as Record<string, any>;
+  const ct = (d: SharedCiphertext) => v.get(d);
+  switch (item.op) {
+    case 'add': return v.into(a.out, (o) => ev.addInto(ct(a.a), ct(a.b), o));
+    case 'sub': return v.into(a.out, (o) => ev.subInto(ct(a.a), ct(a.b), o));
+    case 'negate': return v.into(a.out, (o) => ev.negateInto(ct(a.a), o));
+    case 'addPlain': return v.into(a.out, (o) => ev.addPlainInto(ct(a.a), new Plaintext(ctx, a.pt), o));
+    case 'subPlain': return v.into(a.out, (o) => ev.subPlainInto(ct(a.a), new Plaintext(ctx, a.pt), o));
+    case 'multiplyPlain': return v.into(a.out, (o) => ev.multiplyPlainInto(ct(a.a), new Plaintext(ctx, a.pt), o));
+    case 'multiplyScalar': return v.into(a.out, (o) => ev.multiplyScalarInto(ct(a.a), a.c, o));
+    case 'multiplyScalarAdd': return v.into(a.acc, (o) => ev.multiplyScalarAddInto(ct(a.a), a.c, o));
+    case 'multiply': return v.into(a.out, (o) => ev.multiplyInto(ct(a.a), ct(a.b), o));
+    case 'square': return v.into(a.out, (o) => ev.squareInto(ct(a.a), o));
+    case 'multiplyRelinearize': {
+      const rk = keys(a.key, RelinKeys);
+      const x = ct(a.a);
+      const product = a.b ? ev.multiply(x, ct(a.b)) : ev.square(x);
+      return v.into(a.out, (o) => ev.relinearizeInto(product, rk, o));
+    }
+    case 'relinearize': return v.into(a.out, (o) => ev.relinearizeInto(ct(a.a), keys(a.key, RelinKeys), o));
+    case 'applyGalois': return v.into(a.out, (o) => ev.applyGaloisInto(ct(a.a), a.elt, keys(a.key, GaloisKeys), o));
+    case 'rotateRows': return v.into(a.out, (o) => ev.rotateRowsInto(ct(a.a), a.steps, keys(a.key, GaloisKeys), o));
+    case 'rotateColumns': return v.into(a.out, (o) => ev.rotateColumnsInto(ct(a.a), keys(a.key, GaloisKeys), o));
+    case 'modSwitchToNext': return v.into(a.out, (o) => ev.modSwitchToNextInto(ct(a.a), o));
+    case 'linear': return linear(e, v, a);
+    case 'map': return map(e, v, a);
+    case 'mulExtend': return mulExtend(e, a.level, a.src, a.dst);
+    case 'mulTensor': return mulTensor(e, a.level, a.ea, a.eb, a.d, a.from, a.to);
+    case 'mulFloor': return mulFloor(e, a.level, a.d, a.out);
+    default: throw new QheError('INVALID_ARGUMENT', `worker: expected a known operation, got ${JSON.stringify(item.op)}`);
+  }
+}
+
+/** Outputs [o0, o1) of a linear layer: out_o = Σ_k w[o·taps+k] · in[index[o·taps+k]], in the order a sequential loop uses. */
+function linear(e: Env, v: Views, a: Record<string, any>): void {
+  const { ev } = e;
+  const inputs = (a.inputs as SharedCiphertext[]).map((d) => v.get(d));
+  const index = a.index as Uint32Array, weight = a.weight as Int32Array, taps = a.taps as number;
+  (a.outs as SharedCiphertext[]).forEach((d, o) => {
+    v.into(d, (out) => {
+      ev.multiplyScalarInto(inputs[index[o * taps]], weight[o * taps], out);
+      for (let k = 1; k < taps; k++) ev.multiplyScalarAddInto(inputs[index[o * taps + k]], weight[o * taps + k], out);
+      return out;
+    });
+  });
+}
+
+function map(e: Env, v: Views, a: Record<string, any>): SharedCiphertext[] {
+  const f = compile(a.src);
+  const relinKeys = a.relin === undefined ? undefined : keys(a.relin, RelinKeys);
+  const galoisKeys = a.galois === undefined ? undefined : keys(a.galois, GaloisKeys);
+  return (a.cts as SharedCiphertext[]).map((d, i) => {
+    const r = f(v.get(d), { context: e.ctx, evaluator: e.ev, relinKeys, galoisKeys, index: a.offset + i, args: a.args });
+    if (!(r instanceof Ciphertext)) throw new QheError('INVALID_ARGUMENT', `map: expected the function to return a Ciphertext, got ${typeof r}`);
+    return { level: r.level, polys: r.polys.map((p) => (isShared(p.data) ? p.data : p.clone(true).data)) };
+  });
+}
+
+// ---- limb-parallel multiply: Evaluator.multiplyInto's steps, split ------------
+
+const view = (x: Residues, j: number, n: number): Residues => x.subarray(j * n, (j + 1) * n);
+
+/** BEHZ steps 1–2 for one input polynomial: q → q ∪ Bsk, then NTT of every limb. */
+function mulExtend(e: Env, levelIndex: number, src: Residues, dst: Residues): void {
+  const { ctx } = e;
+  const n = ctx.n, level = ctx.level(levelIndex), L = level.base.size, ops = level.behzOps;
+  (dst as Int32Array).set(src as Int32Array);
+  level.behz.extendToBsk(src, dst.subarray(L * n), scratchFor(e, levelIndex));
+  for (let j = 0; j < ops.length; j++) ops[j].forwardNtt(view(dst, j, n));
+}
+
+/** Steps 3–4 on limbs [from, to) of q ∪ Bsk: tensor, then inverse NTT. `eb` null means a square. */
+function mulTensor(e: Env, levelIndex: number, ea: Residues[], eb: Residues[] | null, d: Residues[], from: number, to: number): void {
+  const { ctx } = e;
+  const n = ctx.n, ops = ctx.level(levelIndex).behzOps;
+  const same = eb === null;
+  const b = eb ?? ea;
+  const tmp = ctx.kernel.alloc(n);
+  for (let l = from; l < to; l++) {
+    for (const dk of d) view(dk, l, n).fill(0 as never);
+    for (let i = 0; i < ea.length; i++) {
+      for (let j = 0; j < b.length; j++) {
+        if (same && j < i) continue;
+        const x = view(ea[i], l, n), y = view(b[j], l, n), o = view(d[i + j], l, n);
+        if (same && j > i) {
+          ops[l].mul(x, y, tmp);
+          ops[l].add(tmp, tmp, tmp);
+          ops[l].add(o, tmp, o);
+        } else ops[l].mulAcc(x, y, o);
+      }
+    }
+    for (const dk of d) ops[l].inverseNtt(view(dk, l, n));
+  }
+}
+
+/** Steps 5–6 for one output polynomial: fast floor of t·d/q in Bsk, then Bsk → q. */
+function mulFloor(e: Env, levelIndex: number, d: Residues, out: Residues): void {
+  const { ctx } = e;
+  const n = ctx.n, level = ctx.level(levelIndex), L = level.base.size, W = level.behzOps.length;
+  const scratch = scratchFor(e, levelIndex);
+  const floorBsk = ctx.kernel.alloc((W - L) * n);
+  level.behz.fastFloor(d.subarray(0, L * n), d.subarray(L * n), floorBsk, scratch);
+  level.behz.fastBconvSk(floorBsk, out, scratch);
+}
+
+// ---- message loop -----------------------------------------------------------------
+
+function post(m: FromWorker): void {
+  port.postMessage(m);
+}
+
+port.on('message', (m: ToWorker) => {
+  switch (m.t) {
+    case 'context': {
+      if (envs.has(m.ctx)) return;
+      const ctx = new BfvContext(parametersLiteral(m.params));
+      // A different id would mean the worker built other tables than the caller: refuse every job on it.
+      if (ctx.id !== m.ctx) throw new Error(`worker: rebuilt context ${ctx.id}, expected ${m.ctx}`);
+      envs.set(m.ctx, { ctx, ev: new Evaluator(ctx), scratch: new Map() });
+      return;
+    }
+    case 'keys':
+      registerKeys(env(m.ctx).ctx, m.keyId, m.payload);
+      return;
+    case 'job': {
+      try {
+        const e = env(m.ctx);
+        const v = new Views(e.ctx);
+        const results = m.items.map((item) => runItem(e, v, item));
+        post({ t: 'done', job: m.job, results });
+      } catch (err) {
+        const x = err as { name?: unknown; message?: unknown };
+        post({
+          t: 'fail',
+          job: m.job,
+          code: err instanceof QheError ? err.code : undefined,
+          name: typeof x?.name === 'string' ? x.name : 'Error',
+          message: typeof x?.message === 'string' ? x.message : String(err),
+        });
+      }
+      return;
+    }
+  }
+});
+
+post({ t: 'ready' });
