@@ -24,7 +24,6 @@
  * r' = r + ⌊m/2⌋ mod m is in [0, m) and r_c = r' − ⌊m/2⌋, so any linear use
  * c·r_c becomes c·r' − c·⌊m/2⌋ (a foreign multiply-accumulate plus a constant).
  */
-import { fail } from './math/errors.js';
 import type { Kernel, PrimeOps, Residues } from './math/kernel.js';
 import { nttPrimes } from './math/primes.js';
 import { BaseConverter, RnsBase } from './math/rns.js';
@@ -217,8 +216,4 @@ export class BehzTool {
   get scratchLimbs(): number {
     return this.L + this.K + 2;
   }
-}
-
-export function assertBehzInput(fn: string, x: Residues, limbs: number, n: number): void {
-  if (x.length !== limbs * n) fail('LENGTH_MISMATCH', fn, `${limbs}×${n} residues`, x.length);
 }

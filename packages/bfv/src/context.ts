@@ -66,7 +66,7 @@ export class BfvContext {
     this.plainOps = this.kernel.modulus(this.t, this.n, { ntt: p.batching });
     this.keyBase = new RnsBase(this.kernel, this.n, [...p.coeffModulus, ...p.specialModulus]);
     this.specialBase = new RnsBase(this.kernel, this.n, p.specialModulus);
-    this.id = `bfv|N=${this.n}|${p.kernel}|q=${p.coeffModulus.join(',')}|p=${p.specialModulus.join(',')}|t=${this.t}`;
+    this.id = `bfv|N=${this.n}|${p.kernel}|q=${p.coeffModulus.join(',')}|p=${p.specialModulus.join(',')}|t=${this.t}|alpha=${p.keySwitchDigitSize}`;
     const L = p.coeffModulus.length;
     const P = this.specialBase.modulus;
     const levels: LevelData[] = [];

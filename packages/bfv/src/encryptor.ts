@@ -19,7 +19,7 @@ import type { BfvContext } from './context.js';
 import { uniformNtt, smallToNtt, type PublicKey, type SecretKey } from './keys.js';
 import { fail } from './math/errors.js';
 import { RnsPoly, mulInto, toCoeff } from './math/poly.js';
-import { randomSeed, sampleCenteredBinomial, sampleTernary, seededRandom, smallToResidues, systemRandom, type RandomSource } from './math/sampling.js';
+import { SEED_BYTES, sampleCenteredBinomial, sampleTernary, seededRandom, smallToResidues, systemRandom, type RandomSource } from './math/sampling.js';
 import { addScaledPlain } from './plain-lift.js';
 import { modDown } from './keyswitch.js';
 
@@ -80,7 +80,12 @@ export class Encryptor {
     const base = level.base;
     const n = ctx.n;
     const L = base.size;
-    const seed = options.seeded === false ? undefined : randomSeed();
+    let seed: Uint8Array | undefined;
+    if (options.seeded !== false) {
+      // From the encryptor's own source, so a seeded source gives reproducible ciphertexts.
+      seed = new Uint8Array(SEED_BYTES);
+      this.rng.fill(seed);
+    }
     const a = uniformNtt(base, seed ? seededRandom(seed) : this.rng);
     const c0 = RnsPoly.zero(base, 'ntt');
     mulInto(a, new RnsPoly(base, sk.ntt.data.subarray(0, L * n), 'ntt'), c0);

@@ -1,1 +1,10 @@
-export {};
+/**
+ * @qhe/nn — encrypted inference of quantized integer models (`@qhe/quant/model`)
+ * on BFV (`@qhe/bfv`): parameter planner, CryptoNets slot-batched layers
+ * (Gilad-Bachrach et al., ICML 2016), client/server split.
+ */
+export { planInference, formatPlan, channelParameters, batchingPrimes, type InferencePlan, type LayerPlan, type PlanOptions } from './planner.js';
+export {
+  InferenceClient, InferenceServer, EvaluatorBackend, createChannelContexts,
+  type HeBackend, type ServerKeys, type EncryptedBatch, type LayerReport, type RunOptions, type BackendFactory,
+} from './inference.js';

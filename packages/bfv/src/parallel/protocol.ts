@@ -14,7 +14,7 @@ import { Ciphertext } from '../ciphertext.js';
 import type { BfvContext } from '../context.js';
 import type { Residues } from '../math/kernel.js';
 import { RnsPoly } from '../math/poly.js';
-import type { BfvParameters } from '../params.js';
+import type { BfvParameterLiteral, BfvParameters } from '../params.js';
 
 /** A ciphertext whose polynomials live in SharedArrayBuffers. */
 export interface SharedCiphertext {
@@ -81,14 +81,35 @@ export function sharedCopy(ctx: BfvContext, data: Residues): Residues {
   return copy;
 }
 
-/** BfvParameters → a literal that rebuilds the identical context in a worker (clone loses Object.freeze). */
-export function parametersLiteral(p: BfvParameters) {
-  return {
-    polyDegree: p.polyDegree,
-    coeffModulus: [...p.coeffModulus],
-    specialModulus: [...p.specialModulus],
-    plainModulus: p.plainModulus,
-    kernel: p.kernel,
-    ...(p.securityLevel === 'none' ? { allowInsecure: true } : { securityLevel: p.securityLevel }),
-  };
+/**
+ * BfvParameters → a literal that rebuilds the identical context in a worker
+ * (a structured clone loses Object.freeze, so BfvContext would re-validate it).
+ * Every field but the derived ones is carried over, so parameters added to
+ * BfvParameters later travel without a change here; `sameParameters` checks.
+ */
+export function parametersLiteral(p: BfvParameters): BfvParameterLiteral {
+  const { batching: _b, logQP: _qp, logQ: _q, securityLevel, ...rest } = p;
+  return { ...rest, ...(securityLevel === 'none' ? { allowInsecure: true } : { securityLevel }) } as BfvParameterLiteral;
+}
+
+const keyCache = new WeakMap<BfvContext, string>();
+
+/**
+ * The pool's name for a parameter set: the full parameters, not `context.id`,
+ * which omits fields such as keySwitchDigitSize (two contexts that differ only
+ * there share an id but not their key layout).
+ */
+export function contextKey(ctx: BfvContext): string {
+  let k = keyCache.get(ctx);
+  if (k === undefined) keyCache.set(ctx, (k = paramsText(ctx.params)));
+  return k;
+}
+
+function paramsText(p: BfvParameters): string {
+  return JSON.stringify(p, (_, v) => (typeof v === 'bigint' ? `${v}n` : v));
+}
+
+/** Field-by-field equality of two validated parameter sets (bigints included). */
+export function sameParameters(x: BfvParameters, y: BfvParameters): boolean {
+  return paramsText(x) === paramsText(y);
 }

@@ -24,7 +24,7 @@ import { GaloisKeys, KSwitchKey, RelinKeys } from '../keys.js';
 import { QheError } from '../math/errors.js';
 import type { Residues } from '../math/kernel.js';
 import { RnsPoly } from '../math/poly.js';
-import { ciphertextFrom, isShared, parametersLiteral, type FromWorker, type JobItem, type KeyPayload, type SharedCiphertext, type SharedKSwitchKey, type ToWorker } from './protocol.js';
+import { ciphertextFrom, isShared, parametersLiteral, sameParameters, type FromWorker, type JobItem, type KeyPayload, type SharedCiphertext, type SharedKSwitchKey, type ToWorker } from './protocol.js';
 
 if (!parentPort) throw new Error('qhe parallel worker: expected to run inside worker_threads');
 const port = parentPort;
@@ -37,6 +37,7 @@ interface Env {
 }
 
 const envs = new Map<string, Env>();
+const refused = new Map<string, string>();
 const keyring = new Map<number, RelinKeys | GaloisKeys>();
 const programs = new Map<string, MapFunction>();
 
@@ -54,7 +55,7 @@ export interface MapEnvironment {
 
 function env(id: string): Env {
   const e = envs.get(id);
-  if (!e) throw new QheError('WORKER_FAILED', `worker: expected a registered context, got ${id}`);
+  if (!e) throw new QheError('PARAMETER_MISMATCH', refused.get(id) ?? `worker: expected a registered context, got ${id}`);
   return e;
 }
 
@@ -250,8 +251,11 @@ port.on('message', (m: ToWorker) => {
     case 'context': {
       if (envs.has(m.ctx)) return;
       const ctx = new BfvContext(parametersLiteral(m.params));
-      // A different id would mean the worker built other tables than the caller: refuse every job on it.
-      if (ctx.id !== m.ctx) throw new Error(`worker: rebuilt context ${ctx.id}, expected ${m.ctx}`);
+      // Other parameters would mean other tables than the caller's: refuse every job on this context.
+      if (!sameParameters(ctx.params, m.params)) {
+        refused.set(m.ctx, `worker: rebuilt parameters ${ctx.id} differ from the caller's`);
+        return;
+      }
       envs.set(m.ctx, { ctx, ev: new Evaluator(ctx), scratch: new Map() });
       return;
     }

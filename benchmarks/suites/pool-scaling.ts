@@ -1,0 +1,154 @@
+/**
+ * `pnpm bench:pool`: scaling of the worker pool (issue 4) at N = 8192, u32
+ * kernel, PRESETS.n8192 with t = node-seal's batching t (1032193).
+ *
+ * Workloads, each for 1, 2, … availableParallelism() workers:
+ *   (a) 64 independent multiply + relinearize (`multiplyRelinearizeMany`);
+ *   (b) one multiply: whole operation on one worker (workers = 1) vs split
+ *       over limbs/polynomials (`limbParallel`, workers ≥ 2); the whole-op time
+ *       at each pool size is also recorded as `wholeMs`;
+ *   (c) CryptoNets' first linear layer: 845 outputs, each Σ of 25 scalar
+ *       products over 841 inputs, the same `linearLayerPlan()` node-seal runs;
+ *       outputs preallocated once on both sides (`linearManyInto`).
+ * speedup = ms(1 worker) / ms(workers). node-seal 6.0.3 (one thread) runs
+ * (a) and (c) in the same process; ratio = ours(all workers) / node-seal.
+ * Every timing is the median of RUNS whole-workload runs; results are checked
+ * by decryption (ours) and `verify()` (node-seal) once.
+ */
+import { availableParallelism } from 'node:os';
+import { BatchEncoder, BfvContext, Ciphertext, Decryptor, Encryptor, Evaluator, KeyGenerator, PRESETS } from '@qhe/bfv';
+import { ParallelEvaluator, WorkerPool } from '@qhe/bfv/parallel';
+import { linearLayerPlan, loadSeal, sealWorkloadA, sealWorkloadC } from '../peers/seal.js';
+import { median, printTable, writeResults } from '../lib/report.js';
+
+const N = 8192;
+const T = 1032193;
+const RUNS = Number(process.env.QHE_BENCH_RUNS ?? 5);
+const COUNT_A = 64;
+
+async function timeMs(run: () => unknown | Promise<unknown>, runs = RUNS): Promise<number> {
+  await run(); // warm-up (JIT, worker caches)
+  const xs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await run();
+    xs.push(performance.now() - t0);
+  }
+  return median(xs);
+}
+
+function slots(seed: number): number[] {
+  let s = seed >>> 0 || 1;
+  return Array.from({ length: N }, () => {
+    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    return s % T;
+  });
+}
+
+async function main(): Promise<void> {
+  const cores = availableParallelism();
+  const workerCounts = Array.from({ length: cores }, (_, i) => i + 1);
+  const ctx = new BfvContext({ ...PRESETS.n8192, plainModulus: T });
+  const kg = new KeyGenerator(ctx);
+  const rk = kg.createRelinKeys();
+  const enc = new Encryptor(ctx, { publicKey: kg.createPublicKey() });
+  const dec = new Decryptor(ctx, kg.secretKey);
+  const encoder = new BatchEncoder(ctx);
+  const ev = new Evaluator(ctx);
+  const encrypt = (seed: number): Ciphertext => enc.encrypt(encoder.encode(slots(seed)));
+  const first = (ct: Ciphertext): bigint => encoder.decodeBigInt(dec.decrypt(ct))[0];
+
+  console.log(`pool-scaling: N=${N}, t=${T}, cores=${cores}, runs=${RUNS}`);
+  const xs = Array.from({ length: COUNT_A }, (_, i) => encrypt(1000 + 2 * i));
+  const ys = Array.from({ length: COUNT_A }, (_, i) => encrypt(1001 + 2 * i));
+  const plan = linearLayerPlan();
+  const inputs = Array.from({ length: plan.inputs }, (_, i) => encrypt(5000 + i));
+
+  const rows: Record<string, unknown>[] = [];
+  const sequential: Record<string, number> = {};
+  // The synchronous Evaluator on the main thread, for reference.
+  sequential.a = await timeMs(() => xs.forEach((x, i) => ev.relinearize(ev.multiply(x, ys[i]), rk)), 3);
+  sequential.b = await timeMs(() => ev.multiply(xs[0], ys[0]));
+  sequential.c = await timeMs(() => {
+    for (let o = 0; o < plan.outputs; o++) {
+      const acc = ev.multiplyScalar(inputs[plan.index[o * plan.taps]], plan.weight[o * plan.taps]);
+      for (let k = 1; k < plan.taps; k++) ev.multiplyScalarAddInto(inputs[plan.index[o * plan.taps + k]], plan.weight[o * plan.taps + k], acc);
+    }
+  }, 3);
+  console.log('sequential (main thread) ms', sequential);
+
+  const ours: Record<string, Record<number, number>> = { a: {}, b: {}, c: {} };
+  const wholeB: Record<number, number> = {};
+  for (const w of workerCounts) {
+    const pool = new WorkerPool({ size: w });
+    try {
+      const pe = new ParallelEvaluator(ctx, pool, { limbParallel: false });
+      const split = new ParallelEvaluator(ctx, pool, { limbParallel: true });
+      // Correctness once per pool size.
+      const a0 = await pe.multiplyRelinearizeMany(xs.slice(0, 2), ys.slice(0, 2), rk);
+      const want = (BigInt(slots(1000)[0]) * BigInt(slots(1001)[0])) % BigInt(T);
+      if (first(a0[0]) !== want) throw new Error(`workload a: wrong product with ${w} workers`);
+      const bSplit = await split.multiply(xs[0], ys[0]);
+      const bWant = ev.multiply(xs[0], ys[0]);
+      if (bSplit.polys.some((p, k) => p.data.some((v, i) => v !== bWant.polys[k].data[i]))) throw new Error('workload b: limb-parallel multiply differs');
+
+      const c0 = (await pe.linearMany(inputs, { taps: plan.taps, index: plan.index.subarray(0, plan.taps), weight: plan.weight.subarray(0, plan.taps) }))[0];
+      const cWant = ev.multiplyScalar(inputs[plan.index[0]], plan.weight[0]);
+      for (let k = 1; k < plan.taps; k++) ev.multiplyScalarAddInto(inputs[plan.index[k]], plan.weight[k], cWant);
+      if (c0.polys.some((p, k) => p.data.some((v, i) => v !== cWant.polys[k].data[i]))) throw new Error('workload c: linear layer output differs');
+
+      ours.a[w] = await timeMs(() => pe.multiplyRelinearizeMany(xs, ys, rk));
+      wholeB[w] = await timeMs(() => pe.multiply(xs[0], ys[0]));
+      ours.b[w] = w === 1 ? wholeB[w] : await timeMs(() => split.multiply(xs[0], ys[0]));
+      // Outputs allocated once and reused, as node-seal's workload C does.
+      const outs = await pe.linearMany(inputs, plan);
+      ours.c[w] = await timeMs(() => pe.linearManyInto(inputs, plan, outs), 3);
+      console.log(`workers=${w}: a ${ours.a[w].toFixed(0)} ms, b ${ours.b[w].toFixed(1)} ms (whole ${wholeB[w].toFixed(1)}), c ${ours.c[w].toFixed(0)} ms`);
+    } finally {
+      await pool.close();
+    }
+  }
+  for (const wl of ['a', 'b', 'c'] as const)
+    for (const w of workerCounts)
+      rows.push({
+        workload: wl,
+        n: N,
+        workers: w,
+        ms: ours[wl][w],
+        speedup: ours[wl][1] / ours[wl][w],
+        ...(wl === 'b' ? { mode: w === 1 ? 'whole' : 'limbParallel', wholeMs: wholeB[w] } : {}),
+      });
+
+  // node-seal, one thread, same process.
+  const seal = await loadSeal();
+  const peer: Record<string, unknown>[] = [];
+  const all = workerCounts[workerCounts.length - 1];
+  {
+    const wa = sealWorkloadA(seal, N, COUNT_A);
+    try {
+      wa.run();
+      wa.verify();
+      const ms = await timeMs(() => wa.run());
+      peer.push({ workload: 'a', peer: 'node-seal', ms, ratio: ours.a[all] / ms });
+    } finally {
+      wa.dispose();
+    }
+  }
+  {
+    const wc = sealWorkloadC(seal, N);
+    try {
+      wc.run();
+      wc.verify();
+      const ms = await timeMs(() => wc.run(), 3);
+      peer.push({ workload: 'c', peer: 'node-seal', ms, ratio: ours.c[all] / ms });
+    } finally {
+      wc.dispose();
+    }
+  }
+  rows.push(...peer);
+  printTable(rows);
+  const file = writeResults('pool-scaling', { runs: RUNS, parameters: { n: N, t: T, preset: 'n8192', kernel: 'u32' }, sequentialMs: sequential, rows });
+  console.log(`wrote ${file}`);
+}
+
+await main();

@@ -1,0 +1,84 @@
+/**
+ * Lowers conv2d / dense / sumPool to one sparse "taps" form: output o =
+ * bias[o] + Σ_k w[k]·in[idx[k]] over k in [start[o], start[o+1]). Padding taps
+ * (zeros) and zero weights are dropped, so interval analysis and the exact
+ * forward pass share one loop and see exactly the products BFV will compute.
+ */
+import type { IntegerLayer } from './schema.js';
+
+export interface Taps {
+  readonly outSize: number;
+  readonly start: Int32Array;
+  readonly idx: Int32Array;
+  readonly w: Float64Array;
+  readonly bias: readonly bigint[];
+  /** max_o Σ|w| — bounds partial sums for the exactness decision. */
+  readonly maxAbsWeightSum: number;
+}
+
+export function compileTaps(layer: IntegerLayer, inShape: readonly number[], outShape: readonly number[]): Taps | null {
+  const idx: number[] = [];
+  const w: number[] = [];
+  const outSize = outShape.reduce((a, b) => a * b, 1);
+  const start = new Int32Array(outSize + 1);
+  let bias: bigint[];
+  if (layer.type === 'conv2d') {
+    const [kh, kw, cin, cout] = layer.kernelShape;
+    const [H, W] = inShape;
+    const [ho, wo] = outShape;
+    bias = [];
+    for (let y = 0; y < ho; y++) for (let x = 0; x < wo; x++) for (let co = 0; co < cout; co++) {
+      const o = (y * wo + x) * cout + co;
+      start[o] = idx.length;
+      for (let i = 0; i < kh; i++) {
+        const iy = y * layer.stride[0] + i - layer.padding.top;
+        if (iy < 0 || iy >= H) continue;
+        for (let j = 0; j < kw; j++) {
+          const ix = x * layer.stride[1] + j - layer.padding.left;
+          if (ix < 0 || ix >= W) continue;
+          for (let ci = 0; ci < cin; ci++) {
+            const wt = layer.weights[((i * kw + j) * cin + ci) * cout + co];
+            if (wt === 0) continue;
+            idx.push((iy * W + ix) * cin + ci);
+            w.push(wt);
+          }
+        }
+      }
+      bias.push(layer.bias[co]);
+    }
+  } else if (layer.type === 'dense') {
+    const [nin, nout] = layer.weightShape;
+    for (let o = 0; o < nout; o++) {
+      start[o] = idx.length;
+      for (let i = 0; i < nin; i++) {
+        const wt = layer.weights[i * nout + o];
+        if (wt === 0) continue;
+        idx.push(i); w.push(wt);
+      }
+    }
+    bias = [...layer.bias];
+  } else if (layer.type === 'sumPool') {
+    const [, W, C] = inShape;
+    const [ho, wo] = outShape;
+    bias = [];
+    for (let y = 0; y < ho; y++) for (let x = 0; x < wo; x++) for (let c = 0; c < C; c++) {
+      const o = (y * wo + x) * C + c;
+      start[o] = idx.length;
+      for (let i = 0; i < layer.window[0]; i++) for (let j = 0; j < layer.window[1]; j++) {
+        idx.push(((y * layer.stride[0] + i) * W + x * layer.stride[1] + j) * C + c);
+        w.push(1);
+      }
+      bias.push(0n);
+    }
+  } else {
+    return null;
+  }
+  start[outSize] = idx.length;
+  let maxAbsWeightSum = 0;
+  for (let o = 0; o < outSize; o++) {
+    let s = 0;
+    for (let k = start[o]; k < start[o + 1]; k++) s += Math.abs(w[k]);
+    if (s > maxAbsWeightSum) maxAbsWeightSum = s;
+  }
+  return { outSize, start, idx: Int32Array.from(idx), w: Float64Array.from(w), bias, maxAbsWeightSum };
+}

@@ -1,0 +1,12 @@
+/**
+ * @qhe/quant/model — the TF.js-free integer model contract consumed by `nn`:
+ * schema, validating loader, interval analysis and exact integer inference.
+ */
+export * from './schema.js';
+export { QuantError, type QuantErrorCode } from './errors.js';
+export { parseIntegerModel, buildIntegerModel, integerModelToJson, serializeIntegerModel, quantizeInput } from './parse.js';
+export { analyzeIntervals, quadraticRange, type IntervalAnalysis } from './interval.js';
+export { forwardInteger, forwardIntegerTrace, predictInteger, argmax, type IntTensor } from './forward.js';
+export { tensorShapes, layerOutputShape } from './shapes.js';
+export { minPlainModulus, minPlainModulusBits, centre } from './bounds.js';
+export { compileTaps, type Taps } from './compile.js';

@@ -1,0 +1,81 @@
+/**
+ * One experiment = (optional ReLU teacher) → student → float accuracy →
+ * integer export → exact integer accuracy on the test split. Shared by the
+ * `train` and `sweep` CLIs so both report the same numbers.
+ */
+import type { Mnist, MnistSplit } from '../data/mnist.js';
+import { predictInteger } from '../model/forward.js';
+import { quantizeInput } from '../model/parse.js';
+import type { IntegerModel } from '../model/schema.js';
+import { exportIntegerModel } from './export.js';
+import type { Activation, Network, NetworkName } from './network.js';
+import { accuracy, DEFAULT_TRAIN, predictFloat, train, type TrainOptions } from './trainer.js';
+
+export interface ExperimentConfig {
+  readonly network: NetworkName;
+  readonly weightBits: number | null;
+  readonly inputBits: number;
+  readonly activation: Activation;
+  readonly kd: boolean;
+  readonly epochs: number;
+  readonly teacherEpochs: number;
+  readonly seed: number;
+  readonly perChannel: boolean;
+  readonly progress: boolean;
+}
+
+export interface ExperimentRow {
+  readonly network: NetworkName;
+  readonly weightBits: number | null;
+  readonly inputBits: number;
+  readonly activation: Activation;
+  readonly kd: boolean;
+  readonly floatAccuracy: number;
+  readonly integerAccuracy: number | null;
+  readonly maxIntegerBits: number | null;
+  readonly trainSeconds: number;
+  readonly epochs: number;
+  readonly seed: number;
+  readonly perChannel: boolean;
+}
+
+export interface ExperimentResult { readonly row: ExperimentRow; readonly model: IntegerModel | null; readonly net: Network; }
+
+export function integerAccuracy(model: IntegerModel, split: MnistSplit): number {
+  const inputs: Int32Array[] = [];
+  for (let i = 0; i < split.count; i++) inputs.push(quantizeInput(model.input, split.images.subarray(i * 784, (i + 1) * 784)));
+  return accuracy(predictInteger(model, inputs), split.labels);
+}
+
+/** Trains the float ReLU teacher (8-bit inputs, float weights). */
+export function trainTeacher(cfg: Pick<ExperimentConfig, 'network' | 'teacherEpochs' | 'seed' | 'progress'>, data: MnistSplit): { net: Network; seconds: number } {
+  const r = train({ ...DEFAULT_TRAIN, network: cfg.network, activation: 'relu', weightBits: null, inputBits: 8, epochs: cfg.teacherEpochs, seed: cfg.seed, progress: cfg.progress, label: `${cfg.network}/teacher` }, data);
+  return { net: r.net, seconds: r.seconds };
+}
+
+export function runExperiment(cfg: ExperimentConfig, mnist: Mnist, teacher?: Network): ExperimentResult {
+  const opts: TrainOptions = {
+    ...DEFAULT_TRAIN,
+    network: cfg.network, activation: cfg.activation, weightBits: cfg.activation === 'relu' ? null : cfg.weightBits,
+    inputBits: cfg.inputBits, epochs: cfg.epochs, seed: cfg.seed, perChannel: cfg.perChannel, progress: cfg.progress,
+    teacher: cfg.kd ? teacher : undefined,
+    label: `${cfg.network}/${cfg.activation}/w${cfg.weightBits ?? 'f'}/in${cfg.inputBits}${cfg.kd ? '/kd' : ''}`,
+  };
+  if (cfg.kd && !teacher) throw new Error('runExperiment: expected a teacher network for kd, got none');
+  const { net, seconds } = train(opts, mnist.train);
+  const floatAccuracy = accuracy(predictFloat(net, mnist.test, cfg.inputBits), mnist.test.labels);
+  let model: IntegerModel | null = null;
+  let intAcc: number | null = null;
+  if (cfg.activation !== 'relu') {
+    const name = `${cfg.network}-${cfg.activation}-w${cfg.weightBits ?? 8}-in${cfg.inputBits}${cfg.kd ? '-kd' : ''}`;
+    model = exportIntegerModel(net, cfg.inputBits, name, {});
+    intAcc = integerAccuracy(model, mnist.test);
+  }
+  const row: ExperimentRow = {
+    network: cfg.network, weightBits: cfg.activation === 'relu' ? null : cfg.weightBits, inputBits: cfg.inputBits, activation: cfg.activation, kd: cfg.kd,
+    floatAccuracy, integerAccuracy: intAcc, maxIntegerBits: model?.maxBits ?? null, trainSeconds: Math.round(seconds * 10) / 10,
+    epochs: cfg.epochs, seed: cfg.seed, perChannel: cfg.perChannel,
+  };
+  if (model) model = { ...model, metadata: { ...row, trainedBy: 'qhe train' } };
+  return { row, model, net };
+}

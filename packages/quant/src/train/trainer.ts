@@ -1,0 +1,125 @@
+/**
+ * Training loop: Adam on cross-entropy, optionally with knowledge distillation
+ * (Hinton et al. 2015, as used by Baruch et al. 2021 §4 to close the ReLU →
+ * polynomial gap): loss = α·T²·KL(softmax(t/T) ‖ softmax(s/T)) + (1−α)·CE.
+ * Batches are drawn from a seeded permutation so runs are reproducible.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { MnistSplit } from '../data/mnist.js';
+import { permutation, Rng } from '../data/prng.js';
+import { quantizeInput } from '../model/parse.js';
+import { geometry, initParams, Network, networkSpec, type Activation, type LayerSpec, type NetworkName } from './network.js';
+import { Progress } from './progress.js';
+
+export interface TrainOptions {
+  readonly network: NetworkName;
+  readonly activation: Activation;
+  readonly weightBits: number | null;
+  readonly perChannel: boolean;
+  readonly inputBits: number;
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  readonly seed: number;
+  readonly teacher?: Network;
+  readonly temperature: number;
+  readonly alpha: number;
+  readonly progress: boolean;
+  readonly label?: string;
+  /** Custom layer list instead of the named network's. */
+  readonly specs?: LayerSpec[];
+}
+
+export const DEFAULT_TRAIN: Omit<TrainOptions, 'network' | 'activation' | 'weightBits' | 'inputBits'> = {
+  perChannel: false, epochs: 3, batchSize: 64, learningRate: 2e-3, seed: 1, temperature: 4, alpha: 0.7, progress: true,
+};
+
+/** Input reals q/levels for all images of a split, u8-quantised once. */
+export function quantizedInputs(split: MnistSplit, inputBits: number): Float32Array {
+  const levels = 2 ** inputBits - 1;
+  const q = quantizeInput({ levels, min: 0 }, split.images);
+  const out = new Float32Array(q.length);
+  for (let i = 0; i < q.length; i++) out[i] = q[i] / levels;
+  return out;
+}
+
+function batchTensor(x: Float32Array, idx: Int32Array | number[], from: number, to: number): tf.Tensor2D {
+  const b = new Float32Array((to - from) * 784);
+  for (let i = from; i < to; i++) b.set(x.subarray(idx[i] * 784, idx[i] * 784 + 784), (i - from) * 784);
+  return tf.tensor2d(b, [to - from, 784]);
+}
+
+export interface TrainResult { readonly net: Network; readonly seconds: number; readonly finalLoss: number; }
+
+export function train(opts: TrainOptions, data: MnistSplit): TrainResult {
+  const rng = new Rng(opts.seed);
+  const specs = opts.specs ?? networkSpec(opts.network);
+  const params = initParams(geometry(specs, [28, 28, 1]), opts.activation, rng);
+  const net = new Network(specs, [28, 28, 1], opts.activation, params, { weightBits: opts.weightBits, perChannel: opts.perChannel, inputBits: opts.inputBits });
+  const x = quantizedInputs(data, opts.inputBits);
+  const teacherX = opts.teacher ? quantizedInputs(data, 8) : null;
+  const batches = Math.ceil(data.count / opts.batchSize);
+  const total = batches * opts.epochs;
+  const prog = new Progress(total, opts.label ?? `${opts.network}/${opts.activation}`, opts.progress);
+  const opt = tf.train.adam(opts.learningRate);
+  const vars = net.trainableVariables();
+  const t0 = Date.now();
+  let step = 0, lossEma = NaN, accEma = NaN;
+  for (let e = 0; e < opts.epochs; e++) {
+    const perm = permutation(data.count, rng);
+    // Step decay: the last epoch at 1/10 of the rate settles the quantised weights.
+    (opt as unknown as { learningRate: number }).learningRate = opts.learningRate * (opts.epochs > 1 && e === opts.epochs - 1 ? 0.1 : 1);
+    for (let b = 0; b < batches; b++) {
+      const from = b * opts.batchSize, to = Math.min(data.count, from + opts.batchSize);
+      const labels = new Int32Array(to - from);
+      for (let i = from; i < to; i++) labels[i - from] = data.labels[perm[i]];
+      const [loss, acc] = tf.tidy(() => {
+        const xb = batchTensor(x, perm, from, to);
+        const yb = tf.oneHot(tf.tensor1d(labels, 'int32'), 10).toFloat();
+        const soft = opts.teacher && teacherX
+          ? tf.softmax(tf.div(opts.teacher.forward(batchTensor(teacherX, perm, from, to)), opts.temperature))
+          : null;
+        let logitsOut: tf.Tensor | null = null;
+        const cost = opt.minimize(() => {
+          const logits = net.forward(xb);
+          logitsOut = tf.keep(logits);
+          const ce = tf.losses.softmaxCrossEntropy(yb, logits);
+          if (!soft) return ce as tf.Scalar;
+          const logp = tf.logSoftmax(tf.div(logits, opts.temperature));
+          const kl = tf.mean(tf.sum(tf.mul(soft, tf.sub(tf.log(tf.add(soft, 1e-8)), logp)), 1));
+          return tf.add(tf.mul(opts.alpha * opts.temperature ** 2, kl), tf.mul(1 - opts.alpha, ce)) as tf.Scalar;
+        }, true, vars)!;
+        const a = tf.mean(tf.equal(tf.argMax(logitsOut!, 1), tf.argMax(yb, 1)).toFloat());
+        (logitsOut as tf.Tensor | null)?.dispose();
+        return [cost.dataSync()[0], a.dataSync()[0]];
+      });
+      if (!Number.isFinite(loss)) throw new Error(`train: expected a finite loss, got ${loss} (epoch ${e + 1}, batch ${b + 1})`);
+      lossEma = Number.isNaN(lossEma) ? loss : 0.95 * lossEma + 0.05 * loss;
+      accEma = Number.isNaN(accEma) ? acc : 0.95 * accEma + 0.05 * acc;
+      step++;
+      prog.update(step, e + 1, opts.epochs, b + 1, batches, lossEma, accEma);
+    }
+  }
+  prog.done();
+  opt.dispose();
+  return { net, seconds: (Date.now() - t0) / 1000, finalLoss: lossEma };
+}
+
+/** Float (fake-quantised) predictions of a network on a split. */
+export function predictFloat(net: Network, split: MnistSplit, inputBits: number, batch = 500): Int32Array {
+  const x = quantizedInputs(split, inputBits);
+  const out = new Int32Array(split.count);
+  const idx = Array.from({ length: split.count }, (_, i) => i);
+  for (let from = 0; from < split.count; from += batch) {
+    const to = Math.min(split.count, from + batch);
+    const p = tf.tidy(() => tf.argMax(net.forward(batchTensor(x, idx, from, to)), 1).dataSync());
+    out.set(p, from);
+  }
+  return out;
+}
+
+export function accuracy(pred: ArrayLike<number>, labels: ArrayLike<number>): number {
+  let ok = 0;
+  for (let i = 0; i < labels.length; i++) if (pred[i] === labels[i]) ok++;
+  return ok / labels.length;
+}
