@@ -15,7 +15,7 @@
  * Every timing is the median of RUNS whole-workload runs; results are checked
  * by decryption (ours) and `verify()` (node-seal) once.
  */
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { BatchEncoder, BfvContext, Ciphertext, Decryptor, Encryptor, Evaluator, KeyGenerator, PRESETS } from '@qhe/bfv';
 import { ParallelEvaluator, WorkerPool } from '@qhe/bfv/parallel';
 import { linearLayerPlan, loadSeal, sealWorkloadA, sealWorkloadC } from '../peers/seal.js';
@@ -47,6 +47,8 @@ function slots(seed: number): number[] {
 
 async function main(): Promise<void> {
   const cores = availableParallelism();
+  // The machines are shared: record the load so a contaminated run can be recognised.
+  const loadBefore = loadavg();
   const workerCounts = Array.from({ length: cores }, (_, i) => i + 1);
   const ctx = new BfvContext({ ...PRESETS.n8192, plainModulus: T });
   const kg = new KeyGenerator(ctx);
@@ -147,7 +149,7 @@ async function main(): Promise<void> {
   }
   rows.push(...peer);
   printTable(rows);
-  const file = writeResults('pool-scaling', { runs: RUNS, parameters: { n: N, t: T, preset: 'n8192', kernel: 'u32' }, sequentialMs: sequential, rows });
+  const file = writeResults('pool-scaling', { runs: RUNS, loadavg: { before: loadBefore, after: loadavg() }, parameters: { n: N, t: T, preset: 'n8192', kernel: 'u32' }, sequentialMs: sequential, rows });
   console.log(`wrote ${file}`);
 }
 

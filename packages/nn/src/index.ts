@@ -8,3 +8,4 @@ export {
   InferenceClient, InferenceServer, EvaluatorBackend, createChannelContexts,
   type HeBackend, type ServerKeys, type EncryptedBatch, type LayerReport, type RunOptions, type BackendFactory,
 } from './inference.js';
+export { PoolBackend, poolBackend } from './pool-backend.js';

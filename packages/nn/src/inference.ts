@@ -50,6 +50,26 @@ export class EvaluatorBackend implements HeBackend {
     return c === 0n ? ct : this.ev.addPlainInto(ct, this.coef.encodeScalar(c), ct);
   }
 
+  /** ct + c (c reduced mod t here), in place. */
+  addConstantPublic(ct: Ciphertext, c: bigint): Ciphertext {
+    const t = this.context.t;
+    return this.addConstant(ct, ((c % t) + t) % t);
+  }
+
+  /** y = a·(x²) + b·x + c given y = x² (in place); coefficients reduced mod t here. */
+  finishQuadratic(y: Ciphertext, x: Ciphertext, coef: readonly [bigint, bigint, bigint]): Ciphertext {
+    const t = this.context.t;
+    const [a, b, c] = coef.map((v) => ((v % t) + t) % t);
+    if (a === 0n) {
+      // a ≡ 0 (mod t_j): this channel's activation is affine; drop the square.
+      if (b === 0n) return this.constant(x.level, c);
+      return this.addConstant(this.ev.multiplyScalarInto(x, b, y), c);
+    }
+    if (a !== 1n) this.ev.multiplyScalarInto(y, a, y);
+    if (b !== 0n) this.ev.multiplyScalarAddInto(x, b, y);
+    return this.addConstant(y, c);
+  }
+
   async linear(inputs: readonly Ciphertext[], taps: Taps, bias: readonly bigint[], relinearize: boolean, progress?: (done: number) => void): Promise<Ciphertext[]> {
     const out: Ciphertext[] = [];
     const t = this.context.t;
@@ -73,14 +93,9 @@ export class EvaluatorBackend implements HeBackend {
 
   async quadratic(inputs: readonly Ciphertext[], coef: (i: number) => readonly [bigint, bigint, bigint], relinearize: boolean, progress?: (done: number) => void): Promise<Ciphertext[]> {
     const out: Ciphertext[] = [];
-    const t = this.context.t;
     for (let i = 0; i < inputs.length; i++) {
-      const [a, b, c] = coef(i).map((v) => ((v % t) + t) % t);
-      let y = this.ev.square(inputs[i]);
-      if (a !== 1n) y = a === 0n ? y : this.ev.multiplyScalarInto(y, a, y);
-      if (b !== 0n) this.ev.multiplyScalarAddInto(inputs[i], b, y);
-      y = this.addConstant(y, c);
-      if (relinearize) y = this.ev.relinearize(y, this.relinKeys);
+      let y = this.finishQuadratic(this.ev.square(inputs[i]), inputs[i], coef(i));
+      if (relinearize && y.size > 2) y = this.ev.relinearize(y, this.relinKeys);
       out.push(y);
       progress?.(i + 1);
     }

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildIntegerModel, forwardInteger, parseIntegerModel, type IntegerLayer } from '@qhe/quant/model';
-import { InferenceClient, InferenceServer, planInference } from '../src/index.js';
+import { WorkerPool } from '@qhe/bfv/parallel';
+import { InferenceClient, InferenceServer, planInference, poolBackend } from '../src/index.js';
 
 // Deterministic small integers (no Math.random: reproducible failures).
 function lcg(seed: number): () => number {
@@ -128,5 +129,20 @@ describe('encrypted inference (tiny model, N = 2048, insecure)', () => {
     expect(plan.plainModuli.length).toBeGreaterThan(1);
     expect(plan.plainModuli.reduce((a, b) => a * b, 1n)).toBeGreaterThan(2n * plan.maxAbs);
     expect(plan.predictedFinalBudget).toBeGreaterThanOrEqual(plan.marginBits);
+  });
+
+  it('worker-pool backend: same exact logits (single t and CRT)', async () => {
+    const pool = new WorkerPool({ size: 2 });
+    try {
+      for (const [model, opts] of [[tinyModel(7), {}], [tinyModel(100, 'tiny-wide'), { maxPlainBits: 16 }]] as const) {
+        const plan = planInference(model, { polyDegree: 2048, allowInsecure: true, images: 64, ...opts });
+        const client = new InferenceClient(plan);
+        const server = new InferenceServer(plan, model, client.serverKeys(), poolBackend(pool));
+        const xs = images(64, 36);
+        expect(client.decrypt(await server.run(client.encrypt(xs)))).toEqual(xs.map((x) => forwardInteger(model, x)));
+      }
+    } finally {
+      await pool.close();
+    }
   });
 });

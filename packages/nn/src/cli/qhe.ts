@@ -16,7 +16,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { QheError, type KernelName } from '@qhe/bfv';
 import { argmax, forwardInteger, parseIntegerModel, quantizeInput, type IntegerModel } from '@qhe/quant/model';
-import { InferenceClient, InferenceServer, formatPlan, planInference, type InferencePlan } from '../index.js';
+import { WorkerPool } from '@qhe/bfv/parallel';
+import { InferenceClient, InferenceServer, formatPlan, planInference, poolBackend, type InferencePlan } from '../index.js';
 import { bfvDemo } from './bfv-demo.js';
 
 interface Options { images: number; workers: number; kernel: KernelName; model: string | null; json: boolean; positional: string[] }
@@ -95,8 +96,8 @@ function progressBar(label: string, total: number): { tick(done: number): void; 
 }
 
 async function loadTestImages(count: number): Promise<{ images: Uint8Array; labels: Uint8Array }> {
-  // MNIST lives in @qhe/quant's root entry (TF.js is loaded with it); a TF-free data subpath is requested from quant.
-  const quant = (await import('@qhe/quant')) as { loadMnist(): { test: { images: Uint8Array; labels: Uint8Array } } };
+  // The TF-free data subpath: the demo never loads TF.js.
+  const quant = (await import('@qhe/quant/data')) as { loadMnist(): { test: { images: Uint8Array; labels: Uint8Array } } };
   const { test } = quant.loadMnist();
   return { images: test.images.subarray(0, count * 784), labels: test.labels.subarray(0, count) };
 }
@@ -115,14 +116,17 @@ async function runDemo(o: Options): Promise<void> {
   let t0 = performance.now();
   const expected = xs.map((x) => forwardInteger(model, x));
   const plainMs = performance.now() - t0;
-  const workersUsed = 1; // the worker pool (@qhe/bfv/parallel) is not available yet: the Evaluator backend runs on one thread
-  log(`\n${count} MNIST test images, N = ${plan.polyDegree} slots → ${Math.ceil(count / plan.polyDegree)} batch(es); backend: 1 thread (requested --workers ${o.workers})`);
+  const workersUsed = o.workers;
+  // One pool shared by the CRT channels; --workers 1 keeps everything on the main thread.
+  const pool = o.workers > 1 ? new WorkerPool({ size: o.workers }) : null;
+  try {
 
   t0 = performance.now();
   const client = new InferenceClient(plan);
   const keys = client.serverKeys();
   const keygenMs = performance.now() - t0;
-  const server = new InferenceServer(plan, model, keys);
+  const server = new InferenceServer(plan, model, keys, pool ? poolBackend(pool) : undefined);
+  log(`\n${count} MNIST test images, N = ${plan.polyDegree} slots → ${Math.ceil(count / plan.polyDegree)} batch(es); backend: ${server.backendName}`);
   const layerMs = plan.layers.map(() => 0);
   const measured: (number | null)[] = plan.layers.map(() => null);
   let encryptMs = 0, decryptMs = 0;
@@ -186,6 +190,9 @@ async function runDemo(o: Options): Promise<void> {
     log(`noise budget left: ${report.finalBudget} bits (predicted ${plan.predictedFinalBudget.toFixed(1)})`);
   }
   if (exact !== count) process.exitCode = 1;
+  } finally {
+    await pool?.close();
+  }
 }
 
 function runPlan(o: Options): void {
