@@ -16,6 +16,7 @@
  * clear (e.g. c·0, ct − ct); such results throw TRANSPARENT_RESULT as SEAL does.
  */
 import { Ciphertext, type Plaintext } from './ciphertext.js';
+import { assertCiphertexts } from './operands.js';
 import type { BfvContext, LevelData } from './context.js';
 import { galoisElementForStep, type GaloisKeys, type RelinKeys } from './keys.js';
 import { switchKey } from './keyswitch.js';
@@ -31,12 +32,7 @@ export class Evaluator {
   // ---- checks ------------------------------------------------------------
 
   private check(fn: string, ...cts: Ciphertext[]): void {
-    for (const ct of cts) {
-      if (!(ct instanceof Ciphertext)) fail('INVALID_ARGUMENT', fn, 'a Ciphertext', ct);
-      this.context.assertSame(fn, ct);
-    }
-    for (const ct of cts)
-      if (ct.level !== cts[0].level) fail('PARAMETER_MISMATCH', fn, `operands at one level (${cts[0].level})`, `level ${ct.level}`);
+    assertCiphertexts(this.context, fn, cts);
   }
 
   private guardTransparent(fn: string, out: Ciphertext): Ciphertext {

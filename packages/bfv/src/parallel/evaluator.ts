@@ -26,6 +26,7 @@
  * invalid call rejects without reaching a worker.
  */
 import { Ciphertext, Plaintext } from '../ciphertext.js';
+import { assertCiphertexts } from '../operands.js';
 import type { BfvContext } from '../context.js';
 import { galoisElementForStep, GaloisKeys, RelinKeys } from '../keys.js';
 import { QheError, fail } from '../math/errors.js';
@@ -108,12 +109,7 @@ export class ParallelEvaluator {
   // ---- checks (the Evaluator's, before dispatch) ----------------------------------
 
   private check(fn: string, ...cts: Ciphertext[]): void {
-    for (const ct of cts) {
-      if (!(ct instanceof Ciphertext)) fail('INVALID_ARGUMENT', fn, 'a Ciphertext', ct);
-      this.context.assertSame(fn, ct);
-    }
-    for (const ct of cts)
-      if (ct.level !== cts[0].level) fail('PARAMETER_MISMATCH', fn, `operands at one level (${cts[0].level})`, `level ${ct.level}`);
+    assertCiphertexts(this.context, fn, cts);
   }
 
   private checkPlain(fn: string, pt: Plaintext): void {
