@@ -5,11 +5,12 @@
  * and node-seal 6.0.3's transformToNtt / transformFromNtt on a fresh ciphertext
  * with CoeffModulus.BFVDefault(N), divided by its limb count (2 polys × L).
  * `nsPerLimbBit` = time per limb / prime bits, so kernels with different word
- * sizes compare per bit of modulus they process.
+ * sizes compare per bit of modulus they process. node-seal runs in a worker
+ * thread of its own (peers/seal-thread.ts explains why).
  */
 import { Bench } from 'tinybench';
 import { nttPrimes, u32Kernel, u64Kernel, type Kernel } from '@qhe/bfv/math';
-import { loadSeal, sealNttTasks } from '../peers/seal.js';
+import { SealThread } from '../lib/seal-thread-client.js';
 import { medianMs, printTable, writeResults } from '../lib/report.js';
 
 interface Row {
@@ -41,27 +42,31 @@ function kernelTasks(bench: Bench, kernel: Kernel, n: number, meta: Map<string, 
 }
 
 async function main(): Promise<void> {
-  const seal = await loadSeal();
+  // node-seal in its own isolate (peers/seal-thread.ts explains why), timed before ours at each N.
+  const peer = await SealThread.start();
   const rows: Row[] = [];
-  for (const n of sizes) {
-    const bench = new Bench({ time: timeMs, iterations: 20, warmup: true });
-    const meta = new Map<string, Omit<Row, 'usPerLimb' | 'nsPerLimbBit'>>();
-    const peer = sealNttTasks(seal, n);
-    const peerBits = peer.primeBits.reduce((s, b) => s + b, 0) / peer.primeBits.length;
-    const peerRows: Array<[string, Row['op']]> = [[`node-seal ntt N=${n}`, 'ntt'], [`node-seal intt N=${n}`, 'intt']];
-    bench.add(peerRows[0][0], peer.ntt);
-    bench.add(peerRows[1][0], peer.intt);
-    for (const [name, op] of peerRows) meta.set(name, { impl: 'node-seal', n, op, primeBits: Math.round(peerBits * 10) / 10 });
-    kernelTasks(bench, u32Kernel, n, meta);
-    kernelTasks(bench, u64Kernel, n, meta);
-    await bench.run();
-    for (const task of bench.tasks) {
-      const m = meta.get(task.name)!;
-      const perLimbMs = medianMs(task) / (m.impl === 'node-seal' ? peer.limbs : 1);
-      const usPerLimb = perLimbMs * 1e3;
-      rows.push({ ...m, usPerLimb, nsPerLimbBit: (usPerLimb * 1e3) / m.primeBits });
+  try {
+    for (const n of sizes) {
+      const info = await peer.api.setupNtt(n);
+      const peerMs = await peer.api.benchNtt({ time: timeMs, iterations: 20 });
+      const peerBits = Math.round((info.primeBits.reduce((s, b) => s + b, 0) / info.primeBits.length) * 10) / 10;
+      for (const op of ['ntt', 'intt'] as const) {
+        const usPerLimb = (peerMs[op] / info.limbs) * 1e3;
+        rows.push({ impl: 'node-seal', n, op, primeBits: peerBits, usPerLimb, nsPerLimbBit: (usPerLimb * 1e3) / peerBits });
+      }
+      const bench = new Bench({ time: timeMs, iterations: 20, warmup: true });
+      const meta = new Map<string, Omit<Row, 'usPerLimb' | 'nsPerLimbBit'>>();
+      kernelTasks(bench, u32Kernel, n, meta);
+      kernelTasks(bench, u64Kernel, n, meta);
+      await bench.run();
+      for (const task of bench.tasks) {
+        const usPerLimb = medianMs(task) * 1e3;
+        const m = meta.get(task.name)!;
+        rows.push({ ...m, usPerLimb, nsPerLimbBit: (usPerLimb * 1e3) / m.primeBits });
+      }
     }
-    peer.dispose();
+  } finally {
+    await peer.close();
   }
   const ratios = sizes.map((n) => {
     const get = (impl: string, op: string): Row | undefined => rows.find((r) => r.n === n && r.impl === impl && r.op === op);

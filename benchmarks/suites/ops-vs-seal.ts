@@ -4,6 +4,8 @@
  * Ours: the same N and the same t, total log2(Q·P) (special primes included) ≤
  * SEAL's, 128-bit security by the same HE-standard table. Both sides write into
  * preallocated outputs (`…Into`). Rows hold medians; ratio = ours / node-seal.
+ * node-seal runs in a worker thread of its own (peers/seal-thread.ts: in the
+ * same isolate its wasm memory growth slows every typed-array loop of ours).
  * Also the noise budget after one multiply + relinearize of two fresh
  * public-key ciphertexts, in bits, for both.
  */
@@ -19,7 +21,8 @@ import {
   type BfvParameterLiteral,
   type KernelName,
 } from '@qhe/bfv';
-import { bfvOpNames, loadSeal, sealBfvOps, type BfvOpName } from '../peers/seal.js';
+import { bfvOpNames, type BfvOpName } from '../peers/seal.js';
+import { SealThread } from '../lib/seal-thread-client.js';
 import { medianMs, printTable, writeResults } from '../lib/report.js';
 
 /** Our parameters for each N: data primes as SEAL's data level in bits, one special prime. */
@@ -77,31 +80,36 @@ const sizes = (process.env.QHE_BENCH_N ?? '4096,8192').split(',').map(Number);
 const kernels = (process.env.QHE_BENCH_KERNELS ?? 'u32,u64').split(',') as KernelName[];
 const timeMs = Number(process.env.QHE_BENCH_TIME_MS ?? 400);
 
+async function oursMedian(fn: () => void, kernel: KernelName): Promise<number> {
+  const bench = new Bench(benchOptions(kernel));
+  bench.add('ours', fn);
+  await bench.run();
+  return medianMs(bench.tasks[0]);
+}
+const benchOptions = (kernel: KernelName) => ({ time: kernel === 'u64' ? 100 : timeMs, iterations: kernel === 'u64' ? 3 : 10, warmup: true });
+
 async function main(): Promise<void> {
-  const seal = await loadSeal();
+  // node-seal runs in its own isolate (peers/seal-thread.ts explains why); the
+  // two sides alternate op by op, so machine noise hits both alike.
+  const peer = await SealThread.start();
   const rows: Record<string, unknown>[] = [];
-  for (const n of sizes) {
-    const peer = sealBfvOps(seal, n);
-    for (const name of bfvOpNames) peer.ops[name]();
-    peer.verify();
-    for (const kernel of kernels) {
-      const ours = ourOps(n, peer.t, kernel);
-      const bench = new Bench({ time: kernel === 'u64' ? 100 : timeMs, iterations: kernel === 'u64' ? 3 : 10, warmup: true });
-      for (const name of bfvOpNames) {
-        bench.add(`peer ${name}`, peer.ops[name]);
-        bench.add(`ours ${name}`, ours.ops[name]);
+  try {
+    for (const n of sizes) {
+      const info = await peer.api.setupOps(n);
+      for (const kernel of kernels) {
+        const ours = ourOps(n, info.t, kernel);
+        for (const name of bfvOpNames) {
+          const peerMs = await peer.api.benchOp(name, benchOptions(kernel));
+          const oursMs = await oursMedian(ours.ops[name], kernel);
+          rows.push({ op: name, n, kernel, threads: 1, oursMs, peerMs, ratio: oursMs / peerMs });
+        }
+        rows.push({ op: 'budgetAfterMulRelin', n, kernel, ours: ours.budgetAfterMulRelin, peer: info.budgetAfterMulRelin });
+        rows.push({ op: 'freshBudget', n, kernel, ours: ours.freshBudget, peer: info.freshBudget });
+        rows.push({ op: 'logQP', n, kernel, ours: ours.logQP, peer: info.logQ });
       }
-      await bench.run();
-      for (const name of bfvOpNames) {
-        const oursMs = medianMs(bench.getTask(`ours ${name}`));
-        const peerMs = medianMs(bench.getTask(`peer ${name}`));
-        rows.push({ op: name, n, kernel, threads: 1, oursMs, peerMs, ratio: oursMs / peerMs });
-      }
-      rows.push({ op: 'budgetAfterMulRelin', n, kernel, ours: ours.budgetAfterMulRelin, peer: peer.budgetAfterMulRelin });
-      rows.push({ op: 'freshBudget', n, kernel, ours: ours.freshBudget, peer: peer.freshBudget });
-      rows.push({ op: 'logQP', n, kernel, ours: ours.logQP, peer: peer.logQ });
     }
-    peer.dispose();
+  } finally {
+    await peer.close();
   }
   printTable(rows);
   console.log('\nwrote', writeResults('ops-vs-seal', { rows }));

@@ -54,6 +54,7 @@ function runVectorOps(ops: PrimeOps, a: bigint[], b: bigint[], c: bigint[], s: b
   ops.mulScalarForeign(residues(ops, foreign), s, (r = o())), (out.mulScalarForeign = big(r));
   ops.mulScalarForeignAcc(residues(ops, foreign), s, (r = C())), (out.mulScalarForeignAcc = big(r));
   ops.addScalar(A(), s, (r = o())), (out.addScalar = big(r));
+  ops.subMulScalar(A(), residues(ops, foreign), s, s + 1n, (r = o())), (out.subMulScalar = big(r));
   ops.automorphism(A(), g, (r = o())), (out.automorphism = big(r));
   // Aliasing: out === a is allowed.
   r = A(), ops.add(r, B(), r), (out.addAliased = big(r));
@@ -81,6 +82,7 @@ function oracleVectorOps(q: bigint, a: bigint[], b: bigint[], c: bigint[], s: bi
     mulScalarForeign: foreign.map((x) => m(x * s)),
     mulScalarForeignAcc: foreign.map((x, i) => m(c[i] + x * s)),
     addScalar: a.map((x) => m(x + s)),
+    subMulScalar: a.map((x, i) => m((x - foreign[i] + s) * (s + 1n))),
     automorphism,
     addAliased: a.map((x, i) => m(x + b[i])),
     mulAliased: a.map((x, i) => m(x * b[i])),
@@ -89,6 +91,32 @@ function oracleVectorOps(q: bigint, a: bigint[], b: bigint[], c: bigint[], s: bi
 }
 
 const galois = fc.integer({ min: 0, max: N - 1 }).map((k) => 2 * k + 1);
+
+describe('u32 add/sub: two residues per 64-bit word and the scalar fallback agree', () => {
+  // Views at byte offset 4 cannot be read as 64-bit words, so they take the
+  // scalar loop; offset 0 takes the SWAR loop (swar.ts). Both must equal the oracle.
+  for (const q of [Q29, 257n]) {
+    it(`q = ${q}`, () => {
+      const ops = u32Kernel.modulus(q, N);
+      const view = (v: bigint[], offset: number) => {
+        const backing = new Int32Array(N + 2);
+        const r = backing.subarray(offset, offset + N);
+        v.forEach((x, i) => (r[i] = Number(x)));
+        return r;
+      };
+      fc.assert(
+        fc.property(vector(q), vector(q), fc.constantFrom(0, 1), (a, b, offset) => {
+          const out = view(new Array<bigint>(N).fill(0n), offset);
+          ops.add(view(a, offset), view(b, offset), out);
+          expect(big(out)).toEqual(a.map((x, i) => mod(x + b[i], q)));
+          ops.sub(view(a, offset), view(b, offset), out);
+          expect(big(out)).toEqual(a.map((x, i) => mod(x - b[i], q)));
+        }),
+        { numRuns: 100 },
+      );
+    });
+  }
+});
 
 describe('u32 and u64 agree with each other and with the bigint oracle', () => {
   for (const q of SHARED_PRIMES) {
@@ -235,6 +263,11 @@ describe('edge values and adversarial lazy inputs, largest primes of each kernel
       o = all(0n);
       ops.mulScalarForeign(residues(ops, new Array<bigint>(N).fill(foreignTop)), q - 1n, o);
       expect(big(o).every((v) => v === mod(-foreignTop, q))).toBe(true);
+      // The most negative and most positive differences subMulScalar can see.
+      for (const [a, c] of [[0n, 0n], [q - 1n, q - 1n]] as const) {
+        ops.subMulScalar(all(a), residues(ops, new Array<bigint>(N).fill(foreignTop)), c, q - 1n, o);
+        expect(big(o).every((v) => v === mod((a - foreignTop + c) * (q - 1n), q))).toBe(true);
+      }
     });
 
     it(`${label}: lazy NTT outputs stay in range on adversarial inputs`, () => {

@@ -1,0 +1,54 @@
+/**
+ * The suites' handle on `peers/seal-thread.ts`: node-seal in its own isolate
+ * (see that file for why), called like an async object.
+ */
+import { Worker } from 'node:worker_threads';
+import type { SealThreadApi } from '../peers/seal-thread.js';
+
+type Remote = { [K in keyof SealThreadApi]: (...a: Parameters<SealThreadApi[K]>) => Promise<Awaited<ReturnType<SealThreadApi[K]>>> };
+
+export class SealThread {
+  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  private next = 1;
+  readonly api: Remote;
+
+  private constructor(private readonly worker: Worker) {
+    worker.on('message', (m: { id: number; value?: unknown; error?: string }) => {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (m.error !== undefined) p.reject(new Error(`node-seal thread: ${m.error}`));
+      else p.resolve(m.value);
+    });
+    worker.on('error', (e) => this.failAll(e));
+    worker.on('exit', (code) => this.failAll(new Error(`node-seal thread exited with code ${code}`)));
+    this.api = new Proxy({} as Remote, {
+      get: (_t, method: string) => (...args: unknown[]) => this.call(method, args),
+    });
+  }
+
+  static async start(): Promise<SealThread> {
+    const worker = new Worker(new URL('../peers/seal-thread.js', import.meta.url));
+    const thread = new SealThread(worker);
+    await new Promise<unknown>((resolve, reject) => thread.pending.set(0, { resolve, reject }));
+    return thread;
+  }
+
+  private call(method: string, args: unknown[]): Promise<never> {
+    const id = this.next++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.worker.postMessage({ id, method, args });
+    });
+  }
+
+  private failAll(e: Error): void {
+    for (const p of this.pending.values()) p.reject(e);
+    this.pending.clear();
+  }
+
+  async close(): Promise<void> {
+    await this.api.dispose().catch(() => undefined);
+    await this.worker.terminate();
+  }
+}
