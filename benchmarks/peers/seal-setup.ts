@@ -30,6 +30,8 @@ export interface BfvSetupOptions {
   readonly coeffBits?: readonly number[];
   /** Bit size of the batching plain modulus, `PlainModulus.Batching(n, plainBits)`. Default 20. */
   readonly plainBits?: number;
+  /** An exact plain modulus instead (e.g. a plan's CRT prime); overrides `plainBits`. */
+  readonly plainModulus?: bigint;
   /** Generate relinearisation keys. Default false. */
   readonly relin?: boolean;
   /**
@@ -97,7 +99,9 @@ export function createBfvSetup(seal: SealLib, n: number, options: BfvSetupOption
         : seal.CoeffModulus.BFVDefault(n, seal.SecurityLevel.tc128),
     );
     parms.setCoeffModulus(coeff);
-    const plainModulus = track(seal.PlainModulus.Batching(n, options.plainBits ?? 20));
+    const plainModulus = track(
+      options.plainModulus !== undefined ? seal.Modulus(options.plainModulus) : seal.PlainModulus.Batching(n, options.plainBits ?? 20),
+    );
     parms.setPlainModulus(plainModulus);
     const context = track(seal.Context(parms, true, seal.SecurityLevel.tc128));
     if (!context.parametersSet()) throw new Error(`node-seal rejected BFV parameters for n=${n} (insecure or not NTT-friendly)`);

@@ -2,64 +2,113 @@
  * `pnpm bench:inference` → benchmarks/results/inference.json.
  *
  * (1) vs-node-seal: the CryptoNets network (Gilad-Bachrach et al. ICML 2016)
- *     on 8192 MNIST images with the plan of `qhe plan`, ours vs the same network
- *     and plan on node-seal 6.0.3 (benchmarks/peers/seal-cryptonets.ts — not
- *     written yet: peerMs/ratio are null until it lands).
+ *     on the first 8192 MNIST test images with the plan of `qhe plan`: ours on
+ *     the worker pool (all cores) vs the same model, plan and slot batching on
+ *     node-seal 6.0.3 (benchmarks/peers/seal-cryptonets.ts; one core, node-seal
+ *     has no threads). Both sides are checked bit for bit against the exact
+ *     integer forward pass. `ratio` compares the whole job (keys, encryption
+ *     of every image, the network, decryption); `serverRatio` only the network.
  * (2) bits-8 / bits-low: Legiest et al. 2023 (seed 2) on our engine — the 8-bit
  *     model vs the lowest-bit model of the quant sweep; the time reduction is
- *     1 − low/8-bit.
+ *     1 − low/8-bit on the whole job.
  *
- * Each case runs the `qhe` CLI (`--json`) in a child process, so the suite needs
- * no model/data loader of its own and measures exactly the main job.
- * Env: QHE_BENCH_IMAGES (default 8192).
+ * Our side runs the `qhe` CLI (`--json`) in a child process, so it measures
+ * exactly the main job. Env: QHE_BENCH_IMAGES (default 8192), QHE_BENCH_PEER=0
+ * skips node-seal.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { planInference } from '@qhe/nn';
+import { loadMnist } from '@qhe/quant/data';
+import { argmax, forwardInteger, parseIntegerModel, quantizeInput } from '@qhe/quant/model';
 import { printTable, writeResults } from '../lib/report.js';
+import { sealCryptoNets } from '../peers/seal-cryptonets.js';
+import { loadSeal } from '../peers/seal-lib.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+// dist/suites/ → the repository root
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const cli = join(root, 'packages', 'nn', 'dist', 'cli', 'qhe.js');
+const modelsDir = join(root, 'packages', 'quant', 'models');
 const images = Number(process.env.QHE_BENCH_IMAGES ?? 8192);
 const workers = availableParallelism();
 
 interface Report {
-  model: string; images: number; workers: number;
-  plan: { n: number; logQ: number; tCount: number };
-  accuracy: { encrypted: number }; bitExact: number; ms: { total: number; server: number };
+  model: string; modelPath: string; images: number; workers: number;
+  plan: { n: number; logQ: number; logQP: number; tCount: number };
+  accuracy: { encrypted: number }; bitExact: number; finalBudget: number | null;
+  ms: { total: number; server: number };
 }
 
-function run(model: string | null): Report {
-  const args = [cli, '--json', '--images', String(images), '--workers', String(workers), ...(model ? ['--model', model] : [])];
+function run(model: string): Report {
+  const args = [cli, '--json', '--images', String(images), '--workers', String(workers), '--model', model];
   return JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26 })) as Report;
 }
 
-/** The lowest-bit model (weightBits ≤ 4 in its file name) among the committed and sweep models. */
-function lowBitModel(): string | null {
-  for (const dir of ['models', join('results', 'models')].map((d) => join(root, 'packages', 'quant', d))) {
-    if (!existsSync(dir)) continue;
-    const hits = readdirSync(dir).filter((f) => /-w([1-4])-/.test(f) && f.endsWith('.json')).sort();
-    if (hits.length) return join(dir, hits[0]);
+/** The committed models: the 8-bit default and the lowest-bit one (weightBits ≤ 4 in the file name). */
+function models(): { eight: string; low: string | null } {
+  const files = readdirSync(modelsDir).filter((f) => f.startsWith('cryptonets') && f.endsWith('.json')).sort();
+  const eight = files.find((f) => f.includes('-w8-'));
+  if (!eight) throw new Error(`no 8-bit CryptoNets model in ${modelsDir}`);
+  const low = files.filter((f) => /-w[1-4]-/.test(f)).sort((a, b) => weightBits(a) - weightBits(b))[0];
+  return { eight: join(modelsDir, eight), low: low ? join(modelsDir, low) : null };
+}
+const weightBits = (f: string): number => Number(/-w(\d)-/.exec(f)![1]);
+
+/** node-seal on the same model, plan and images; returns its row fields. */
+async function peer(modelPath: string): Promise<Record<string, unknown>> {
+  const model = parseIntegerModel(readFileSync(modelPath, 'utf8'));
+  const plan = planInference(model, { images });
+  const { test } = loadMnist();
+  const xs = Array.from({ length: images }, (_, s) => quantizeInput(model.input, test.images.subarray(s * 784, (s + 1) * 784)));
+  const r = sealCryptoNets(await loadSeal(), model, plan, xs);
+  // Recombine the channels (CRT) and compare with the exact integer forward pass.
+  const ts = plan.plainModuli, M = ts.reduce((a, b) => a * b, 1n);
+  const coeffs = ts.map((t) => { const Mj = M / t; return Mj * modPow(Mj % t, t - 2n, t); });
+  let exact = 0, correct = 0;
+  for (let s = 0; s < images; s++) {
+    const logits = r.residues[0].map((_, o) => {
+      let x = 0n;
+      for (let j = 0; j < ts.length; j++) x += BigInt(r.residues[j][o][s]) * coeffs[j];
+      x %= M;
+      return x > M / 2n ? x - M : x;
+    });
+    const want = forwardInteger(model, xs[s]);
+    if (want.every((v, k) => v === logits[k])) exact++;
+    if (argmax(logits) === test.labels[s]) correct++;
   }
-  return null;
+  return {
+    peerMs: r.ms.total, peerServerMs: r.ms.server, peerThreads: 1, peerLogQP: r.logQP,
+    peerAccuracy: correct / images, peerBitExact: exact, peerFinalBudget: r.finalBudget,
+    peerLayerMs: r.layerMs.map((m) => Math.round(m)),
+  };
 }
 
-const rows: Record<string, unknown>[] = [];
+function modPow(b: bigint, e: bigint, m: bigint): bigint {
+  let r = 1n;
+  for (b %= m; e > 0n; e >>= 1n, b = (b * b) % m) if (e & 1n) r = (r * b) % m;
+  return r;
+}
+
 const row = (kase: string, r: Report, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
   case: kase, model: r.model, images: r.images, workers: r.workers, n: r.plan.n, logQ: r.plan.logQ, tCount: r.plan.tCount,
-  oursMs: r.ms.total, accuracy: r.accuracy.encrypted, bitExact: r.bitExact, ...extra,
+  oursMs: r.ms.total, oursServerMs: r.ms.server, accuracy: r.accuracy.encrypted, bitExact: r.bitExact, finalBudget: r.finalBudget, ...extra,
 });
 
-const eight = run(null);
-rows.push(row('vs-node-seal', eight, { peerMs: null, ratio: null, note: 'node-seal CryptoNets peer not implemented yet' }));
+const { eight: eightPath, low: lowPath } = models();
+const rows: Record<string, unknown>[] = [];
+const eight = run(eightPath);
+if (process.env.QHE_BENCH_PEER !== '0') {
+  const p = await peer(eightPath);
+  rows.push(row('vs-node-seal', eight, { ...p, ratio: eight.ms.total / (p.peerMs as number), serverRatio: eight.ms.server / (p.peerServerMs as number) }));
+}
 rows.push(row('bits-8', eight));
-const low = lowBitModel();
-if (low) {
-  const r = run(low);
-  rows.push(row('bits-low', r, { timeReduction: 1 - r.ms.total / eight.ms.total }));
-} else rows.push({ case: 'bits-low', model: null, note: 'no ≤4-bit model in packages/quant/models or results/models yet' });
+if (lowPath) {
+  const r = run(lowPath);
+  rows.push(row('bits-low', r, { timeReduction: 1 - r.ms.total / eight.ms.total, serverTimeReduction: 1 - r.ms.server / eight.ms.server }));
+} else rows.push({ case: 'bits-low', model: null, note: `no ≤4-bit model in ${modelsDir}` });
 
-printTable(rows);
+printTable(rows.map(({ peerLayerMs: _, ...r }) => r));
 console.log(`wrote ${writeResults('inference', { images, rows })}`);

@@ -14,6 +14,11 @@
  *
  * invariantNoiseBudget (SEAL decryptor.cpp): ⌊log2 Q⌋+1 − bits(‖t·x mod Q‖_∞) − 1
  * bits, computed exactly with bigint CRT (a diagnostic: slower than decrypt).
+ * SEAL's formula reaches 0 at ν ≥ 2^(⌊log2 Q⌋−1)/Q, which lies anywhere in
+ * (1/4, 1/2] depending on where Q sits between powers of two; we also report 0
+ * once ν ≥ 1/4, so that "budget > 0" and "decrypt succeeds" are the same
+ * statement for every Q (for Q just below a power of two, as with our presets,
+ * nothing changes). Near ν = 1/4 decrypt re-checks exactly in bigint.
  */
 import { Plaintext, type Ciphertext } from './ciphertext.js';
 import type { BfvContext } from './context.js';
@@ -72,7 +77,9 @@ export class Decryptor {
   decrypt(ct: Ciphertext): Plaintext {
     const ctx = this.context;
     const x = this.dot(ct);
-    const nu = this.maxInvariantNoise(x);
+    let nu = this.maxInvariantNoise(x);
+    // The float estimate is good to ≈ L·2^-52; at the boundary, decide exactly.
+    if (Math.abs(nu - 0.25) < 1e-9) nu = 4n * this.exactNoiseNorm(x) >= x.base.modulus ? 0.25 : 0.2499;
     if (nu >= 0.25)
       throw new QheError(
         'NOISE_BUDGET_EXHAUSTED',
@@ -85,18 +92,26 @@ export class Decryptor {
     return pt;
   }
 
-  /** SEAL's invariant noise budget in bits (≥ 0). */
-  invariantNoiseBudget(ct: Ciphertext): number {
-    const ctx = this.context;
-    const x = this.dot(ct);
+  /** ‖t·x mod Q‖_∞ (centred), exactly; x is not modified. */
+  private exactNoiseNorm(x: RnsPoly): bigint {
+    const t = this.context.t;
     const base = x.base;
-    for (let i = 0; i < base.size; i++) base.ops[i].mulScalar(x.limb(i), ctx.t, x.limb(i));
-    const Q = base.modulus;
+    const y = x.clone();
+    for (let i = 0; i < base.size; i++) base.ops[i].mulScalar(y.limb(i), t, y.limb(i));
     let norm = 0n;
-    for (const v of base.composeCentered(x.data)) {
+    for (const v of base.composeCentered(y.data)) {
       const a = v < 0n ? -v : v;
       if (a > norm) norm = a;
     }
+    return norm;
+  }
+
+  /** SEAL's invariant noise budget in bits (≥ 0); 0 exactly when decrypt refuses (see header). */
+  invariantNoiseBudget(ct: Ciphertext): number {
+    const x = this.dot(ct);
+    const Q = x.base.modulus;
+    const norm = this.exactNoiseNorm(x);
+    if (4n * norm >= Q) return 0;
     return Math.max(0, bitLength(Q) - bitLength(norm) - 1);
   }
 }

@@ -6,6 +6,8 @@ import { initBackend } from '../src/train/backend.js';
 import { exportIntegerModel } from '../src/train/export.js';
 import { runExperiment, trainTeacher } from '../src/train/experiment.js';
 import { fakeQuantWeights, mm } from '../src/train/ops.js';
+import { BN_EPSILON, geometry, initParams, Network } from '../src/train/network.js';
+import { Rng } from '../src/data/prng.js';
 import { predictFloat, train, DEFAULT_TRAIN } from '../src/train/trainer.js';
 
 let mnist: Mnist;
@@ -35,6 +37,36 @@ describe('ops', () => {
     const [ga, gb] = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(mm(x as tf.Tensor2D, y as tf.Tensor2D)))([a, b]);
     expect(ga.arraySync()).toEqual([[1, 3, 3], [1, 3, 3]]);
     expect(gb.arraySync()).toEqual([[5, 5], [7, 7], [9, 9]]);
+  });
+});
+
+describe('batch-norm folding', () => {
+  it('the eval forward pass equals γ·(x·w − μ)/√(σ²+ε) + β by definition', () => {
+    const specs = [{ kind: 'dense' as const, out: 3 }, { kind: 'batchNorm' as const }, { kind: 'act' as const }, { kind: 'dense' as const, out: 2 }];
+    const rng = new Rng(5);
+    // A dense layer reads any [n, 1, 1] input as n features.
+    const params = initParams(geometry(specs, [4, 1, 1]), 'square', rng);
+    expect(params.biases[0]).toBeNull(); // β replaces the bias of a layer followed by batch norm
+    const bn = params.bn[1]!;
+    bn.gamma.assign(tf.tensor1d([1.5, -0.5, 2]));
+    bn.beta.assign(tf.tensor1d([0.1, 0.2, -0.3]));
+    bn.movingMean.assign(tf.tensor1d([0.3, -0.1, 0.05]));
+    bn.movingVariance.assign(tf.tensor1d([0.5, 2, 0.01]));
+    const net = new Network(specs, [4, 1, 1], 'square', params, { weightBits: null, perChannel: false, inputBits: 8 });
+    const x = tf.tensor2d([[0.1, 0.5, -0.2, 0.9], [1, 0, 0.3, -0.4]]);
+    const got = net.forward(x).arraySync();
+    const w1 = params.weights[0]!.arraySync() as number[][], w2 = params.weights[3]!.arraySync() as number[][], b2 = params.biases[3]!.arraySync() as number[];
+    const [g, be, mu, v] = [bn.gamma, bn.beta, bn.movingMean, bn.movingVariance].map((t) => Array.from(t.dataSync()));
+    const xs = x.arraySync();
+    xs.forEach((row, n) => {
+      const h = [0, 1, 2].map((o) => {
+        const z = row.reduce((acc, xi, k) => acc + xi * w1[k][o], 0);
+        return (g[o] * (z - mu[o])) / Math.sqrt(v[o] + BN_EPSILON) + be[o];
+      }).map((y) => y * y);
+      const want = [0, 1].map((o) => h.reduce((acc, hi, k) => acc + hi * w2[k][o], b2[o]));
+      want.forEach((y, o) => expect(got[n][o]).toBeCloseTo(y, 4));
+    });
+    net.dispose();
   });
 });
 
@@ -86,6 +118,25 @@ describe('training smoke test (3000 images, 1 epoch)', () => {
     const m = parseIntegerModel(serializeIntegerModel(exportIntegerModel(r.net, 2, 'pool')));
     expect(m.layers.map((l) => l.type)).toEqual(['conv2d', 'quadratic', 'sumPool', 'flatten', 'dense']);
     expect(m.tensors[3].shape).toEqual([7, 7, 4]);
+    const fl = predictFloat(r.net, mnist.test, 2);
+    const ip = predictInteger(m, Array.from({ length: mnist.test.count }, (_, i) => quantizeInput(m.input, mnist.test.images.subarray(i * 784, i * 784 + 784))));
+    let agree = 0;
+    for (let i = 0; i < ip.length; i++) if (ip[i] === fl[i]) agree++;
+    expect(agree / ip.length).toBeGreaterThan(0.98);
+    r.net.dispose();
+  });
+
+  it('batch norm: folded into the linear layer, absent from the integer model, integer = float predictions', () => {
+    const r = runExperiment({ network: 'cryptonets', activation: 'square', weightBits: 4, inputBits: 2, kd: false, epochs: 2, teacherEpochs: 1, seed: 7, perChannel: false, progress: false, batchNorm: true }, mnist);
+    expect(r.net.specs.filter((s) => s.kind === 'batchNorm')).toHaveLength(2); // after conv and dense 100, not after the logits
+    const bn = r.net.params.bn.filter((b) => b !== null);
+    // The moving statistics moved away from their initial (0, 1).
+    for (const b of bn) expect(Math.max(...Array.from(b!.movingMean.dataSync(), Math.abs))).toBeGreaterThan(1e-3);
+    const m = parseIntegerModel(serializeIntegerModel(r.model!));
+    expect(m.layers.map((l) => l.type)).toEqual(['conv2d', 'square', 'flatten', 'dense', 'square', 'dense']);
+    expect(r.model!.name).toMatch(/-bn$/);
+    expect(r.row.batchNorm).toBe(true);
+    expect(r.row.floatAccuracy).toBeGreaterThan(0.8);
     const fl = predictFloat(r.net, mnist.test, 2);
     const ip = predictInteger(m, Array.from({ length: mnist.test.count }, (_, i) => quantizeInput(m.input, mnist.test.images.subarray(i * 784, i * 784 + 784))));
     let agree = 0;

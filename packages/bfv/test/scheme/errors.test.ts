@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { BatchEncoder, BfvContext, bfvParameters, CoefficientEncoder, Encryptor, KeyGenerator, Plaintext, QheError, type BfvParameterLiteral } from '@qhe/bfv';
+import { isPrime } from '@qhe/bfv/math';
 import { cachedKeys, catchQheError, smallParameters } from '@qhe/bfv/testing';
 
 function expectError(fn: () => unknown, code: string, ...mentions: (string | number | bigint)[]): QheError {
@@ -200,6 +201,34 @@ for (const kernel of ['u32', 'u64'] as const) {
       let ct = fresh(Array.from({ length: n }, (_, i) => (i * 31 + 7) % Number(t)));
       while (decryptor.invariantNoiseBudget(ct) > 0) ct = ev.relinearize(ev.square(ct), relinKeys);
       expectError(() => decryptor.decrypt(ct), 'NOISE_BUDGET_EXHAUSTED', 'noise');
+    });
+
+    it('budget 0 exactly when decrypt refuses, also for Q just above a power of two', () => {
+      // SEAL's formula alone would reach 0 only at ν ≈ 1/2 for such a Q, while
+      // decrypt refuses at ν ≥ 1/4 (decryptor.ts): the budget must say 0 there too.
+      const above = (k: bigint): bigint => {
+        for (let q = k + 1n; ; q += 2048n) if (isPrime(q)) return q; // ≡ 1 (mod 2048)
+      };
+      const q1 = above(1n << 28n), q2 = above(1n << 27n);
+      const params = { ...base(), coeffModulus: [q1, q2] };
+      const ctx2 = new BfvContext(params);
+      const Q = q1 * q2;
+      expect(Q < (1n << 55n) + (1n << 50n)).toBe(true); // just above 2^55
+      const { encryptor, encoder, evaluator: ev, decryptor, relinKeys } = cachedKeys(ctx2);
+      const t2 = ctx2.t;
+      let want = Array.from({ length: ctx2.n }, (_, i) => BigInt((i * 131 + 5) % Number(t2)));
+      let ct = encryptor.encrypt(encoder.encode(want));
+      for (let step = 0; step < 8; step++) {
+        const budget = decryptor.invariantNoiseBudget(ct);
+        let got: bigint[] | null = null;
+        try { got = encoder.decodeBigInt(decryptor.decrypt(ct)); } catch (e) { expect((e as QheError).code).toBe('NOISE_BUDGET_EXHAUSTED'); }
+        expect(got !== null, `step ${step}: budget ${budget}`).toBe(budget > 0);
+        if (got === null) return;
+        expect(got).toEqual(want);
+        ct = ev.relinearize(ev.square(ct), relinKeys);
+        want = want.map((v) => (v * v) % t2);
+      }
+      throw new Error('the budget never ran out');
     });
 
     it('INVALID_ARGUMENT: rotation step out of range, non-integer scalar', () => {

@@ -10,8 +10,9 @@ import { svgPlot } from './svg.js';
 import { markdownTable } from './table.js';
 
 /** Identity of a sweep cell: a row with the same key is not retrained. */
-export function rowKey(r: Pick<ExperimentRow, 'network' | 'weightBits' | 'inputBits' | 'activation' | 'kd' | 'epochs' | 'seed' | 'perChannel'>): string {
-  return [r.network, r.activation, r.weightBits ?? 'float', r.inputBits, r.kd ? 'kd' : 'nokd', r.epochs, r.seed, r.perChannel ? 'pc' : 'pt'].join('|');
+export function rowKey(r: Pick<ExperimentRow, 'network' | 'weightBits' | 'inputBits' | 'activation' | 'kd' | 'epochs' | 'seed' | 'perChannel' | 'batchNorm'>): string {
+  const key = [r.network, r.activation, r.weightBits ?? 'float', r.inputBits, r.kd ? 'kd' : 'nokd', r.epochs, r.seed, r.perChannel ? 'pc' : 'pt'];
+  return (r.batchNorm ? [...key, 'bn'] : key).join('|'); // rows without batch norm keep their old keys
 }
 
 export function loadRows(path: string): ExperimentRow[] {

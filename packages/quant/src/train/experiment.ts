@@ -22,6 +22,8 @@ export interface ExperimentConfig {
   readonly seed: number;
   readonly perChannel: boolean;
   readonly progress: boolean;
+  /** Batch norm after every linear layer but the last, folded at export. Default false. */
+  readonly batchNorm?: boolean;
 }
 
 export interface ExperimentRow {
@@ -37,6 +39,8 @@ export interface ExperimentRow {
   readonly epochs: number;
   readonly seed: number;
   readonly perChannel: boolean;
+  /** Absent in rows written before batch norm existed (= false). */
+  readonly batchNorm?: boolean;
 }
 
 export interface ExperimentResult { readonly row: ExperimentRow; readonly model: IntegerModel | null; readonly net: Network; }
@@ -58,8 +62,8 @@ export function runExperiment(cfg: ExperimentConfig, mnist: Mnist, teacher?: Net
     ...DEFAULT_TRAIN,
     network: cfg.network, activation: cfg.activation, weightBits: cfg.activation === 'relu' ? null : cfg.weightBits,
     inputBits: cfg.inputBits, epochs: cfg.epochs, seed: cfg.seed, perChannel: cfg.perChannel, progress: cfg.progress,
-    teacher: cfg.kd ? teacher : undefined,
-    label: `${cfg.network}/${cfg.activation}/w${cfg.weightBits ?? 'f'}/in${cfg.inputBits}${cfg.kd ? '/kd' : ''}`,
+    teacher: cfg.kd ? teacher : undefined, batchNorm: cfg.batchNorm,
+    label: `${cfg.network}/${cfg.activation}/w${cfg.weightBits ?? 'f'}/in${cfg.inputBits}${cfg.kd ? '/kd' : ''}${cfg.batchNorm ? '/bn' : ''}`,
   };
   if (cfg.kd && !teacher) throw new Error('runExperiment: expected a teacher network for kd, got none');
   const { net, seconds } = train(opts, mnist.train);
@@ -67,14 +71,14 @@ export function runExperiment(cfg: ExperimentConfig, mnist: Mnist, teacher?: Net
   let model: IntegerModel | null = null;
   let intAcc: number | null = null;
   if (cfg.activation !== 'relu') {
-    const name = `${cfg.network}-${cfg.activation}-w${cfg.weightBits ?? 8}-in${cfg.inputBits}${cfg.kd ? '-kd' : ''}`;
+    const name = `${cfg.network}-${cfg.activation}-w${cfg.weightBits ?? 8}-in${cfg.inputBits}${cfg.kd ? '-kd' : ''}${cfg.batchNorm ? '-bn' : ''}`;
     model = exportIntegerModel(net, cfg.inputBits, name, {});
     intAcc = integerAccuracy(model, mnist.test);
   }
   const row: ExperimentRow = {
     network: cfg.network, weightBits: cfg.activation === 'relu' ? null : cfg.weightBits, inputBits: cfg.inputBits, activation: cfg.activation, kd: cfg.kd,
     floatAccuracy, integerAccuracy: intAcc, maxIntegerBits: model?.maxBits ?? null, trainSeconds: Math.round(seconds * 10) / 10,
-    epochs: cfg.epochs, seed: cfg.seed, perChannel: cfg.perChannel,
+    epochs: cfg.epochs, seed: cfg.seed, perChannel: cfg.perChannel, ...(cfg.batchNorm ? { batchNorm: true } : {}),
   };
   if (model) model = { ...model, metadata: { ...row, trainedBy: 'qhe train' } };
   return { row, model, net };

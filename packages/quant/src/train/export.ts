@@ -8,11 +8,15 @@
  * - a·x² + b·x + c (Baruch et al. 2021) with real input σ·X: choose f so that
  *   A = round(a·2^f) keeps ≥ 8 significant bits; then B = round(b·2^f/σ),
  *   C = round(c·2^f/σ²) and the output scale is σ²/2^f — exact in integers.
+ * - batch norm: already folded into the preceding linear layer with the moving
+ *   statistics (w·γ/√(σ²+ε), β − μ·γ/√(σ²+ε), as the network's eval forward
+ *   pass), so it exports nothing.
  * Activations are never requantised: BFV cannot round (Legiest et al. 2023 §3).
  */
 import { buildIntegerModel } from '../model/parse.js';
 import type { IntegerLayer, IntegerModel } from '../model/schema.js';
-import type { Network } from './network.js';
+import * as tf from '@tensorflow/tfjs';
+import { foldBatchNorm, type Network } from './network.js';
 import { leadingExponent } from './ops.js';
 
 export function exportIntegerModel(net: Network, inputBits: number, name: string, metadata: Record<string, unknown> = {}): IntegerModel {
@@ -26,8 +30,7 @@ export function exportIntegerModel(net: Network, inputBits: number, name: string
   net.geo.forEach((g, i) => {
     const s = g.spec;
     if (s.kind === 'conv' || s.kind === 'dense') {
-      const w = net.params.weights[i]!.dataSync();
-      const b = net.params.biases[i]!.dataSync();
+      const { w, b } = foldedLinear(net, i);
       const O = s.kind === 'conv' ? s.cout : s.out;
       const K = g.rows;
       const qmax = 2 ** (bits - 1) - 1;
@@ -54,6 +57,8 @@ export function exportIntegerModel(net: Network, inputBits: number, name: string
     } else if (s.kind === 'avgPool') {
       layers.push({ type: 'sumPool', window: [s.window, s.window], stride: [s.stride, s.stride] });
       sigma = sigma.map((x) => x / (s.window * s.window));
+    } else if (s.kind === 'batchNorm') {
+      return; // folded into the layer before
     } else if (s.kind === 'flatten') {
       layers.push({ type: 'flatten' });
     } else if (s.kind === 'act') {
@@ -80,5 +85,16 @@ export function exportIntegerModel(net: Network, inputBits: number, name: string
     name,
     input: { shape: [28, 28, 1], bits: inputBits, levels, min: 0, max: levels, scale: 1 / levels },
     layers, scales, metadata,
+  });
+}
+
+/** Weights [K, O] and bias [O] of linear layer i, with a following batch norm folded in (moving statistics). */
+function foldedLinear(net: Network, i: number): { w: Float32Array; b: Float32Array } {
+  return tf.tidy(() => {
+    const w = net.params.weights[i]!;
+    const bn = net.params.bn[i + 1];
+    if (!bn) return { w: w.dataSync() as Float32Array, b: net.params.biases[i]!.dataSync() as Float32Array };
+    const f = foldBatchNorm(bn, bn.movingMean, bn.movingVariance);
+    return { w: tf.mul(w, f.scale).dataSync() as Float32Array, b: f.shift.dataSync() as Float32Array };
   });
 }

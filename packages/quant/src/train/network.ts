@@ -8,6 +8,12 @@
  *   conv 5×5 s2 50 maps → x² → dense 10 (valid padding: 12×12×5 → 4×4×50).
  * Activations: ReLU (float teacher only), x² (CryptoNets), or the trainable
  * a·x² + b·x + c of Baruch et al. 2021 (one (a, b, c) per activation layer).
+ * Batch norm (Ioffe & Szegedy 2015) after a linear layer is folded into that
+ * layer's weights and bias before fake quantization, as Jacob et al. 2018 §3.2
+ * do for integer-only inference: w' = w·γ/√(σ²+ε), b' = β − μ·γ/√(σ²+ε), with
+ * batch statistics while training and the moving statistics when frozen or
+ * evaluating, so the grid trained on is the grid exported and the integer
+ * model has no batch-norm layer at all.
  * Convolution is im2col + matMul because the wasm backend has no
  * Conv2DBackpropFilter: the first layer gathers patches (its input needs no
  * gradient); later layers multiply by a constant 0/1 im2col matrix so the
@@ -27,9 +33,23 @@ export type LayerSpec =
   | { kind: 'act' }
   | { kind: 'flatten' }
   /** Average pooling in the float model = sum pooling in the integer model, 1/k folded into the scale. */
-  | { kind: 'avgPool'; window: number; stride: number };
+  | { kind: 'avgPool'; window: number; stride: number }
+  /** Batch norm of the preceding conv/dense layer's outputs (per output channel); folded into that layer. */
+  | { kind: 'batchNorm' };
 
-export function networkSpec(name: NetworkName): LayerSpec[] {
+/** Keras's defaults. */
+export const BN_EPSILON = 1e-3;
+export const BN_MOMENTUM = 0.99;
+
+export function networkSpec(name: NetworkName, options: { batchNorm?: boolean } = {}): LayerSpec[] {
+  const specs = baseSpec(name);
+  if (!options.batchNorm) return specs;
+  // After every linear layer but the last (whose outputs are the logits).
+  const lastLinear = specs.map((s) => s.kind === 'conv' || s.kind === 'dense').lastIndexOf(true);
+  return specs.flatMap((s, i) => ((s.kind === 'conv' || s.kind === 'dense') && i !== lastLinear ? [s, { kind: 'batchNorm' as const }] : [s]));
+}
+
+function baseSpec(name: NetworkName): LayerSpec[] {
   if (name === 'cryptonets') {
     return [
       { kind: 'conv', k: 5, cout: 5, stride: 2, padding: { top: 1, left: 1, bottom: 0, right: 0 } },
@@ -110,12 +130,34 @@ export function geometry(specs: LayerSpec[], input: [number, number, number]): G
   });
 }
 
+/** One batch-norm layer: trainable γ, β and the (non-trainable) moving statistics, per channel. */
+export interface BatchNormParams {
+  readonly gamma: tf.Variable;
+  readonly beta: tf.Variable;
+  readonly movingMean: tf.Variable;
+  readonly movingVariance: tf.Variable;
+  /** Training steps seen (for the warm-up of the moving averages). */
+  readonly updates: { count: number };
+}
+
 export interface Params {
   readonly weights: (tf.Variable | null)[];
+  /** null also for a linear layer followed by batch norm: β replaces its bias. */
   readonly biases: (tf.Variable | null)[];
   /** Per activation layer: [a, b, c] (trainable for 'quadratic'). */
   readonly coeffs: (tf.Variable | null)[];
+  /** Per batch-norm layer. */
+  readonly bn: (BatchNormParams | null)[];
 }
+
+/** Folded per-channel scale γ/√(σ²+ε) and shift β − μ·γ/√(σ²+ε). */
+export function foldBatchNorm(bn: BatchNormParams, mean: tf.Tensor, variance: tf.Tensor): { scale: tf.Tensor; shift: tf.Tensor } {
+  const scale = tf.div(bn.gamma, tf.sqrt(tf.add(variance, BN_EPSILON)));
+  return { scale, shift: tf.sub(bn.beta, tf.mul(mean, scale)) };
+}
+
+export const outChannels = (g: Geometry): number => (g.spec.kind === 'conv' ? g.spec.cout : g.spec.kind === 'dense' ? g.spec.out : 0);
+const followedByBatchNorm = (geo: Geometry[], i: number): boolean => geo[i + 1]?.spec.kind === 'batchNorm';
 
 export function initParams(geo: Geometry[], act: Activation, rng: Rng): Params {
   return {
@@ -125,11 +167,28 @@ export function initParams(geo: Geometry[], act: Activation, rng: Rng): Params {
       const std = Math.sqrt(2 / (g.rows + out)); // Glorot normal: keeps x² layers from blowing up at init
       return tf.variable(tf.tensor2d(Float32Array.from({ length: g.rows * out }, () => rng.normal() * std), [g.rows, out]));
     }),
-    biases: geo.map((g) => (g.spec.kind === 'conv' ? tf.variable(tf.zeros([g.spec.cout])) : g.spec.kind === 'dense' ? tf.variable(tf.zeros([g.spec.out])) : null)),
+    biases: geo.map((g, i) => (outChannels(g) && !followedByBatchNorm(geo, i) ? tf.variable(tf.zeros([outChannels(g)])) : null)),
     // Baruch et al. init the polynomial near a ReLU approximation on a small range.
     coeffs: geo.map((g) => (g.spec.kind === 'act' && act === 'quadratic' ? tf.variable(tf.tensor1d([0.25, 0.5, 0])) : null)),
+    bn: geo.map((g, i) => {
+      if (g.spec.kind !== 'batchNorm') return null;
+      const c = i > 0 ? outChannels(geo[i - 1]) : 0;
+      if (!c) throw new Error(`network: expected batchNorm right after a conv or dense layer, got it at layer ${i}`);
+      return {
+        gamma: tf.variable(tf.ones([c])), beta: tf.variable(tf.zeros([c])),
+        movingMean: tf.variable(tf.zeros([c]), false), movingVariance: tf.variable(tf.ones([c]), false),
+        updates: { count: 0 },
+      };
+    }),
   };
 }
+
+/**
+ * 'train': batch statistics, moving statistics updated; 'frozen': training with
+ * the moving statistics fixed (Jacob et al. 2018 freeze them for the last
+ * steps, so the final updates see exactly the exported grid); 'eval'.
+ */
+export type ForwardMode = 'train' | 'frozen' | 'eval';
 
 export class Network {
   readonly geo: Geometry[];
@@ -173,7 +232,7 @@ export class Network {
    * that weights and biases are fake-quantised on exactly the grids of the
    * exported integer circuit.
    */
-  forward(x: tf.Tensor2D): tf.Tensor2D {
+  forward(x: tf.Tensor2D, mode: ForwardMode = 'eval'): tf.Tensor2D {
     let h: tf.Tensor2D = x;
     const B = x.shape[0];
     const q = this.quant;
@@ -183,7 +242,35 @@ export class Network {
       const s = g.spec;
       if (s.kind === 'conv' || s.kind === 'dense') {
         let w = this.params.weights[i]! as unknown as tf.Tensor2D;
-        let bias: tf.Tensor = this.params.biases[i]!;
+        let bias: tf.Tensor = this.params.biases[i] ?? tf.zeros([outChannels(g)]);
+        let cols: tf.Tensor2D;
+        if (s.kind === 'conv') {
+          const K = g.rows;
+          const P = g.gather!.length / K;
+          if (i === 0) {
+            const xp = tf.concat([h, tf.zeros([B, 1])], 1);
+            cols = tf.reshape(tf.gather(xp, this.gatherIdx[i]!, 1), [B * P, K]);
+          } else {
+            cols = tf.reshape(mmConst(h, this.im2col[i]!, this.im2colT[i]!), [B * P, K]);
+          }
+        } else cols = h;
+        const bn = this.params.bn[i + 1];
+        if (bn) {
+          let mean: tf.Tensor = bn.movingMean, variance: tf.Tensor = bn.movingVariance;
+          if (mode === 'train') {
+            // Batch statistics of the float pre-activation (over images and positions).
+            const m = tf.moments(mm(cols, w), 0);
+            mean = m.mean, variance = m.variance;
+            // A plain running mean for the first 1/(1 − momentum) steps, so short runs
+            // do not export statistics still biased toward the initial (0, 1).
+            const k = ++bn.updates.count, mom = Math.min(BN_MOMENTUM, 1 - 1 / k);
+            bn.movingMean.assign(tf.add(tf.mul(bn.movingMean, mom), tf.mul(mean, 1 - mom)));
+            bn.movingVariance.assign(tf.add(tf.mul(bn.movingVariance, mom), tf.mul(variance, 1 - mom)));
+          }
+          const f = foldBatchNorm(bn, mean, variance);
+          w = tf.mul(w, f.scale) as tf.Tensor2D;
+          bias = f.shift;
+        }
         if (q.weightBits !== null) {
           let rmax = sigma[0];
           let r: tf.Tensor2D | null = null;
@@ -198,17 +285,6 @@ export class Network {
           if (Math.min(...stepAbs) > 1e-20) bias = fakeQuantBias(bias, tf.tensor1d(stepAbs.length === 1 ? new Array(bias.shape[0]).fill(stepAbs[0]) : stepAbs));
           sigma = stepAbs;
         }
-        let cols: tf.Tensor2D;
-        if (s.kind === 'conv') {
-          const K = g.rows;
-          const P = g.gather!.length / K;
-          if (i === 0) {
-            const xp = tf.concat([h, tf.zeros([B, 1])], 1);
-            cols = tf.reshape(tf.gather(xp, this.gatherIdx[i]!, 1), [B * P, K]);
-          } else {
-            cols = tf.reshape(mmConst(h, this.im2col[i]!, this.im2colT[i]!), [B * P, K]);
-          }
-        } else cols = h;
         const y = tf.add(mm(cols, w), bias);
         h = tf.reshape(y, [B, -1]) as tf.Tensor2D;
       } else if (s.kind === 'avgPool') {
@@ -232,7 +308,8 @@ export class Network {
   }
 
   trainableVariables(): tf.Variable[] {
-    return [...this.params.weights, ...this.params.biases, ...this.params.coeffs].filter((v): v is tf.Variable => v !== null);
+    const bn = this.params.bn.flatMap((b) => (b ? [b.gamma, b.beta] : []));
+    return [...this.params.weights, ...this.params.biases, ...this.params.coeffs, ...bn].filter((v): v is tf.Variable => v !== null);
   }
 
   dispose(): void {

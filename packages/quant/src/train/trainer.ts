@@ -28,6 +28,8 @@ export interface TrainOptions {
   readonly label?: string;
   /** Custom layer list instead of the named network's. */
   readonly specs?: LayerSpec[];
+  /** Batch norm after every linear layer but the last, folded at export. */
+  readonly batchNorm?: boolean;
 }
 
 export const DEFAULT_TRAIN: Omit<TrainOptions, 'network' | 'activation' | 'weightBits' | 'inputBits'> = {
@@ -53,7 +55,7 @@ export interface TrainResult { readonly net: Network; readonly seconds: number; 
 
 export function train(opts: TrainOptions, data: MnistSplit): TrainResult {
   const rng = new Rng(opts.seed);
-  const specs = opts.specs ?? networkSpec(opts.network);
+  const specs = opts.specs ?? networkSpec(opts.network, { batchNorm: opts.batchNorm });
   const params = initParams(geometry(specs, [28, 28, 1]), opts.activation, rng);
   const net = new Network(specs, [28, 28, 1], opts.activation, params, { weightBits: opts.weightBits, perChannel: opts.perChannel, inputBits: opts.inputBits });
   const x = quantizedInputs(data, opts.inputBits);
@@ -68,7 +70,9 @@ export function train(opts: TrainOptions, data: MnistSplit): TrainResult {
   for (let e = 0; e < opts.epochs; e++) {
     const perm = permutation(data.count, rng);
     // Step decay: the last epoch at 1/10 of the rate settles the quantised weights.
-    (opt as unknown as { learningRate: number }).learningRate = opts.learningRate * (opts.epochs > 1 && e === opts.epochs - 1 ? 0.1 : 1);
+    // Batch-norm statistics are frozen in that epoch too (Jacob et al. 2018 §3.2).
+    const lastEpoch = opts.epochs > 1 && e === opts.epochs - 1;
+    (opt as unknown as { learningRate: number }).learningRate = opts.learningRate * (lastEpoch ? 0.1 : 1);
     for (let b = 0; b < batches; b++) {
       const from = b * opts.batchSize, to = Math.min(data.count, from + opts.batchSize);
       const labels = new Int32Array(to - from);
@@ -81,7 +85,7 @@ export function train(opts: TrainOptions, data: MnistSplit): TrainResult {
           : null;
         let logitsOut: tf.Tensor | null = null;
         const cost = opt.minimize(() => {
-          const logits = net.forward(xb);
+          const logits = net.forward(xb, lastEpoch ? 'frozen' : 'train');
           logitsOut = tf.keep(logits);
           const ce = tf.losses.softmaxCrossEntropy(yb, logits);
           if (!soft) return ce as tf.Scalar;
