@@ -4,7 +4,7 @@
  * which writes into `out` (reshaped to the result's level and size; `out` may be
  * one of the inputs).
  *
- * multiply: BEHZ (behz.ts). Steps:
+ * multiply: BEHZ (behz.ts), in the three stages of behz-multiply.ts:
  *   1. extend each input polynomial from q to Bsk (FastBconv with m̃, SmMRq);
  *   2. NTT over q ∪ Bsk; 3. tensor d_k = Σ_{i+j=k} a_i ⊙ b_j;
  *   4. inverse NTT; 5. ⌊t·d/q⌉ in Bsk (fast floor); 6. Bsk → q (FastBconvSk).
@@ -17,7 +17,8 @@
  */
 import { Ciphertext, type Plaintext } from './ciphertext.js';
 import { assertCiphertexts } from './operands.js';
-import type { BfvContext, LevelData } from './context.js';
+import { behzExtend, behzFloor, behzTensor } from './behz-multiply.js';
+import type { BfvContext } from './context.js';
 import { galoisElementForStep, type GaloisKeys, type RelinKeys } from './keys.js';
 import { switchKey } from './keyswitch.js';
 import { QheError, fail } from './math/errors.js';
@@ -198,59 +199,29 @@ export class Evaluator {
     return this.multiplyInto(a, a, out);
   }
 
-  /** Extended NTT form over q ∪ Bsk of one input polynomial (BEHZ steps 1–2). */
-  private extend(level: LevelData, p: RnsPoly, scratch: Residues): Residues {
-    const n = this.context.n;
-    const L = level.base.size;
-    const ops = level.behzOps;
-    const ext = this.context.kernel.alloc(ops.length * n);
-    (ext as Int32Array).set(p.data as Int32Array);
-    level.behz.extendToBsk(p.data, ext.subarray(L * n), scratch);
-    for (let j = 0; j < ops.length; j++) ops[j].forwardNtt(ext.subarray(j * n, (j + 1) * n));
-    return ext;
-  }
-
+  /** BEHZ, steps in behz-multiply.ts. */
   multiplyInto(a: Ciphertext, b: Ciphertext, out: Ciphertext): Ciphertext {
     this.check('multiply', a, b);
     const ctx = this.context;
-    const n = ctx.n;
+    const n = ctx.n, kernel = ctx.kernel;
     const level = ctx.level(a.level);
-    const L = level.base.size;
-    const ops = level.behzOps;
-    const W = ops.length;
-    const kernel = ctx.kernel;
+    const W = level.behzOps.length;
     const scratch = kernel.alloc(level.behz.scratchLimbs * n);
-    // Steps 1–2.
-    const ea = a.polys.map((p) => this.extend(level, p, scratch));
-    const eb = a === b ? ea : b.polys.map((p) => this.extend(level, p, scratch));
-    // Step 3.
+    const extend = (p: RnsPoly): Residues => {
+      const ext = kernel.alloc(W * n);
+      behzExtend(level, n, p.data, ext, scratch);
+      return ext;
+    };
+    // Steps 1–2 (copies: out may alias a or b).
+    const ea = a.polys.map(extend);
+    const eb = a === b ? null : b.polys.map(extend);
+    // Steps 3–4.
     const size = a.size + b.size - 1;
     const d = Array.from({ length: size }, () => kernel.alloc(W * n));
-    const tmp = kernel.alloc(n);
-    for (let i = 0; i < a.size; i++) {
-      for (let j = 0; j < b.size; j++) {
-        if (a === b && j < i) continue;
-        const twice = a === b && j > i;
-        const dk = d[i + j];
-        for (let l = 0; l < W; l++) {
-          const x = ea[i].subarray(l * n, (l + 1) * n), y = eb[j].subarray(l * n, (l + 1) * n);
-          const o = dk.subarray(l * n, (l + 1) * n);
-          if (twice) {
-            ops[l].mul(x, y, tmp);
-            ops[l].add(tmp, tmp, tmp);
-            ops[l].add(o, tmp, o);
-          } else ops[l].mulAcc(x, y, o);
-        }
-      }
-    }
-    // Steps 4–6.
+    behzTensor(level, kernel, n, ea, eb, d, 0, W);
+    // Steps 5–6.
     out.reshape(a.level, size);
-    const floorBsk = kernel.alloc((W - L) * n);
-    for (let k = 0; k < size; k++) {
-      for (let l = 0; l < W; l++) ops[l].inverseNtt(d[k].subarray(l * n, (l + 1) * n));
-      level.behz.fastFloor(d[k].subarray(0, L * n), d[k].subarray(L * n), floorBsk, scratch);
-      level.behz.fastBconvSk(floorBsk, out.polys[k].data, scratch);
-    }
+    for (let k = 0; k < size; k++) behzFloor(level, kernel, n, d[k], out.polys[k].data, scratch);
     return out;
   }
 

@@ -13,11 +13,12 @@
  * Every operation runs the synchronous Evaluator on views of the shared
  * memory, so results are bit-identical to it by construction. The exception
  * is the three stages of a limb-parallel multiply (mulExtend, mulTensor,
- * mulFloor), which replay Evaluator.multiplyInto's BEHZ steps split across
- * workers (see ParallelEvaluator.multiply for the split).
+ * mulFloor): the same BEHZ stage functions Evaluator.multiplyInto runs
+ * (behz-multiply.ts), here on ranges (see ParallelEvaluator.multiply for the split).
  */
 import { parentPort } from 'node:worker_threads';
 import { Ciphertext, Plaintext } from '../ciphertext.js';
+import { behzExtend, behzFloor, behzTensor } from '../behz-multiply.js';
 import { BfvContext } from '../context.js';
 import { Evaluator } from '../evaluator.js';
 import { GaloisKeys, KSwitchKey, RelinKeys } from '../keys.js';
@@ -161,9 +162,10 @@ function runItem(e: Env, v: Views, item: JobItem): unknown {
     case 'modSwitchToNext': return v.into(a.out, (o) => ev.modSwitchToNextInto(ct(a.a), o));
     case 'linear': return linear(e, v, a);
     case 'map': return map(e, v, a);
-    case 'mulExtend': return mulExtend(e, a.level, a.src, a.dst);
-    case 'mulTensor': return mulTensor(e, a.level, a.ea, a.eb, a.d, a.from, a.to);
-    case 'mulFloor': return mulFloor(e, a.level, a.d, a.out);
+    // The stages of a limb-parallel multiply (behz-multiply.ts; split by ParallelEvaluator.multiply).
+    case 'mulExtend': return behzExtend(e.ctx.level(a.level), e.ctx.n, a.src, a.dst, scratchFor(e, a.level));
+    case 'mulTensor': return behzTensor(e.ctx.level(a.level), e.ctx.kernel, e.ctx.n, a.ea, a.eb, a.d, a.from, a.to);
+    case 'mulFloor': return behzFloor(e.ctx.level(a.level), e.ctx.kernel, e.ctx.n, a.d, a.out, scratchFor(e, a.level));
     default: throw new QheError('INVALID_ARGUMENT', `worker: expected a known operation, got ${JSON.stringify(item.op)}`);
   }
 }
@@ -191,53 +193,6 @@ function map(e: Env, v: Views, a: Record<string, any>): SharedCiphertext[] {
     if (!(r instanceof Ciphertext)) throw new QheError('INVALID_ARGUMENT', `map: expected the function to return a Ciphertext, got ${typeof r}`);
     return { level: r.level, polys: r.polys.map((p) => (isShared(p.data) ? p.data : p.clone(true).data)) };
   });
-}
-
-// ---- limb-parallel multiply: Evaluator.multiplyInto's steps, split ------------
-
-const view = (x: Residues, j: number, n: number): Residues => x.subarray(j * n, (j + 1) * n);
-
-/** BEHZ steps 1–2 for one input polynomial: q → q ∪ Bsk, then NTT of every limb. */
-function mulExtend(e: Env, levelIndex: number, src: Residues, dst: Residues): void {
-  const { ctx } = e;
-  const n = ctx.n, level = ctx.level(levelIndex), L = level.base.size, ops = level.behzOps;
-  (dst as Int32Array).set(src as Int32Array);
-  level.behz.extendToBsk(src, dst.subarray(L * n), scratchFor(e, levelIndex));
-  for (let j = 0; j < ops.length; j++) ops[j].forwardNtt(view(dst, j, n));
-}
-
-/** Steps 3–4 on limbs [from, to) of q ∪ Bsk: tensor, then inverse NTT. `eb` null means a square. */
-function mulTensor(e: Env, levelIndex: number, ea: Residues[], eb: Residues[] | null, d: Residues[], from: number, to: number): void {
-  const { ctx } = e;
-  const n = ctx.n, ops = ctx.level(levelIndex).behzOps;
-  const same = eb === null;
-  const b = eb ?? ea;
-  const tmp = ctx.kernel.alloc(n);
-  for (let l = from; l < to; l++) {
-    for (const dk of d) view(dk, l, n).fill(0 as never);
-    for (let i = 0; i < ea.length; i++) {
-      for (let j = 0; j < b.length; j++) {
-        if (same && j < i) continue;
-        const x = view(ea[i], l, n), y = view(b[j], l, n), o = view(d[i + j], l, n);
-        if (same && j > i) {
-          ops[l].mul(x, y, tmp);
-          ops[l].add(tmp, tmp, tmp);
-          ops[l].add(o, tmp, o);
-        } else ops[l].mulAcc(x, y, o);
-      }
-    }
-    for (const dk of d) ops[l].inverseNtt(view(dk, l, n));
-  }
-}
-
-/** Steps 5–6 for one output polynomial: fast floor of t·d/q in Bsk, then Bsk → q. */
-function mulFloor(e: Env, levelIndex: number, d: Residues, out: Residues): void {
-  const { ctx } = e;
-  const n = ctx.n, level = ctx.level(levelIndex), L = level.base.size, W = level.behzOps.length;
-  const scratch = scratchFor(e, levelIndex);
-  const floorBsk = ctx.kernel.alloc((W - L) * n);
-  level.behz.fastFloor(d.subarray(0, L * n), d.subarray(L * n), floorBsk, scratch);
-  level.behz.fastBconvSk(floorBsk, out, scratch);
 }
 
 // ---- message loop -----------------------------------------------------------------

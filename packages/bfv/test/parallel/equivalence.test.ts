@@ -82,6 +82,15 @@ describe('ParallelEvaluator matches Evaluator bit for bit', () => {
     expect(bits(await limbs.square(xs[1]))).toEqual(bits(ev.square(xs[1])));
   });
 
+  it('limb-parallel multiply on the u64 kernel too (its words are bigints)', async () => {
+    const c64 = new BfvContext(smallParameters('u64', { primes: 2 }));
+    const k64 = cachedKeys(c64);
+    const x = k64.encryptor.encrypt(k64.encoder.encode([3n, 5n, 7n])), y = k64.encryptor.encrypt(k64.encoder.encode([2n, 4n, 6n]));
+    const par = new ParallelEvaluator(c64, pool, { limbParallel: true });
+    expect(bits(await par.multiply(x, y))).toEqual(bits(k64.evaluator.multiply(x, y)));
+    expect(bits(await par.square(x))).toEqual(bits(k64.evaluator.square(x)));
+  });
+
   it('linearMany equals the sequential multiplyScalar / multiplyScalarAddInto loop', async () => {
     const taps = 3, outputs = 7;
     const index = Array.from({ length: outputs * taps }, (_, k) => (k * 5 + 1) % xs.length);

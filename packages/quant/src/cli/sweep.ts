@@ -7,7 +7,7 @@
  * and SVG plot are regenerated from whatever rows exist.
  * Usage: sweep [--preset resolve|grid|full] [--cells net/act/wb/ib/kd|nokd,…] [--networks a,b] [--weight-bits 8,4] [--input-bits 8,2]
  *   [--activations square,quadratic] [--kd both|yes|no] [--epochs N] [--teacher-epochs N]
- *   [--seed N] [--per-channel] [--batch-norm] [--report-only] [--results dir] [--quiet]
+ *   [--seed N] [--per-channel] [--batch-norm] [--augment] [--report-only] [--results dir] [--quiet]
  * Env: QHE_SWEEP_PRESET overrides the default preset.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -81,8 +81,9 @@ async function main(): Promise<void> {
   const progress = !boolArg(a, 'quiet');
   const nets = list(a.get('networks'), ['cryptonets', 'seed2']) as NetworkName[];
   const batchNorm = boolArg(a, 'batch-norm');
+  const augment = boolArg(a, 'augment');
   const cells = (a.has('cells') ? explicitCells(a.get('cells')!, epochs, seed, perChannel) : preset === 'resolve' ? nets.flatMap((n) => resolveCells(n, epochs, seed, perChannel)) : gridCells(a, epochs, seed, perChannel))
-    .map((c) => (batchNorm ? { ...c, batchNorm } : c));
+    .map((c) => ({ ...c, ...(batchNorm ? { batchNorm } : {}), ...(augment ? { augment } : {}) }));
   const done = new Set(rows.map(rowKey));
   const todo = cells.filter((c) => !done.has(rowKey(c)));
   process.stderr.write(`backend ${await initBackend()}; ${cells.length} cells, ${cells.length - todo.length} already in ${path}, ${todo.length} to run\n`);

@@ -5,7 +5,7 @@
  * export to the integer model JSON and exact integer evaluation.
  * Usage: qhe train --network cryptonets|seed2 --weight-bits 2..8 --input-bits 1..8
  *   --activation square|quadratic|relu [--kd] [--epochs N] [--teacher-epochs N]
- *   [--per-channel] [--batch-norm] [--seed N] [--train-size N] [--out path.json]
+ *   [--per-channel] [--batch-norm] [--augment] [--seed N] [--train-size N] [--out path.json]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const a = parseArgs(process.argv.slice(2));
   if (a.has('help')) {
     process.stdout.write('usage: qhe train --network cryptonets|seed2 --weight-bits 2..8 --input-bits 1..8 --activation square|quadratic|relu\n'
-      + '  [--kd] [--epochs N] [--teacher-epochs N] [--per-channel] [--batch-norm] [--seed N] [--train-size N] [--backend wasm|cpu] [--quiet] [--out path.json]\n');
+      + '  [--kd] [--epochs N] [--teacher-epochs N] [--per-channel] [--batch-norm] [--augment] [--seed N] [--train-size N] [--backend wasm|cpu] [--quiet] [--out path.json]\n');
     return;
   }
   const backend = await initBackend(choiceArg(a, 'backend', 'wasm', ['wasm', 'cpu'] as const));
@@ -35,9 +35,10 @@ async function main(): Promise<void> {
     seed: intArg(a, 'seed', 1, 0, 2 ** 31),
     perChannel: boolArg(a, 'per-channel'),
     batchNorm: boolArg(a, 'batch-norm'),
+    augment: boolArg(a, 'augment'),
     progress: !boolArg(a, 'quiet'),
   };
-  const out = a.get('out') ?? `packages/quant/models/${cfg.network}-${cfg.activation}-w${cfg.weightBits}-in${cfg.inputBits}${cfg.kd ? '-kd' : ''}${cfg.batchNorm ? '-bn' : ''}.json`;
+  const out = a.get('out') ?? `packages/quant/models/${cfg.network}-${cfg.activation}-w${cfg.weightBits}-in${cfg.inputBits}${cfg.kd ? '-kd' : ''}${cfg.batchNorm ? '-bn' : ''}${cfg.augment ? '-aug' : ''}.json`;
   const full = loadMnist();
   const mnist = { train: takeSplit(full.train, intArg(a, 'train-size', 60000, 1, 60000)), test: full.test };
   process.stderr.write(`backend ${backend}; ${mnist.train.count} training images\n`);
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
   const row = r.row;
   const lines = [
     `network            ${row.network} (${row.activation}${row.kd ? ', distilled' : ''})`,
-    `weight/input bits  ${row.weightBits ?? 'float'} / ${row.inputBits}${row.perChannel ? ' (per channel)' : ''}${row.batchNorm ? ', batch norm folded' : ''}`,
+    `weight/input bits  ${row.weightBits ?? 'float'} / ${row.inputBits}${row.perChannel ? ' (per channel)' : ''}${row.batchNorm ? ', batch norm folded' : ''}${row.augment ? ', ±1 px shifts' : ''}`,
     `float accuracy     ${(row.floatAccuracy * 100).toFixed(2)}%`,
     `integer accuracy   ${row.integerAccuracy === null ? 'n/a (ReLU)' : (row.integerAccuracy * 100).toFixed(2) + '%'}`,
     `max integer bits   ${row.maxIntegerBits ?? 'n/a'}${r.model ? `  (per tensor: ${r.model.tensors.map((t) => t.bits).join(', ')}; depth ${r.model.multiplicativeDepth})` : ''}`,

@@ -10,9 +10,11 @@ import { svgPlot } from './svg.js';
 import { markdownTable } from './table.js';
 
 /** Identity of a sweep cell: a row with the same key is not retrained. */
-export function rowKey(r: Pick<ExperimentRow, 'network' | 'weightBits' | 'inputBits' | 'activation' | 'kd' | 'epochs' | 'seed' | 'perChannel' | 'batchNorm'>): string {
-  const key = [r.network, r.activation, r.weightBits ?? 'float', r.inputBits, r.kd ? 'kd' : 'nokd', r.epochs, r.seed, r.perChannel ? 'pc' : 'pt'];
-  return (r.batchNorm ? [...key, 'bn'] : key).join('|'); // rows without batch norm keep their old keys
+export function rowKey(r: Pick<ExperimentRow, 'network' | 'weightBits' | 'inputBits' | 'activation' | 'kd' | 'epochs' | 'seed' | 'perChannel' | 'batchNorm' | 'augment'>): string {
+  const key: (string | number)[] = [r.network, r.activation, r.weightBits ?? 'float', r.inputBits, r.kd ? 'kd' : 'nokd', r.epochs, r.seed, r.perChannel ? 'pc' : 'pt'];
+  if (r.batchNorm) key.push('bn'); // rows without these options keep their old keys
+  if (r.augment) key.push('aug');
+  return key.join('|');
 }
 
 export function loadRows(path: string): ExperimentRow[] {

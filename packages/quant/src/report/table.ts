@@ -12,5 +12,5 @@ export function sortRows(rows: readonly ExperimentRow[]): ExperimentRow[] {
 export function markdownTable(rows: readonly ExperimentRow[]): string {
   const head = '| network | activation | KD | weight bits | input bits | epochs | float acc % | integer acc % | max integer bits | train s |\n|---|---|---|---|---|---|---|---|---|---|\n';
   return head + sortRows(rows).map((r) =>
-    `| ${r.network} | ${r.activation === 'relu' ? 'ReLU (teacher)' : r.activation === 'square' ? 'x²' : 'a·x²+b·x+c'}${r.batchNorm ? ' + BN' : ''} | ${r.kd ? 'yes' : 'no'} | ${r.weightBits ?? 'float'}${r.perChannel ? ' (per-ch)' : ''} | ${r.inputBits} | ${r.epochs} | ${pct(r.floatAccuracy)} | ${pct(r.integerAccuracy)} | ${r.maxIntegerBits ?? '—'} | ${r.trainSeconds ?? '—'} |`).join('\n') + '\n';
+    `| ${r.network} | ${r.activation === 'relu' ? 'ReLU (teacher)' : r.activation === 'square' ? 'x²' : 'a·x²+b·x+c'}${r.batchNorm ? ' + BN' : ''}${r.augment ? ' (aug)' : ''} | ${r.kd ? 'yes' : 'no'} | ${r.weightBits ?? 'float'}${r.perChannel ? ' (per-ch)' : ''} | ${r.inputBits} | ${r.epochs} | ${pct(r.floatAccuracy)} | ${pct(r.integerAccuracy)} | ${r.maxIntegerBits ?? '—'} | ${r.trainSeconds ?? '—'} |`).join('\n') + '\n';
 }

@@ -24,6 +24,8 @@ export interface ExperimentConfig {
   readonly progress: boolean;
   /** Batch norm after every linear layer but the last, folded at export. Default false. */
   readonly batchNorm?: boolean;
+  /** Random ±1-pixel shifts of the training images. Default false. */
+  readonly augment?: boolean;
 }
 
 export interface ExperimentRow {
@@ -41,6 +43,8 @@ export interface ExperimentRow {
   readonly perChannel: boolean;
   /** Absent in rows written before batch norm existed (= false). */
   readonly batchNorm?: boolean;
+  /** Absent = false. */
+  readonly augment?: boolean;
 }
 
 export interface ExperimentResult { readonly row: ExperimentRow; readonly model: IntegerModel | null; readonly net: Network; }
@@ -62,8 +66,8 @@ export function runExperiment(cfg: ExperimentConfig, mnist: Mnist, teacher?: Net
     ...DEFAULT_TRAIN,
     network: cfg.network, activation: cfg.activation, weightBits: cfg.activation === 'relu' ? null : cfg.weightBits,
     inputBits: cfg.inputBits, epochs: cfg.epochs, seed: cfg.seed, perChannel: cfg.perChannel, progress: cfg.progress,
-    teacher: cfg.kd ? teacher : undefined, batchNorm: cfg.batchNorm,
-    label: `${cfg.network}/${cfg.activation}/w${cfg.weightBits ?? 'f'}/in${cfg.inputBits}${cfg.kd ? '/kd' : ''}${cfg.batchNorm ? '/bn' : ''}`,
+    teacher: cfg.kd ? teacher : undefined, batchNorm: cfg.batchNorm, augment: cfg.augment,
+    label: `${cfg.network}/${cfg.activation}/w${cfg.weightBits ?? 'f'}/in${cfg.inputBits}${cfg.kd ? '/kd' : ''}${cfg.batchNorm ? '/bn' : ''}${cfg.augment ? '/aug' : ''}`,
   };
   if (cfg.kd && !teacher) throw new Error('runExperiment: expected a teacher network for kd, got none');
   const { net, seconds } = train(opts, mnist.train);
@@ -71,14 +75,14 @@ export function runExperiment(cfg: ExperimentConfig, mnist: Mnist, teacher?: Net
   let model: IntegerModel | null = null;
   let intAcc: number | null = null;
   if (cfg.activation !== 'relu') {
-    const name = `${cfg.network}-${cfg.activation}-w${cfg.weightBits ?? 8}-in${cfg.inputBits}${cfg.kd ? '-kd' : ''}${cfg.batchNorm ? '-bn' : ''}`;
+    const name = `${cfg.network}-${cfg.activation}-w${cfg.weightBits ?? 8}-in${cfg.inputBits}${cfg.kd ? '-kd' : ''}${cfg.batchNorm ? '-bn' : ''}${cfg.augment ? '-aug' : ''}`;
     model = exportIntegerModel(net, cfg.inputBits, name, {});
     intAcc = integerAccuracy(model, mnist.test);
   }
   const row: ExperimentRow = {
     network: cfg.network, weightBits: cfg.activation === 'relu' ? null : cfg.weightBits, inputBits: cfg.inputBits, activation: cfg.activation, kd: cfg.kd,
     floatAccuracy, integerAccuracy: intAcc, maxIntegerBits: model?.maxBits ?? null, trainSeconds: Math.round(seconds * 10) / 10,
-    epochs: cfg.epochs, seed: cfg.seed, perChannel: cfg.perChannel, ...(cfg.batchNorm ? { batchNorm: true } : {}),
+    epochs: cfg.epochs, seed: cfg.seed, perChannel: cfg.perChannel, ...(cfg.batchNorm ? { batchNorm: true } : {}), ...(cfg.augment ? { augment: true } : {}),
   };
   if (model) model = { ...model, metadata: { ...row, trainedBy: 'qhe train' } };
   return { row, model, net };

@@ -30,6 +30,8 @@ export interface TrainOptions {
   readonly specs?: LayerSpec[];
   /** Batch norm after every linear layer but the last, folded at export. */
   readonly batchNorm?: boolean;
+  /** Shift every training image by a random (dx, dy) ∈ {−1, 0, 1}² (seeded). */
+  readonly augment?: boolean;
 }
 
 export const DEFAULT_TRAIN: Omit<TrainOptions, 'network' | 'activation' | 'weightBits' | 'inputBits'> = {
@@ -45,16 +47,30 @@ export function quantizedInputs(split: MnistSplit, inputBits: number): Float32Ar
   return out;
 }
 
-function batchTensor(x: Float32Array, idx: Int32Array | number[], from: number, to: number): tf.Tensor2D {
+/** shifts: (dx, dy) per image of the batch, or none. */
+function batchTensor(x: Float32Array, idx: Int32Array | number[], from: number, to: number, shifts?: Int8Array): tf.Tensor2D {
   const b = new Float32Array((to - from) * 784);
-  for (let i = from; i < to; i++) b.set(x.subarray(idx[i] * 784, idx[i] * 784 + 784), (i - from) * 784);
+  for (let i = from; i < to; i++) {
+    const src = x.subarray(idx[i] * 784, idx[i] * 784 + 784);
+    const k = i - from;
+    if (shifts) translate(src, shifts[2 * k], shifts[2 * k + 1], b.subarray(k * 784, (k + 1) * 784));
+    else b.set(src, k * 784);
+  }
   return tf.tensor2d(b, [to - from, 784]);
+}
+
+/** out = the 28×28 image moved by (dx, dy) pixels, zero-filled (out starts zeroed). */
+function translate(img: Float32Array, dx: number, dy: number, out: Float32Array): void {
+  for (let y = Math.max(0, dy); y < Math.min(28, 28 + dy); y++)
+    for (let x = Math.max(0, dx); x < Math.min(28, 28 + dx); x++) out[y * 28 + x] = img[(y - dy) * 28 + (x - dx)];
 }
 
 export interface TrainResult { readonly net: Network; readonly seconds: number; readonly finalLoss: number; }
 
 export function train(opts: TrainOptions, data: MnistSplit): TrainResult {
   const rng = new Rng(opts.seed);
+  // A stream of its own, so that turning augmentation on does not change the shuffles.
+  const shift = opts.augment ? new Rng(opts.seed ^ 0x5bd1e995) : undefined;
   const specs = opts.specs ?? networkSpec(opts.network, { batchNorm: opts.batchNorm });
   const params = initParams(geometry(specs, [28, 28, 1]), opts.activation, rng);
   const net = new Network(specs, [28, 28, 1], opts.activation, params, { weightBits: opts.weightBits, perChannel: opts.perChannel, inputBits: opts.inputBits });
@@ -77,11 +93,13 @@ export function train(opts: TrainOptions, data: MnistSplit): TrainResult {
       const from = b * opts.batchSize, to = Math.min(data.count, from + opts.batchSize);
       const labels = new Int32Array(to - from);
       for (let i = from; i < to; i++) labels[i - from] = data.labels[perm[i]];
+      // The teacher sees the same shifted images as the student.
+      const shifts = shift ? Int8Array.from({ length: 2 * (to - from) }, () => shift.int(3) - 1) : undefined;
       const [loss, acc] = tf.tidy(() => {
-        const xb = batchTensor(x, perm, from, to);
+        const xb = batchTensor(x, perm, from, to, shifts);
         const yb = tf.oneHot(tf.tensor1d(labels, 'int32'), 10).toFloat();
         const soft = opts.teacher && teacherX
-          ? tf.softmax(tf.div(opts.teacher.forward(batchTensor(teacherX, perm, from, to)), opts.temperature))
+          ? tf.softmax(tf.div(opts.teacher.forward(batchTensor(teacherX, perm, from, to, shifts)), opts.temperature))
           : null;
         let logitsOut: tf.Tensor | null = null;
         const cost = opt.minimize(() => {
