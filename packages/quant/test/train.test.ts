@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadMnist, takeSplit, type Mnist } from '../src/data/mnist.js';
-import { parseIntegerModel, serializeIntegerModel, quantizeInput, predictInteger } from '../src/model/index.js';
+import { loadMnist, takeSplit, type Mnist, type MnistSplit } from '../src/data/mnist.js';
+import { parseIntegerModel, serializeIntegerModel, quantizeInput, predictInteger, type IntegerModel } from '../src/model/index.js';
 import { initBackend } from '../src/train/backend.js';
 import { exportIntegerModel } from '../src/train/export.js';
 import { runExperiment, trainTeacher } from '../src/train/experiment.js';
@@ -11,6 +11,15 @@ import { Rng } from '../src/data/prng.js';
 import { predictFloat, train, DEFAULT_TRAIN } from '../src/train/trainer.js';
 
 let mnist: Mnist;
+
+/** Fraction of the split on which the exported integer model and the fake-quantised float network predict the same class. */
+function agreement(m: IntegerModel, net: Network, split: MnistSplit, inputBits: number): number {
+  const fl = predictFloat(net, split, inputBits);
+  const ip = predictInteger(m, Array.from({ length: split.count }, (_, i) => quantizeInput(m.input, split.images.subarray(i * 784, i * 784 + 784))));
+  let agree = 0;
+  for (let i = 0; i < ip.length; i++) if (ip[i] === fl[i]) agree++;
+  return agree / ip.length;
+}
 beforeAll(async () => {
   await initBackend();
   const full = loadMnist();
@@ -78,12 +87,7 @@ describe('training smoke test (3000 images, 1 epoch)', () => {
     expect(m.layers.map((l) => l.type)).toEqual(['conv2d', 'square', 'flatten', 'dense', 'square', 'dense']);
     for (const l of m.layers) if (l.type === 'conv2d' || l.type === 'dense') for (const w of l.weights) expect(Math.abs(w)).toBeLessThanOrEqual(7);
     expect(r.row.floatAccuracy).toBeGreaterThan(0.8);
-    const fl = predictFloat(r.net, mnist.test, 2);
-    const inputs = Array.from({ length: mnist.test.count }, (_, i) => quantizeInput(m.input, mnist.test.images.subarray(i * 784, i * 784 + 784)));
-    const ip = predictInteger(m, inputs);
-    let agree = 0;
-    for (let i = 0; i < ip.length; i++) if (ip[i] === fl[i]) agree++;
-    expect(agree / ip.length).toBeGreaterThan(0.98);
+    expect(agreement(m, r.net, mnist.test, 2)).toBeGreaterThan(0.98);
     expect(r.row.maxIntegerBits).toBe(m.maxBits);
   });
 
@@ -94,12 +98,7 @@ describe('training smoke test (3000 images, 1 epoch)', () => {
     const m = parseIntegerModel(serializeIntegerModel(r.model!));
     expect(m.layers.filter((l) => l.type === 'quadratic')).toHaveLength(2);
     expect(m.multiplicativeDepth).toBe(2);
-    const fl = predictFloat(r.net, small.test, 4);
-    const inputs = Array.from({ length: small.test.count }, (_, i) => quantizeInput(m.input, small.test.images.subarray(i * 784, i * 784 + 784)));
-    const ip = predictInteger(m, inputs);
-    let agree = 0;
-    for (let i = 0; i < ip.length; i++) if (ip[i] === fl[i]) agree++;
-    expect(agree / ip.length).toBeGreaterThan(0.98);
+    expect(agreement(m, r.net, small.test, 4)).toBeGreaterThan(0.98);
   });
 
   it('cryptonets quadratic at 8/8 bits: scales far below 1e-30 are exported without loss', () => {
@@ -118,11 +117,7 @@ describe('training smoke test (3000 images, 1 epoch)', () => {
     const m = parseIntegerModel(serializeIntegerModel(exportIntegerModel(r.net, 2, 'pool')));
     expect(m.layers.map((l) => l.type)).toEqual(['conv2d', 'quadratic', 'sumPool', 'flatten', 'dense']);
     expect(m.tensors[3].shape).toEqual([7, 7, 4]);
-    const fl = predictFloat(r.net, mnist.test, 2);
-    const ip = predictInteger(m, Array.from({ length: mnist.test.count }, (_, i) => quantizeInput(m.input, mnist.test.images.subarray(i * 784, i * 784 + 784))));
-    let agree = 0;
-    for (let i = 0; i < ip.length; i++) if (ip[i] === fl[i]) agree++;
-    expect(agree / ip.length).toBeGreaterThan(0.98);
+    expect(agreement(m, r.net, mnist.test, 2)).toBeGreaterThan(0.98);
     r.net.dispose();
   });
 
@@ -137,11 +132,7 @@ describe('training smoke test (3000 images, 1 epoch)', () => {
     expect(r.model!.name).toMatch(/-bn$/);
     expect(r.row.batchNorm).toBe(true);
     expect(r.row.floatAccuracy).toBeGreaterThan(0.8);
-    const fl = predictFloat(r.net, mnist.test, 2);
-    const ip = predictInteger(m, Array.from({ length: mnist.test.count }, (_, i) => quantizeInput(m.input, mnist.test.images.subarray(i * 784, i * 784 + 784))));
-    let agree = 0;
-    for (let i = 0; i < ip.length; i++) if (ip[i] === fl[i]) agree++;
-    expect(agree / ip.length).toBeGreaterThan(0.98);
+    expect(agreement(m, r.net, mnist.test, 2)).toBeGreaterThan(0.98);
     r.net.dispose();
   });
 
