@@ -120,7 +120,7 @@ describe('encrypted inference (tiny model, N = 2048, insecure)', () => {
     expect(plan.layers.map((l) => l.relinearizeAfter)).toEqual([false, true, false, false, true]);
   });
 
-  const committed = new URL('../../quant/models/cryptonets-square-w8-in8.json', import.meta.url);
+  const committed = new URL('../../quant/models/cryptonets-square-w8-in8-bn-aug.json', import.meta.url);
   it.skipIf(!existsSync(committed))('plans the committed CryptoNets model within the 128-bit bound with CRT', () => {
     const model = parseIntegerModel(readFileSync(committed, 'utf8'));
     const plan = planInference(model);
