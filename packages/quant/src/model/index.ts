@@ -10,3 +10,4 @@ export { forwardInteger, forwardIntegerTrace, predictInteger, argmax, type IntTe
 export { tensorShapes, layerOutputShape } from './shapes.js';
 export { minPlainModulus, minPlainModulusBits, centre } from './bounds.js';
 export { compileTaps, type Taps } from './compile.js';
+export { binaryMetrics, rocAuc, type BinaryMetrics } from './metrics.js';
