@@ -1,6 +1,10 @@
 /**
- * `@qhe/quant/data`: the MNIST idx loader without TF.js, for consumers (such as
- * `@qhe/nn`'s `qhe` demo) that only need the images.
+ * `@qhe/quant/data`: the dataset loaders without TF.js (MNIST idx, MedMNIST
+ * `.npz`), for consumers such as `@qhe/nn`'s `qhe` CLI that only need images.
  */
 export * from './mnist.js';
 export * from './idx.js';
+export * from './npy.js';
+export * from './npz.js';
+export * from './medmnist.js';
+export * from './pneumonia.js';
