@@ -244,6 +244,12 @@ export class InferenceServer {
     const inputs = this.shapes[0].reduce((a, b) => a * b, 1);
     if (cur.length !== this.backends.length || cur.some((c) => c.length !== inputs))
       throw new QheError('LENGTH_MISMATCH', `InferenceServer.run: expected ${this.backends.length} channels × ${inputs} ciphertexts, got ${cur.length} × ${cur[0]?.length}`);
+    // Tensors that a residual add reads later (tensor k = output of layer k − 1), kept per channel.
+    const lastRead = new Map<number, number>();
+    this.model.layers.forEach((l, i) => { if (l.type === 'add') lastRead.set(l.from, i); });
+    const readLater = new Set(lastRead.keys());
+    const kept = new Map<number, Ciphertext[][]>();
+    if (readLater.has(0)) kept.set(0, cur);
     for (const [i, layer] of this.model.layers.entries()) {
       const lp = this.plan.layers[i];
       const start = performance.now();
@@ -255,7 +261,12 @@ export class InferenceServer {
       for (const [j, be] of this.backends.entries()) {
         const x = cur[j][0].level < lp.level ? await be.modSwitchTo(cur[j], lp.level) : cur[j];
         const report = (d: number): void => options.onProgress?.(i, j * outCount + d, work);
-        if (taps) next.push(await be.linear(x, taps, taps.bias, lp.relinearizeAfter, report));
+        if (taps && layer.type === 'add') {
+          // The taps read [x, t[from]]; the kept tensor is brought down to this layer's level first.
+          const skip = kept.get(layer.from)![j];
+          const s = skip[0].level < lp.level ? await be.modSwitchTo(skip, lp.level) : skip;
+          next.push(await be.linear([...x, ...s], taps, taps.bias, lp.relinearizeAfter, report));
+        } else if (taps) next.push(await be.linear(x, taps, taps.bias, lp.relinearizeAfter, report));
         else if (layer.type === 'square') next.push(await be.quadratic(x, () => [1n, 0n, 0n], lp.relinearizeAfter, report));
         else if (layer.type === 'quadratic') {
           const C = this.shapes[i + 1][this.shapes[i + 1].length - 1];
@@ -264,6 +275,8 @@ export class InferenceServer {
         } else next.push(x.slice()); // flatten: HWC data is already flat
       }
       cur = next;
+      if (readLater.has(i + 1)) kept.set(i + 1, cur);
+      for (const [k, last] of lastRead) if (last === i) kept.delete(k);
       options.onLayer?.({ index: i, type: layer.type, ms: performance.now() - start, level: cur[0][0].level, outputs: outCount, predictedBudget: lp.predictedBudget, samples: cur.map((c) => c[0]) });
     }
     return { images: batch.images, channels: cur };

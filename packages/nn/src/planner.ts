@@ -118,7 +118,7 @@ const log2 = (x: bigint): number => {
 };
 const softMin = (a: number, b: number): number => -Math.log2(2 ** -a + 2 ** -b);
 
-interface LayerCost { type: string; l2Bits: number; terms: number; outputs: number; coefBits: number }
+interface LayerCost { type: string; l2Bits: number; terms: number; outputs: number; coefBits: number; from?: number }
 
 /** Per-layer facts the simulation needs: weight norms, term counts, output counts. */
 function layerFacts(model: IntegerModel): LayerCost[] {
@@ -133,7 +133,8 @@ function layerFacts(model: IntegerModel): LayerCost[] {
         for (let k = taps.start[o]; k < taps.start[o + 1]; k++) s += taps.w[k] * taps.w[k];
         worst = Math.max(worst, s);
       }
-      return { type: layer.type, l2Bits: 0.5 * Math.log2(worst) + 0.5, terms: taps.idx.length, outputs, coefBits: 0 };
+      // add: both summands are charged the running budget (the skip's is never lower: budgets only fall along the path).
+      return { type: layer.type, l2Bits: 0.5 * Math.log2(worst) + 0.5, terms: taps.idx.length, outputs, coefBits: 0, ...(layer.type === 'add' ? { from: layer.from } : {}) };
     }
     if (layer.type === 'quadratic') {
       let a = 1n;
@@ -146,16 +147,29 @@ function layerFacts(model: IntegerModel): LayerCost[] {
 
 const isLinear = (type: string): boolean => type === 'conv2d' || type === 'dense' || type === 'sumPool';
 const isMult = (type: string): boolean => type === 'square' || type === 'quadratic';
+/** Layers evaluated as integer-weighted sums of ciphertexts (compileTaps): linear layers and residual adds. */
+const isTaps = (type: string): boolean => isLinear(type) || type === 'add';
 
-/** Relinearize after layer i? After a square unless the next real layer is linear (then after that one). */
+/**
+ * Relinearize after layer i? After a square unless the next real layer is linear
+ * (then after that one). A tensor that a residual `add` reads later is kept, so
+ * its square is relinearized at once (both summands of an add are size 2).
+ */
 function relinSchedule(facts: LayerCost[]): boolean[] {
   const out = facts.map(() => false);
+  const kept = new Set(facts.flatMap((f) => {
+    if (f.from === undefined || f.from === 0) return [];
+    let k = f.from - 1; // the layer producing tensor `from` (past reshapes)
+    while (k > 0 && facts[k].type === 'flatten') k--;
+    return [k];
+  }));
   let pending = false;
   for (let i = 0; i < facts.length; i++) {
     const type = facts[i].type;
     if (isMult(type)) {
       if (pending) out[i - 1] = true; // unreachable in valid order, kept for safety
       pending = true;
+      if (kept.has(i)) { out[i] = true; pending = false; continue; }
       let j = i + 1;
       while (j < facts.length && facts[j].type === 'flatten') j++;
       if (j >= facts.length || !isLinear(facts[j].type)) { out[i] = true; pending = false; }
@@ -180,7 +194,7 @@ function simulate(s: SimInput, levels: number[]): number[] {
   for (let i = 0; i < s.facts.length; i++) {
     const f = s.facts[i];
     if (levels[i] > level) { level = levels[i]; b = softMin(b, freshCap(s, level)); }
-    if (isLinear(f.type)) b -= f.l2Bits;
+    if (isTaps(f.type)) b -= f.l2Bits;
     else if (isMult(f.type)) b -= s.logT + 0.5 * Math.log2(s.n) + SQUARE_EXTRA + f.coefBits;
     if (s.relin[i]) b = softMin(b, freshCap(s, level) - RELIN_EXTRA);
     out.push(b);
@@ -216,7 +230,7 @@ function cost(s: SimInput, levels: number[], inputs: number): number {
   for (let i = 0; i < s.facts.length; i++) {
     const f = s.facts[i];
     const primes = L - levels[i];
-    if (isLinear(f.type)) c += f.terms * size * primes;
+    if (isTaps(f.type)) c += f.terms * size * primes;
     else if (isMult(f.type)) { c += f.outputs * 70 * primes * Math.log2(s.n); size = 3; }
     if (s.relin[i]) { c += f.outputs * 25 * primes * Math.log2(s.n); size = 2; }
   }
