@@ -201,6 +201,16 @@ function modInverse(a: bigint, m: bigint): bigint {
   return ((s0 % m) + m) % m;
 }
 
+/** One tap per element: out[e] = f[channel(e)]·in[e] (HWC, channel = last axis). */
+function channelScaleTaps(f: readonly number[], shape: readonly number[]): Taps {
+  const n = shape.reduce((a, b) => a * b, 1), C = shape[shape.length - 1];
+  const w = Float64Array.from({ length: n }, (_, e) => f[f.length === 1 ? 0 : e % C]);
+  return {
+    outSize: n, start: Int32Array.from({ length: n + 1 }, (_, o) => o), idx: Int32Array.from({ length: n }, (_, e) => e), w,
+    bias: new Array<bigint>(n).fill(0n), maxAbsWeightSum: Math.max(...Array.from(w, Math.abs)),
+  };
+}
+
 export interface LayerReport {
   readonly index: number;
   readonly type: string;
@@ -262,10 +272,14 @@ export class InferenceServer {
         const x = cur[j][0].level < lp.level ? await be.modSwitchTo(cur[j], lp.level) : cur[j];
         const report = (d: number): void => options.onProgress?.(i, j * outCount + d, work);
         if (taps && layer.type === 'add') {
-          // The taps read [x, t[from]]; the kept tensor is brought down to this layer's level first.
+          // y = scale·x + fromScale·t[from]: the kept tensor is multiplied by fromScale at its own
+          // level (larger budget; the planner's noise model assumes this order), switched down to
+          // this layer's level, then added with factor 1.
           const skip = kept.get(layer.from)![j];
-          const s = skip[0].level < lp.level ? await be.modSwitchTo(skip, lp.level) : skip;
-          next.push(await be.linear([...x, ...s], taps, taps.bias, lp.relinearizeAfter, report));
+          const scaled = await be.linear(skip, channelScaleTaps(layer.fromScale, this.shapes[i]), new Array<bigint>(skip.length).fill(0n), false);
+          const s = scaled[0].level < lp.level ? await be.modSwitchTo(scaled, lp.level) : scaled;
+          const unit = compileTaps({ ...layer, fromScale: [1] }, this.shapes[i], this.shapes[i + 1])!;
+          next.push(await be.linear([...x, ...s], unit, unit.bias, lp.relinearizeAfter, report));
         } else if (taps) next.push(await be.linear(x, taps, taps.bias, lp.relinearizeAfter, report));
         else if (layer.type === 'square') next.push(await be.quadratic(x, () => [1n, 0n, 0n], lp.relinearizeAfter, report));
         else if (layer.type === 'quadratic') {

@@ -118,7 +118,11 @@ const log2 = (x: bigint): number => {
 };
 const softMin = (a: number, b: number): number => -Math.log2(2 ** -a + 2 ** -b);
 
-interface LayerCost { type: string; l2Bits: number; terms: number; outputs: number; coefBits: number; from?: number }
+interface LayerCost {
+  type: string; l2Bits: number; terms: number; outputs: number; coefBits: number;
+  /** add: the tensor read, and log2 of the largest factor on each summand. */
+  from?: number; scaleBits?: number; fromScaleBits?: number;
+}
 
 /** Per-layer facts the simulation needs: weight norms, term counts, output counts. */
 function layerFacts(model: IntegerModel): LayerCost[] {
@@ -133,8 +137,9 @@ function layerFacts(model: IntegerModel): LayerCost[] {
         for (let k = taps.start[o]; k < taps.start[o + 1]; k++) s += taps.w[k] * taps.w[k];
         worst = Math.max(worst, s);
       }
-      // add: both summands are charged the running budget (the skip's is never lower: budgets only fall along the path).
-      return { type: layer.type, l2Bits: 0.5 * Math.log2(worst) + 0.5, terms: taps.idx.length, outputs, coefBits: 0, ...(layer.type === 'add' ? { from: layer.from } : {}) };
+      const maxBits = (f: readonly number[]) => Math.log2(Math.max(1, ...f.map(Math.abs)));
+      const add = layer.type === 'add' ? { from: layer.from, scaleBits: maxBits(layer.scale), fromScaleBits: maxBits(layer.fromScale) } : {};
+      return { type: layer.type, l2Bits: 0.5 * Math.log2(worst) + 0.5, terms: taps.idx.length, outputs, coefBits: 0, ...add };
     }
     if (layer.type === 'quadratic') {
       let a = 1n;
@@ -194,7 +199,15 @@ function simulate(s: SimInput, levels: number[]): number[] {
   for (let i = 0; i < s.facts.length; i++) {
     const f = s.facts[i];
     if (levels[i] > level) { level = levels[i]; b = softMin(b, freshCap(s, level)); }
-    if (isTaps(f.type)) b -= f.l2Bits;
+    if (f.type === 'add') {
+      // The kept tensor is multiplied by its factor at its own level (where its budget is larger),
+      // then switched down: the switch's rounding noise is not amplified by the factor.
+      const k = f.from!;
+      const kLevel = k === 0 ? 0 : levels[k - 1];
+      let bs = (k === 0 ? freshCap(s, 0) : out[k - 1]) - f.fromScaleBits!;
+      if (level > kLevel) bs = softMin(bs, freshCap(s, level));
+      b = softMin(b - f.scaleBits!, bs) - 0.5;
+    } else if (isTaps(f.type)) b -= f.l2Bits;
     else if (isMult(f.type)) b -= s.logT + 0.5 * Math.log2(s.n) + SQUARE_EXTRA + f.coefBits;
     if (s.relin[i]) b = softMin(b, freshCap(s, level) - RELIN_EXTRA);
     out.push(b);

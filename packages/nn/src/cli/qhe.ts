@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 /**
- * `qhe`: the project's main job — encrypted MNIST inference (CryptoNets slot
- * batching, Gilad-Bachrach et al. ICML 2016) with parameters planned from the
+ * `qhe`: the project's main job — encrypted MNIST (or, with --dataset
+ * pneumonia, chest X-ray) inference (CryptoNets slot batching,
+ * Gilad-Bachrach et al. ICML 2016) with parameters planned from the
  * quantized model. A client encrypts the images, a server that holds only
  * public and relinearization keys evaluates the integer network, the client
  * decrypts and checks every image against the exact integer forward pass.
  *
- *   qhe [--images N] [--workers N] [--kernel u32|u64] [--model path] [--json]
+ *   qhe [--dataset mnist|pneumonia] [--images N] [--workers N] [--kernel u32|u64] [--model path] [--json]
  *   qhe plan <model.json> [--images N] [--kernel u32|u64] [--json]
  *   qhe bfv-demo [--n 4096|8192|16384] [--kernel u32|u64]
  */
@@ -15,14 +16,15 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { QheError, type KernelName } from '@qhe/bfv';
-import { argmax, forwardInteger, parseIntegerModel, quantizeInput, type IntegerModel } from '@qhe/quant/model';
+import { argmax, binaryMetrics, forwardInteger, parseIntegerModel, quantizeInput, type IntegerModel } from '@qhe/quant/model';
 import { WorkerPool } from '@qhe/bfv/parallel';
 import { InferenceClient, InferenceServer, formatPlan, planInference, poolBackend, type InferencePlan } from '../index.js';
 import { bfvDemo } from './bfv-demo.js';
+import { DATASETS, DEFAULT_IMAGES, loadEvalImages, type DatasetName } from './datasets.js';
 
-interface Options { images: number; workers: number; kernel: KernelName; model: string | null; json: boolean; positional: string[] }
+interface Options { images: number | null; workers: number; kernel: KernelName; model: string | null; dataset: DatasetName; json: boolean; positional: string[] }
 
-const USAGE = `usage: qhe [--images N] [--workers N] [--kernel u32|u64] [--model path] [--json]
+const USAGE = `usage: qhe [--dataset mnist|pneumonia] [--images N] [--workers N] [--kernel u32|u64] [--model path] [--json]
        qhe plan <model.json> [--images N] [--kernel u32|u64] [--json]
        qhe bfv-demo [--n 4096|8192|16384] [--kernel u32|u64]`;
 
@@ -31,7 +33,7 @@ function bad(message: string): never {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { images: 8192, workers: availableParallelism(), kernel: 'u32', model: null, json: false, positional: [] };
+  const o: Options = { images: null, workers: availableParallelism(), kernel: 'u32', model: null, dataset: 'mnist', json: false, positional: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (): string => argv[++i] ?? bad(`qhe: expected a value after ${a}, got nothing`);
@@ -48,9 +50,14 @@ function parseArgs(argv: string[]): Options {
       if (k !== 'u32' && k !== 'u64') bad(`qhe --kernel: expected u32 or u64, got ${JSON.stringify(k)}`);
       o.kernel = k;
     } else if (a === '--model') o.model = value();
+    else if (a === '--dataset') {
+      const d = value();
+      if (!DATASETS.includes(d as DatasetName)) bad(`qhe --dataset: expected one of ${DATASETS.join(', ')}, got ${JSON.stringify(d)}`);
+      o.dataset = d as DatasetName;
+    }
     else if (a === '--json') o.json = true;
     else if (a === '--help' || a === '-h') { console.log(USAGE); process.exit(0); }
-    else if (a.startsWith('-')) bad(`qhe: expected one of --images, --workers, --kernel, --model, --json, --help, got ${JSON.stringify(a)}`);
+    else if (a.startsWith('-')) bad(`qhe: expected one of --dataset, --images, --workers, --kernel, --model, --json, --help, got ${JSON.stringify(a)}`);
     else o.positional.push(a);
   }
   return o;
@@ -58,8 +65,23 @@ function parseArgs(argv: string[]): Options {
 
 const quantDir = fileURLToPath(new URL('../../../quant/', import.meta.url));
 
-/** The committed CryptoNets model: packages/quant/models/ first, then the sweep's results/models/. */
-function defaultModelPath(): string {
+/**
+ * The committed model of a dataset, packages/quant/models/ first, then the
+ * training runs' results/models/: MNIST → the 8-bit CryptoNets model; chest
+ * X-rays → the xray-* model with the best recorded validation accuracy.
+ */
+function defaultModelPath(dataset: DatasetName): string {
+  if (dataset === 'pneumonia') {
+    for (const dir of [join(quantDir, 'models'), join(quantDir, 'results', 'models')]) {
+      if (!existsSync(dir)) continue;
+      const scored = readdirSync(dir).filter((f) => f.startsWith('xray-') && f.endsWith('.json')).map((f) => {
+        const acc = (JSON.parse(readFileSync(join(dir, f), 'utf8')) as { metadata?: { validationAccuracy?: number } }).metadata?.validationAccuracy ?? 0;
+        return { f, acc };
+      }).sort((a, b) => b.acc - a.acc || a.f.localeCompare(b.f));
+      if (scored.length) return join(dir, scored[0].f);
+    }
+    return bad(`qhe --dataset pneumonia: expected an xray-* model under ${join(quantDir, 'models')}, got none (pass --model path)`);
+  }
   for (const dir of [join(quantDir, 'models'), join(quantDir, 'results', 'models')]) {
     if (!existsSync(dir)) continue;
     const files = readdirSync(dir).filter((f) => f.startsWith('cryptonets') && f.endsWith('.json')).sort();
@@ -95,24 +117,18 @@ function progressBar(label: string, total: number): { tick(done: number): void; 
   };
 }
 
-async function loadTestImages(count: number): Promise<{ images: Uint8Array; labels: Uint8Array }> {
-  // The TF-free data subpath: the demo never loads TF.js.
-  const quant = (await import('@qhe/quant/data')) as { loadMnist(): { test: { images: Uint8Array; labels: Uint8Array } } };
-  const { test } = quant.loadMnist();
-  return { images: test.images.subarray(0, count * 784), labels: test.labels.subarray(0, count) };
-}
-
 async function runDemo(o: Options): Promise<void> {
-  const modelPath = o.model ?? defaultModelPath();
+  const modelPath = o.model ?? defaultModelPath(o.dataset);
   const model = loadModel(modelPath);
-  const [H, W, C] = model.input.shape;
-  if (H * W * C !== 784) bad(`qhe: expected a model with a 28×28×1 MNIST input, got [${model.input.shape.join(',')}]`);
+  // The TF-free data subpath: the job never loads TF.js.
+  const data = await loadEvalImages(o.dataset, o.images ?? DEFAULT_IMAGES[o.dataset]);
+  const px = data.shape[0] * data.shape[1] * data.shape[2];
+  if (model.input.shape.some((d, k) => d !== data.shape[k])) bad(`qhe --dataset ${o.dataset}: expected a model with a ${data.shape.join('×')} input, got [${model.input.shape.join(',')}]`);
   const log = o.json ? (): void => {} : (s: string): void => console.log(s);
-  const plan: InferencePlan = planInference(model, { images: o.images, kernel: o.kernel });
+  const count = data.count;
+  const plan: InferencePlan = planInference(model, { images: count, kernel: o.kernel });
   log(formatPlan(plan));
-  const data = await loadTestImages(o.images);
-  const count = data.labels.length;
-  const xs = Array.from({ length: count }, (_, s) => quantizeInput(model.input, data.images.subarray(s * 784, (s + 1) * 784)));
+  const xs = Array.from({ length: count }, (_, s) => quantizeInput(model.input, data.images.subarray(s * px, (s + 1) * px)));
   let t0 = performance.now();
   const expected = xs.map((x) => forwardInteger(model, x));
   const plainMs = performance.now() - t0;
@@ -126,7 +142,7 @@ async function runDemo(o: Options): Promise<void> {
   const keys = client.serverKeys();
   const keygenMs = performance.now() - t0;
   const server = new InferenceServer(plan, model, keys, pool ? poolBackend(pool) : undefined);
-  log(`\n${count} MNIST test images, N = ${plan.polyDegree} slots → ${Math.ceil(count / plan.polyDegree)} batch(es); backend: ${server.backendName}`);
+  log(`\n${count} ${data.description}, N = ${plan.polyDegree} slots → ${Math.ceil(count / plan.polyDegree)} batch(es); backend: ${server.backendName}`);
   const layerMs = plan.layers.map(() => 0);
   const measured: (number | null)[] = plan.layers.map(() => null);
   let encryptMs = 0, decryptMs = 0;
@@ -163,14 +179,19 @@ async function runDemo(o: Options): Promise<void> {
   }
   const serverMs = layerMs.reduce((a, b) => a + b, 0);
   const totalMs = keygenMs + encryptMs + serverMs + decryptMs;
-  const floatAcc = typeof model.metadata.floatAccuracy === 'number' ? model.metadata.floatAccuracy : null;
+  const meta = model.metadata as { floatAccuracy?: unknown; float?: { accuracy?: unknown } };
+  const floatAcc = typeof meta.floatAccuracy === 'number' ? meta.floatAccuracy : typeof meta.float?.accuracy === 'number' ? meta.float.accuracy : null;
+  const floatNote = o.dataset === 'mnist' ? 'float accuracy from the model metadata (10,000 test images)' : `float accuracy from the model metadata (${data.available} validation images)`;
+  // Binary tasks: ROC AUC and F1 of the decrypted logits (score = logit₁ − logit₀), as the medical papers report.
+  const binary = data.classes === 2 ? binaryMetrics(got.map((l) => l[1] - l[0]), data.labels) : null;
   const report = {
-    model: model.name, modelPath, images: count, workers: workersUsed, workersRequested: o.workers, backend: server.backendName,
+    model: model.name, modelPath, dataset: o.dataset, data: data.credit, images: count, workers: workersUsed, workersRequested: o.workers, backend: server.backendName,
     plan: {
       n: plan.polyDegree, logQ: plan.logQ, logQP: plan.logQP, coeffModulus: plan.coeffModulus.map(String), specialModulus: plan.specialModulus.map(String),
       plainModuli: plan.plainModuli.map(String), tCount: plan.plainModuli.length, predictedFinalBudget: plan.predictedFinalBudget,
     },
-    accuracy: { encrypted: encCorrect / count, integer: intCorrect / count, float: floatAcc, floatNote: 'float accuracy from the model metadata (10,000 test images)' },
+    accuracy: { encrypted: encCorrect / count, integer: intCorrect / count, float: floatAcc, floatNote },
+    ...(binary ? { auc: binary.auc, f1: binary.f1, sensitivity: binary.sensitivity, specificity: binary.specificity } : {}),
     bitExact: exact,
     layers: plan.layers.map((l) => ({ index: l.index, type: l.type, level: l.level, ms: layerMs[l.index], predictedBudget: l.predictedBudget, measuredBudget: measured[l.index] })),
     ms: { keygen: keygenMs, encrypt: encryptMs, server: serverMs, decrypt: decryptMs, total: totalMs, plaintextIntegerForward: plainMs },
@@ -185,7 +206,9 @@ async function runDemo(o: Options): Promise<void> {
     for (const l of report.layers) log(`  ${String(l.index).padStart(2)} ${l.type.padEnd(10)} ${(l.ms / 1000).toFixed(2).padStart(9)}`);
     log(`\nkeygen ${(keygenMs / 1000).toFixed(2)} s, encrypt ${(encryptMs / 1000).toFixed(2)} s, server ${(serverMs / 1000).toFixed(2)} s, decrypt ${(decryptMs / 1000).toFixed(2)} s; total ${(totalMs / 1000).toFixed(2)} s`);
     log(`amortized: ${(totalMs / count).toFixed(2)} ms/image (server ${(serverMs / count).toFixed(2)} ms/image)`);
-    log(`accuracy: encrypted ${(100 * encCorrect / count).toFixed(2)} %, integer plaintext ${(100 * intCorrect / count).toFixed(2)} %, float ${floatAcc === null ? '—' : (100 * floatAcc).toFixed(2) + ' % (training report, 10k images)'}`);
+    log(`accuracy: encrypted ${(100 * encCorrect / count).toFixed(2)} %, integer plaintext ${(100 * intCorrect / count).toFixed(2)} %, float ${floatAcc === null ? '—' : `${(100 * floatAcc).toFixed(2)} % (training report, ${o.dataset === 'mnist' ? '10k test' : `${data.available} validation`} images)`}`);
+    if (binary) log(`encrypted ROC AUC ${binary.auc.toFixed(4)}, F1 ${binary.f1.toFixed(4)} (sensitivity ${(100 * binary.sensitivity).toFixed(1)} %, specificity ${(100 * binary.specificity).toFixed(1)} %)`);
+    log(`data: ${data.credit}`);
     log(`bit-exact logits: ${exact}/${count} images equal the integer model`);
     log(`noise budget left: ${report.finalBudget} bits (predicted ${plan.predictedFinalBudget.toFixed(1)})`);
   }
@@ -198,7 +221,7 @@ async function runDemo(o: Options): Promise<void> {
 function runPlan(o: Options): void {
   if (o.positional.length !== 1) bad(`qhe plan: expected one model path, got ${o.positional.length}`);
   const model = loadModel(o.positional[0]);
-  const plan = planInference(model, { images: o.images, kernel: o.kernel });
+  const plan = planInference(model, { images: o.images ?? DEFAULT_IMAGES[o.dataset], kernel: o.kernel });
   if (o.json) console.log(JSON.stringify(plan, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2));
   else console.log(formatPlan(plan));
 }
