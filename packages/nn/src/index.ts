@@ -9,3 +9,4 @@ export {
   type HeBackend, type ServerKeys, type EncryptedBatch, type LayerReport, type RunOptions, type BackendFactory,
 } from './inference.js';
 export { PoolBackend, poolBackend } from './pool-backend.js';
+export { measureOpTimings, planOperations, predictSeconds, type OpTimings, type LayerOps } from './predict.js';

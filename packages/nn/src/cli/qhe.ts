@@ -21,11 +21,14 @@ import { WorkerPool } from '@qhe/bfv/parallel';
 import { InferenceClient, InferenceServer, formatPlan, planInference, poolBackend, type InferencePlan } from '../index.js';
 import { bfvDemo } from './bfv-demo.js';
 import { DATASETS, DEFAULT_IMAGES, loadEvalImages, type DatasetName } from './datasets.js';
+import { xrayPlans } from './xray-plans.js';
+import { measureOpTimings, predictSeconds } from '../predict.js';
 
 interface Options { images: number | null; workers: number; kernel: KernelName; model: string | null; dataset: DatasetName; json: boolean; positional: string[] }
 
 const USAGE = `usage: qhe [--dataset mnist|pneumonia] [--images N] [--workers N] [--kernel u32|u64] [--model path] [--json]
        qhe plan <model.json> [--images N] [--kernel u32|u64] [--json]
+       qhe xray-plans [results-dir (packages/quant/results)] [--images 524]
        qhe bfv-demo [--n 4096|8192|16384] [--kernel u32|u64]`;
 
 function bad(message: string): never {
@@ -128,6 +131,9 @@ async function runDemo(o: Options): Promise<void> {
   const count = data.count;
   const plan: InferencePlan = planInference(model, { images: count, kernel: o.kernel });
   log(formatPlan(plan));
+  // What the planner's operation counts predict on this machine (one core), to set beside the measured time.
+  const predictedMs = predictSeconds(plan, model, measureOpTimings(plan), count) * 1000;
+  log(`  predicted: ${(predictedMs / 1000).toFixed(1)} s on one core (op timings measured at these parameters)`);
   const xs = Array.from({ length: count }, (_, s) => quantizeInput(model.input, data.images.subarray(s * px, (s + 1) * px)));
   let t0 = performance.now();
   const expected = xs.map((x) => forwardInteger(model, x));
@@ -195,6 +201,7 @@ async function runDemo(o: Options): Promise<void> {
     bitExact: exact,
     layers: plan.layers.map((l) => ({ index: l.index, type: l.type, level: l.level, ms: layerMs[l.index], predictedBudget: l.predictedBudget, measuredBudget: measured[l.index] })),
     ms: { keygen: keygenMs, encrypt: encryptMs, server: serverMs, decrypt: decryptMs, total: totalMs, plaintextIntegerForward: plainMs },
+    predictedMsOneCore: predictedMs,
     msPerImage: totalMs / count,
     serverMsPerImage: serverMs / count,
     finalBudget: measured[measured.length - 1],
@@ -231,6 +238,11 @@ async function main(): Promise<void> {
   if (argv[0] === 'bfv-demo') return bfvDemo(argv.slice(1));
   const o = parseArgs(argv);
   if (o.positional[0] === 'plan') { o.positional.shift(); return runPlan(o); }
+  if (o.positional[0] === 'xray-plans') {
+    const dir = o.positional[1] ?? join(quantDir, 'results');
+    xrayPlans(dir, o.images ?? DEFAULT_IMAGES.pneumonia, (s) => console.log(s));
+    return;
+  }
   if (o.positional[0] === 'run') o.positional.shift();
   if (o.positional.length) bad(`qhe: expected a command (plan, bfv-demo) or options, got ${JSON.stringify(o.positional[0])}`);
   return runDemo(o);
