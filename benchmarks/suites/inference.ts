@@ -14,7 +14,7 @@
  *
  * Our side runs the `qhe` CLI (`--json`) in a child process, so it measures
  * exactly the main job. Env: QHE_BENCH_IMAGES (default 8192), QHE_BENCH_PEER=0
- * skips node-seal.
+ * skips node-seal, QHE_BENCH_CASES selects cases.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -24,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { planInference } from '@qhe/nn';
 import { loadMnist } from '@qhe/quant/data';
 import { argmax, forwardInteger, parseIntegerModel, quantizeInput } from '@qhe/quant/model';
-import { printTable, writeResults } from '../lib/report.js';
+import { printTable, resultsDir, writeResults } from '../lib/report.js';
 import { sealCryptoNets } from '../peers/seal-cryptonets.js';
 import { loadSeal } from '../peers/seal-lib.js';
 
@@ -97,18 +97,46 @@ const row = (kase: string, r: Report, extra: Record<string, unknown> = {}): Reco
   oursMs: r.ms.total, oursServerMs: r.ms.server, accuracy: r.accuracy.encrypted, bitExact: r.bitExact, finalBudget: r.finalBudget, ...extra,
 });
 
-const { eight: eightPath, low: lowPath } = models();
-const rows: Record<string, unknown>[] = [];
-const eight = run(eightPath);
-if (process.env.QHE_BENCH_PEER !== '0') {
-  const p = await peer(eightPath);
-  rows.push(row('vs-node-seal', eight, { ...p, ratio: eight.ms.total / (p.peerMs as number), serverRatio: eight.ms.server / (p.peerServerMs as number) }));
+/**
+ * (3) xray-batch: the committed chest X-ray model (`qhe --dataset pneumonia`,
+ *     the best xray-* model of packages/quant/models) on the 524 PneumoniaMNIST
+ *     validation images (MedMNIST v2, Yang et al. 2023; Kermany et al. 2018;
+ *     CC BY 4.0) in one slot-batched run, bit-exact check, accuracy and ROC AUC.
+ *     xray-single (one image per run, packed) waits for the single mode.
+ */
+interface XrayReport extends Report { auc?: number; f1?: number; predictedMsOneCore?: number }
+function xrayBatch(): Record<string, unknown> {
+  const args = [cli, '--json', '--dataset', 'pneumonia', '--workers', String(workers)];
+  const r = JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26 })) as XrayReport;
+  return {
+    case: 'xray-batch', model: r.model, images: r.images, workers: r.workers, n: r.plan.n, logQ: r.plan.logQ, tCount: r.plan.tCount,
+    oursMs: r.ms.total, oursServerMs: r.ms.server, predictedMsOneCore: r.predictedMsOneCore, accuracy: r.accuracy.encrypted, auc: r.auc, f1: r.f1, bitExact: r.bitExact,
+  };
 }
-rows.push(row('bits-8', eight));
-if (lowPath) {
-  const r = run(lowPath);
-  rows.push(row('bits-low', r, { timeReduction: 1 - r.ms.total / eight.ms.total, serverTimeReduction: 1 - r.ms.server / eight.ms.server }));
-} else rows.push({ case: 'bits-low', model: null, note: `no ≤4-bit model in ${modelsDir}` });
+
+// QHE_BENCH_CASES=xray-batch,… runs only the listed cases.
+const only = process.env.QHE_BENCH_CASES?.split(',').map((c) => c.trim());
+const want = (c: string): boolean => !only || only.includes(c);
+const rows: Record<string, unknown>[] = [];
+if (want('vs-node-seal') || want('bits-8') || want('bits-low')) {
+  const { eight: eightPath, low: lowPath } = models();
+  const eight = run(eightPath);
+  if (process.env.QHE_BENCH_PEER !== '0' && want('vs-node-seal')) {
+    const p = await peer(eightPath);
+    rows.push(row('vs-node-seal', eight, { ...p, ratio: eight.ms.total / (p.peerMs as number), serverRatio: eight.ms.server / (p.peerServerMs as number) }));
+  }
+  rows.push(row('bits-8', eight));
+  if (lowPath) {
+    const r = run(lowPath);
+    rows.push(row('bits-low', r, { timeReduction: 1 - r.ms.total / eight.ms.total, serverTimeReduction: 1 - r.ms.server / eight.ms.server }));
+  } else rows.push({ case: 'bits-low', model: null, note: `no ≤4-bit model in ${modelsDir}` });
+}
+if (want('xray-batch')) rows.push(xrayBatch());
+if (want('xray-single')) rows.push({ case: 'xray-single', model: null, note: 'pending: needs the packed single-image mode (issue 11), not on main yet' });
 
 printTable(rows.map(({ peerLayerMs: _, ...r }) => r));
-console.log(`wrote ${writeResults('inference', { images, rows })}`);
+// A partial run (QHE_BENCH_CASES) replaces its own cases and keeps the other rows of the results file.
+const previous = only && existsSync(join(resultsDir, 'inference.json'))
+  ? (JSON.parse(readFileSync(join(resultsDir, 'inference.json'), 'utf8')) as { rows?: Record<string, unknown>[] }).rows ?? [] : [];
+const merged = [...previous.filter((r) => !rows.some((x) => x.case === r.case)), ...rows];
+console.log(`wrote ${writeResults('inference', { images, rows: merged })}`);
