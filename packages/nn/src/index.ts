@@ -3,7 +3,10 @@
  * on BFV (`@qhe/bfv`): parameter planner, CryptoNets slot-batched layers
  * (Gilad-Bachrach et al., ICML 2016), client/server split.
  */
-export { planInference, formatPlan, channelParameters, batchingPrimes, type InferencePlan, type LayerPlan, type PlanOptions } from './planner.js';
+export {
+  planInference, formatPlan, channelParameters, batchingPrimes, PLANNING_MODES,
+  type InferencePlan, type LayerPlan, type PlanOptions, type PlanningModels,
+} from './planner/index.js';
 export {
   InferenceClient, InferenceServer, EvaluatorBackend, createChannelContexts,
   type HeBackend, type ServerKeys, type EncryptedBatch, type LayerReport, type RunOptions, type BackendFactory,

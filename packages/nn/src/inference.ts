@@ -16,7 +16,7 @@ import {
   BatchEncoder, BfvContext, Ciphertext, CoefficientEncoder, Decryptor, Encryptor, Evaluator, KeyGenerator, PublicKey, QheError, RelinKeys,
 } from '@qhe/bfv';
 import { compileTaps, tensorShapes, type IntegerModel, type Taps } from '@qhe/quant/model';
-import { channelParameters, type InferencePlan } from './planner.js';
+import { channelParameters, type InferencePlan } from './planner/index.js';
 
 /** What a layer needs from the HE engine, per channel; implemented by the sync Evaluator now, the worker pool later. */
 export interface HeBackend {
