@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MAX_LOG_Q } from '@qhe/bfv';
+import { defaultModelPath } from '@qhe/quant/data';
 import { parseIntegerModel, tensorShapes, type IntegerModel } from '@qhe/quant/model';
-import { formatPlan, planInference, type InferencePlan } from '../src/index.js';
+import { assessPlan, formatPlan, planInference, type InferencePlan } from '../src/index.js';
 import { batchedCostModel, batchedNoiseModel, layerFacts, layerRole, simulate, type NoiseEnv } from '../src/planner/index.js';
 import { tinyMnistModel } from './fixtures.js';
 
@@ -73,8 +74,6 @@ function checkPlanAndText(model: IntegerModel, plan: InferencePlan): void {
   plan.layers.forEach((l, i) => expect(measured[5 + i].trim().split(/\s+/).at(-1)).toBe(l.type === 'flatten' ? '—' : '7'));
 }
 
-const defaultModelPath = (): string => new URL('../../quant/models/cryptonets-square-w8-in8-bn-aug.json', import.meta.url).pathname;
-
 describe('planner', () => {
   it('the default model: plan and formatPlan agree with values computed from the model', () => {
     const model = parseIntegerModel(readFileSync(defaultModelPath(), 'utf8'));
@@ -96,5 +95,22 @@ describe('planner', () => {
   it('noise and cost models are per layer type: an unknown type is named', () => {
     expect(() => layerRole('residualAdd')).toThrow(/expected a layer type of .*got "residualAdd"/);
     expect(Object.keys(batchedNoiseModel.layers).sort()).toEqual(Object.keys(batchedCostModel.layers).sort());
+  });
+
+  it('assessPlan: the default model needs no warning; 650-bit integers (≥ 20 channels) get one with the cost', () => {
+    const model = parseIntegerModel(readFileSync(defaultModelPath(), 'utf8'));
+    const quiet = assessPlan(planInference(model), model);
+    expect(quiet.warnings).toEqual([]);
+    expect(quiet.estimatedSeconds).toBeGreaterThan(30);
+    expect(quiet.estimatedSeconds).toBeLessThan(20 * 60);
+    const huge = tinyMnistModel('huge', 650);
+    const plan = planInference(huge);
+    const a = assessPlan(plan, huge);
+    expect(a.channels).toBe(plan.plainModuli.length);
+    expect(a.channels).toBeGreaterThanOrEqual(20);
+    expect(a.warnings).toHaveLength(1);
+    expect(a.warnings[0]).toContain(`${a.channels} CRT channel(s)`);
+    // One ciphertext: 2 polynomials × L primes × N words of 4 bytes.
+    expect(a.ciphertextBytes).toBe(2 * plan.coeffModulus.length * plan.polyDegree * 4);
   });
 });

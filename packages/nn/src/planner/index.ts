@@ -31,6 +31,7 @@ export { layerFacts, layerRole, LAYER_ROLES, type LayerFacts, type LayerRole } f
 export { batchedNoiseModel, simulate, softMin, type NoiseEnv, type NoiseModel, type LayerNoiseRule } from './noise.js';
 export { batchedCostModel, channelCost, type CostEnv, type CostModel, type LayerCostRule } from './cost.js';
 export { relinSchedule, scheduleLevels } from './schedule.js';
+export { assessPlan, COST_UNITS_PER_SECOND, MAX_QUIET_CHANNELS, MAX_QUIET_SECONDS, type PlanAssessment } from './assess.js';
 
 /** The noise and cost models of a data layout. */
 export interface PlanningModels {
