@@ -14,7 +14,7 @@
  */
 import { BatchEncoder, BfvContext, Encryptor, Evaluator, KeyGenerator } from '@qhe/bfv';
 import { compileTaps, tensorShapes, type IntegerModel } from '@qhe/quant/model';
-import { channelParameters, type InferencePlan } from './planner.js';
+import { channelParameters, type InferencePlan } from './planner/index.js';
 
 /** Milliseconds of one operation at level 0 of a plan's chain (one CRT channel). */
 export interface OpTimings {

@@ -60,7 +60,11 @@ describe('residual model encrypted (N = 1024, insecure)', () => {
         const server = new InferenceServer(plan, model, client.serverKeys(), backend);
         const xs = images(64, 16, 3);
         const measured: number[] = [];
-        const got = client.decrypt(await server.run(client.encrypt(xs), { onLayer: (rep) => measured.push(Math.min(...rep.samples.map((ct, j) => client.noiseBudget(j, ct)))) }));
+        const onLayer = (rep: { index: number; channel: number; sample: Parameters<typeof client.noiseBudget>[1] }): void => {
+          const m = client.noiseBudget(rep.channel, rep.sample);
+          measured[rep.index] = Math.min(measured[rep.index] ?? Infinity, m);
+        };
+        const got = client.decrypt(await server.run(client.encrypt(xs), { onLayer }));
         expect(got).toEqual(xs.map((x) => forwardInteger(model, x)));
         expect(measured.at(-1)!).toBeGreaterThan(0);
         // The planner's budget is a conservative prediction on the residual path too.

@@ -7,7 +7,9 @@
  *   CC BY 4.0), committed in packages/quant/data/. The test split is not in the
  *   repository: models are chosen and reported on the validation split.
  */
+import { join } from 'node:path';
 import { QheError } from '@qhe/bfv';
+import type { MedMnistSplit } from '@qhe/quant/data';
 
 export const DATASETS = ['mnist', 'pneumonia'] as const;
 export type DatasetName = (typeof DATASETS)[number];
@@ -33,7 +35,12 @@ export const DEFAULT_IMAGES: Record<DatasetName, number> = { mnist: 8192, pneumo
 
 export async function loadEvalImages(dataset: DatasetName, count: number): Promise<EvalImages> {
   const data = await import('@qhe/quant/data');
-  const split = dataset === 'mnist' ? { ...data.loadMnist().test, shape: [28, 28, 1] as const } : data.loadPneumoniaMnist().val;
+  // Only the evaluation split (the job never trains) and never TF.js.
+  const mnistTest = (): MedMnistSplit => {
+    const dir = data.defaultMnistDir();
+    return { ...data.loadSplit(join(dir, data.MNIST_FILES.testImages), join(dir, data.MNIST_FILES.testLabels), 10000), shape: [28, 28, 1] };
+  };
+  const split = dataset === 'mnist' ? mnistTest() : data.loadPneumoniaMnist().val;
   if (count > split.count) throw new QheError('INVALID_ARGUMENT', `qhe --images: expected at most ${split.count} ${dataset} images, got ${count}`);
   const shape: [number, number, number] = [...split.shape];
   const px = shape[0] * shape[1] * shape[2];

@@ -1,5 +1,5 @@
 /**
- * `qhe xray-plans [--results dir] [--images N]`: plans every chest X-ray
+ * `qhe xray-plans [--results DIR] [--images N]`: plans every chest X-ray
  * integer model of the quant results (results/models/xray-*.json) for the 524
  * validation images and predicts its encrypted time on this machine
  * (`predictSeconds`, op timings measured once per (N, chain length)); writes
@@ -11,8 +11,24 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { QheError } from '@qhe/bfv';
 import { parseIntegerModel } from '@qhe/quant/model';
-import { planInference } from '../planner.js';
+import { resultsDir as quantResultsDir } from '@qhe/quant/data';
+import { planInference } from '../planner/index.js';
 import { measureOpTimings, predictSeconds, type OpTimings } from '../predict.js';
+import { defineCommand, userPath } from './command.js';
+import { intFlag, stringFlag } from './flags.js';
+
+export const xrayPlansCommand = defineCommand({
+  name: 'xray-plans',
+  summary: 'plan every trained chest X-ray model and predict its encrypted time → packages/quant/results/xray-plans.json',
+  flags: {
+    results: stringFlag({ help: 'results folder of qhe xray', placeholder: 'DIR', defaultLabel: 'packages/quant/results' }),
+    images: intFlag({ help: 'images per encrypted run', default: 524, min: 1, max: 100000 }),
+  },
+  notes: 'Then `qhe xray --report-only` joins the predictions into xray.md and the accuracy-vs-time plot.',
+  run(f, _positional, io) {
+    xrayPlans(f.results === undefined ? quantResultsDir() : userPath(io, f.results), f.images, (s) => io.out(s));
+  },
+});
 
 export function xrayPlans(resultsDir: string, images: number, log: (s: string) => void): Record<string, unknown> {
   const dir = join(resultsDir, 'models');

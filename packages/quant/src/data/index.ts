@@ -1,6 +1,7 @@
 /**
- * `@qhe/quant/data`: the dataset loaders without TF.js (MNIST idx, MedMNIST
- * `.npz`), for consumers such as `@qhe/nn`'s `qhe` CLI that only need images.
+ * `@qhe/quant/data`: the files quant ships, without TF.js — the dataset loaders
+ * (MNIST idx, MedMNIST `.npz`) and the committed integer models with their
+ * manifest — for consumers (such as `@qhe/nn`'s `qhe` command) that need no training.
  */
 export * from './mnist.js';
 export * from './idx.js';
@@ -8,3 +9,4 @@ export * from './npy.js';
 export * from './npz.js';
 export * from './medmnist.js';
 export * from './pneumonia.js';
+export * from './models.js';

@@ -25,8 +25,9 @@ import { Rng } from '../data/prng.js';
 import { fakeQuantBias, fakeQuantWeights, leadingExponent, mm, mmConst, quantizeLeading } from './ops.js';
 import { alignScales } from './residual.js';
 
-export type NetworkName = 'cryptonets' | 'seed2';
-export type Activation = 'relu' | 'square' | 'quadratic';
+import type { Activation, NetworkName } from '../config.js';
+
+export type { Activation, NetworkName } from '../config.js';
 
 export type LayerSpec =
   | { kind: 'conv'; k: number; cout: number; stride: number; padding: Padding }

@@ -17,8 +17,9 @@ import { quantizeInput } from '../model/parse.js';
 import type { IntegerModel } from '../model/schema.js';
 import { xraySpec, type XrayNetwork } from './architectures.js';
 import { exportIntegerModel } from './export.js';
-import { withBatchNorm, type Activation, type Network } from './network.js';
-import { balancedClassWeights, DEFAULT_TRAIN, logitsFloat, train } from './trainer.js';
+import type { Activation } from '../config.js';
+import { withBatchNorm, type Network } from './network.js';
+import { balancedClassWeights, DEFAULT_TRAIN, logitsFloat, train, type TrainProgressFn } from './trainer.js';
 
 export interface XrayConfig {
   readonly network: XrayNetwork;
@@ -40,12 +41,13 @@ export interface XrayConfig {
   readonly alpha: number;
   readonly learningRate: number;
   readonly batchSize: number;
-  readonly progress: boolean;
+  /** Called after every batch; false or absent = silent. */
+  readonly progress?: TrainProgressFn | false;
 }
 
 export const XRAY_DEFAULTS: Omit<XrayConfig, 'network' | 'activation' | 'weightBits' | 'inputBits' | 'kd'> = {
   epochs: 30, seed: 1, width: 8, batchNorm: true, augment: true, perChannel: false, balance: 'weighted',
-  temperature: 4, alpha: 0.5, learningRate: 2e-3, batchSize: 64, progress: true,
+  temperature: 4, alpha: 0.5, learningRate: 2e-3, batchSize: 64,
 };
 
 export type Metrics3 = Pick<BinaryMetrics, 'accuracy' | 'auc' | 'f1' | 'sensitivity' | 'specificity'>;
