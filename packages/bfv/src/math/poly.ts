@@ -56,7 +56,7 @@ export class RnsPoly {
 
   clone(shared = false): RnsPoly {
     const copy = RnsPoly.zero(this.base, this.representation, shared);
-    (copy.data as Int32Array).set(this.data as Int32Array);
+    this.base.kernel.copy(this.data, copy.data);
     return copy;
   }
 
