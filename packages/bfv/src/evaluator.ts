@@ -116,21 +116,22 @@ export class Evaluator {
     return this.addPlainInto(a, pt, Ciphertext.empty(this.context, a.level, a.size));
   }
   addPlainInto(a: Ciphertext, pt: Plaintext, out: Ciphertext): Ciphertext {
-    this.check('addPlain', a);
-    assertPlaintext(this.context, 'addPlain', pt);
-    this.copyInto(a, out);
-    addScaledPlain(this.context.level(a.level), pt, this.context.t, out.polys[0], 1);
-    return out;
+    return this.plainSum('addPlain', a, pt, out, 1);
   }
 
   subPlain(a: Ciphertext, pt: Plaintext): Ciphertext {
     return this.subPlainInto(a, pt, Ciphertext.empty(this.context, a.level, a.size));
   }
   subPlainInto(a: Ciphertext, pt: Plaintext, out: Ciphertext): Ciphertext {
-    this.check('subPlain', a);
-    assertPlaintext(this.context, 'subPlain', pt);
+    return this.plainSum('subPlain', a, pt, out, -1);
+  }
+
+  /** out = a ± Δ·pt: Δ·m (rounded, plain-lift.ts) added to or subtracted from c0. */
+  private plainSum(fn: string, a: Ciphertext, pt: Plaintext, out: Ciphertext, sign: 1 | -1): Ciphertext {
+    this.check(fn, a);
+    assertPlaintext(this.context, fn, pt);
     this.copyInto(a, out);
-    addScaledPlain(this.context.level(a.level), pt, this.context.t, out.polys[0], -1);
+    addScaledPlain(this.context.level(a.level), pt, this.context.t, out.polys[0], sign);
     return out;
   }
 
