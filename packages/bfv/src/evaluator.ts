@@ -24,8 +24,8 @@ import { switchKey } from './keyswitch.js';
 import { QheError, fail } from './math/errors.js';
 import type { Residues } from './math/kernel.js';
 import { RnsPoly, mulInto, toCoeff, toNtt } from './math/poly.js';
-import { invMod } from './math/zq.js';
-import { addScaledPlain, centredScalar, liftCentered } from './plain-lift.js';
+import { centre, invMod } from './math/zq.js';
+import { addScaledPlain, liftCentered } from './plain-lift.js';
 
 export class Evaluator {
   constructor(readonly context: BfvContext) {}
@@ -156,7 +156,7 @@ export class Evaluator {
   private scalar(fn: string, c: bigint | number): bigint {
     if (typeof c === 'number' && !Number.isSafeInteger(c)) fail('INVALID_ARGUMENT', fn, 'an integer constant', c);
     if (typeof c !== 'number' && typeof c !== 'bigint') fail('INVALID_ARGUMENT', fn, 'an integer constant', c);
-    const s = centredScalar(BigInt(c), this.context.t);
+    const s = centre(BigInt(c), this.context.t);
     if (s === 0n)
       throw new QheError('TRANSPARENT_RESULT', `${fn}: expected a constant ≢ 0 (mod t = ${this.context.t}), got ${c}: the product would be transparent`);
     return s;

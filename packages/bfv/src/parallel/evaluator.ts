@@ -32,7 +32,7 @@ import { galoisElementForStep, GaloisKeys, RelinKeys } from '../keys.js';
 import { QheError, fail } from '../math/errors.js';
 import type { Residues } from '../math/kernel.js';
 import { RnsPoly } from '../math/poly.js';
-import { centredScalar } from '../plain-lift.js';
+import { centre } from '../math/zq.js';
 import type { MapFunction } from './worker.js';
 import { adoptShared, ciphertextFrom, describeCiphertext, isShared, sharedCopy, type JobItem, type SharedCiphertext } from './protocol.js';
 import { WorkerPool } from './pool.js';
@@ -120,7 +120,7 @@ export class ParallelEvaluator {
   private checkScalar(fn: string, c: bigint | number): void {
     if (typeof c === 'number' && !Number.isSafeInteger(c)) fail('INVALID_ARGUMENT', fn, 'an integer constant', c);
     if (typeof c !== 'number' && typeof c !== 'bigint') fail('INVALID_ARGUMENT', fn, 'an integer constant', c);
-    if (centredScalar(BigInt(c), this.context.t) === 0n)
+    if (centre(BigInt(c), this.context.t) === 0n)
       throw new QheError('TRANSPARENT_RESULT', `${fn}: expected a constant ≢ 0 (mod t = ${this.context.t}), got ${c}: the product would be transparent`);
   }
 
