@@ -6,16 +6,16 @@
  */
 import { BfvContext, Ciphertext, CoefficientEncoder, Encryptor, Evaluator, PublicKey, RelinKeys } from '@qhe/bfv';
 import { mod } from '@qhe/bfv/math';
-import type { Taps } from '@qhe/quant/model';
+import type { SparseLinear } from '@qhe/quant/model';
 
 export interface HeBackend {
   readonly name: string;
   /**
-   * out[o] = bias[o] + Σ w·in[idx] over the layer's taps, weights and bias
+   * out[o] = bias[o] + Σ w·in[idx] over the layer's terms, weights and bias
    * reduced mod t here; relinearize the outputs if asked. `progress(done)`
    * reports finished outputs (at least every few percent of the layer).
    */
-  linear(inputs: readonly Ciphertext[], taps: Taps, bias: readonly bigint[], relinearize: boolean, progress?: (done: number) => void): Promise<Ciphertext[]>;
+  linear(inputs: readonly Ciphertext[], layer: SparseLinear, bias: readonly bigint[], relinearize: boolean, progress?: (done: number) => void): Promise<Ciphertext[]>;
   /** out = a·x² + b·x + c per element (a, b, c per output, reduced mod t here); relinearize if asked. */
   quadratic(inputs: readonly Ciphertext[], coef: (i: number) => readonly [bigint, bigint, bigint], relinearize: boolean, progress?: (done: number) => void): Promise<Ciphertext[]>;
   modSwitchTo(inputs: readonly Ciphertext[], level: number): Promise<Ciphertext[]>;
@@ -35,7 +35,7 @@ export class EvaluatorBackend implements HeBackend {
 
   /** An encryption of the public constant c ∈ [0, t) at `level`. */
   constant(level: number, c: bigint): Ciphertext {
-    // A neuron without non-zero taps is a public constant; encrypting it keeps every output a real ciphertext.
+    // A neuron without non-zero terms is a public constant; encrypting it keeps every output a real ciphertext.
     const ct = this.enc.encrypt(this.coef.encodeScalar(c));
     return level > 0 ? this.ev.modSwitchTo(ct, level) : ct;
   }
@@ -64,15 +64,15 @@ export class EvaluatorBackend implements HeBackend {
     return this.addConstant(y, c);
   }
 
-  async linear(inputs: readonly Ciphertext[], taps: Taps, bias: readonly bigint[], relinearize: boolean, progress?: (done: number) => void): Promise<Ciphertext[]> {
+  async linear(inputs: readonly Ciphertext[], layer: SparseLinear, bias: readonly bigint[], relinearize: boolean, progress?: (done: number) => void): Promise<Ciphertext[]> {
     const out: Ciphertext[] = [];
     const t = this.context.t;
-    for (let o = 0; o < taps.outSize; o++) {
+    for (let o = 0; o < layer.outSize; o++) {
       let acc: Ciphertext | null = null;
-      for (let k = taps.start[o]; k < taps.start[o + 1]; k++) {
-        const w = mod(BigInt(taps.w[k]), t);
+      for (let k = layer.start[o]; k < layer.start[o + 1]; k++) {
+        const w = mod(BigInt(layer.w[k]), t);
         if (w === 0n) continue; // w ≡ 0 mod t_j contributes nothing in this channel
-        const x = inputs[taps.idx[k]];
+        const x = inputs[layer.idx[k]];
         if (acc === null) acc = this.ev.multiplyScalar(x, w);
         else this.ev.multiplyScalarAddInto(x, w, acc);
       }

@@ -13,7 +13,7 @@
 import type { BfvContext, Ciphertext, PublicKey, RelinKeys } from '@qhe/bfv';
 import { mod } from '@qhe/bfv/math';
 import { ParallelEvaluator, type WorkerPool } from '@qhe/bfv/parallel';
-import type { Taps } from '@qhe/quant/model';
+import type { SparseLinear } from '@qhe/quant/model';
 import { EvaluatorBackend, type HeBackend } from './backend.js';
 import type { BackendFactory } from './server.js';
 
@@ -36,22 +36,22 @@ export class PoolBackend implements HeBackend {
     return Math.max(this.pe.pool.size, Math.ceil(outputs / WAVES_PER_LAYER));
   }
 
-  async linear(inputs: readonly Ciphertext[], taps: Taps, bias: readonly bigint[], relinearize: boolean, progress?: (done: number) => void): Promise<Ciphertext[]> {
+  async linear(inputs: readonly Ciphertext[], layer: SparseLinear, bias: readonly bigint[], relinearize: boolean, progress?: (done: number) => void): Promise<Ciphertext[]> {
     // linearMany takes inputs of one size; a residual add right after a product sums a size-3 and a
-    // size-2 tensor (two taps per output, cheap): the main thread does it, the pool relinearizes.
+    // size-2 tensor (two terms per output, cheap): the main thread does it, the pool relinearizes.
     if (inputs.some((ct) => ct.size !== inputs[0].size)) {
-      const out = await this.sync.linear(inputs, taps, bias, false, progress);
+      const out = await this.sync.linear(inputs, layer, bias, false, progress);
       return relinearize && out.some((ct) => ct.size > 2) ? this.pe.relinearizeMany(out, this.relinKeys) : out;
     }
     const t = this.context.t;
-    // linearMany wants one term count per call: group outputs by their count of non-zero (mod t) taps.
+    // linearMany wants one term count (its `taps`) per call: group outputs by their count of non-zero (mod t) terms.
     const groups = new Map<number, number[]>();
     const kept: { idx: number[]; w: number[] }[] = [];
-    for (let o = 0; o < taps.outSize; o++) {
+    for (let o = 0; o < layer.outSize; o++) {
       const idx: number[] = [], w: number[] = [];
-      for (let k = taps.start[o]; k < taps.start[o + 1]; k++) {
-        if (mod(BigInt(taps.w[k]), t) === 0n) continue;
-        idx.push(taps.idx[k]); w.push(taps.w[k]);
+      for (let k = layer.start[o]; k < layer.start[o + 1]; k++) {
+        if (mod(BigInt(layer.w[k]), t) === 0n) continue;
+        idx.push(layer.idx[k]); w.push(layer.w[k]);
       }
       kept.push({ idx, w });
       if (idx.length === 0) continue;
@@ -59,8 +59,8 @@ export class PoolBackend implements HeBackend {
       if (!g) groups.set(idx.length, (g = []));
       g.push(o);
     }
-    const out = new Array<Ciphertext>(taps.outSize);
-    const wave = this.waveSize(taps.outSize);
+    const out = new Array<Ciphertext>(layer.outSize);
+    const wave = this.waveSize(layer.outSize);
     let done = 0;
     const finish = (o: number, ct: Ciphertext): Ciphertext => this.sync.addConstantPublic(ct, bias[o]);
     const calls: Promise<void>[] = [];
@@ -77,10 +77,10 @@ export class PoolBackend implements HeBackend {
         }));
       }
     }
-    // Neurons without non-zero taps (mod t_j) are public constants: encrypted on the main thread.
-    for (let o = 0; o < taps.outSize; o++) if (kept[o].idx.length === 0) out[o] = this.sync.constant(inputs[0].level, mod(bias[o], t));
+    // Neurons without non-zero terms (mod t_j) are public constants: encrypted on the main thread.
+    for (let o = 0; o < layer.outSize; o++) if (kept[o].idx.length === 0) out[o] = this.sync.constant(inputs[0].level, mod(bias[o], t));
     await Promise.all(calls);
-    progress?.(taps.outSize);
+    progress?.(layer.outSize);
     return out;
   }
 

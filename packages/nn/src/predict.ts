@@ -13,7 +13,7 @@
  *   3. multiply by the CRT channels and the batches (⌈images / N⌉).
  */
 import { BatchEncoder, BfvContext, Encryptor, Evaluator, KeyGenerator } from '@qhe/bfv';
-import { compileTaps, tensorShapes, type IntegerModel } from '@qhe/quant/model';
+import { compileLinear, tensorShapes, type IntegerModel } from '@qhe/quant/model';
 import { channelParameters, type InferencePlan } from './planner/index.js';
 
 /** Milliseconds of one operation at level 0 of a plan's chain (one CRT channel). */
@@ -40,9 +40,9 @@ export function planOperations(plan: InferencePlan, model: IntegerModel): LayerO
     const inputs = shapes[i].reduce((a, b) => a * b, 1), outputs = lp.outputs;
     let modSwitch = levelOf[i] < lp.level ? inputs * (lp.level - levelOf[i]) : 0;
     let mulAdd = 0, square = 0;
-    const taps = compileTaps(layer, shapes[i], shapes[i + 1]);
+    const sparse = compileLinear(layer, shapes[i], shapes[i + 1]);
     const size = layer.type === 'add' ? Math.max(sizeOf[i], sizeOf[layer.from]) : sizeOf[i];
-    if (taps) mulAdd = taps.idx.length * (size / 2);
+    if (sparse) mulAdd = sparse.idx.length * (size / 2);
     if (layer.type === 'add') {
       mulAdd += inputs * (sizeOf[layer.from] / 2); // the kept tensor's factor, at its level
       modSwitch += inputs * (lp.level - levelOf[layer.from]);

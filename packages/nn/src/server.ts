@@ -13,7 +13,7 @@
  * and the parallelism, which lies across the neurons of a layer, is the same.
  */
 import { Ciphertext, PublicKey, QheError, RelinKeys, type BfvContext } from '@qhe/bfv';
-import { compileTaps, tensorShapes, type IntegerModel, type Taps } from '@qhe/quant/model';
+import { compileLinear, tensorShapes, type IntegerModel, type SparseLinear } from '@qhe/quant/model';
 import { EvaluatorBackend, type HeBackend } from './backend.js';
 import type { EncryptedBatch, ServerKeys } from './client.js';
 import type { InferencePlan } from './planner/index.js';
@@ -44,7 +44,7 @@ const count = (shape: readonly number[]): number => shape.reduce((a, b) => a * b
 const ZERO_BIAS = (n: number): bigint[] => new Array<bigint>(n).fill(0n);
 
 /** One tap per element: out[e] = f[channel(e)]·in[e] (HWC, channel = last axis). */
-function channelScaleTaps(f: readonly number[], shape: readonly number[]): Taps {
+function channelScale(f: readonly number[], shape: readonly number[]): SparseLinear {
   const n = count(shape), C = shape[shape.length - 1];
   const w = Float64Array.from({ length: n }, (_, e) => f[f.length === 1 ? 0 : e % C]);
   return {
@@ -108,17 +108,17 @@ export class InferenceServer {
       const report = (done: number): void => options.onProgress?.(i, done, work, j);
       // Mod switching replaces the layer's inputs (the old level's ciphertexts are dropped here).
       if (cur[0].level < lp.level) cur = await be.modSwitchTo(cur, lp.level);
-      const taps = compileTaps(layer, this.shapes[i], this.shapes[i + 1]);
+      const sparse = compileLinear(layer, this.shapes[i], this.shapes[i + 1]);
       if (layer.type === 'add') {
         // y = scale·x + fromScale·t[from]: the kept tensor is multiplied by fromScale at its own
         // level (larger budget; the planner's noise model assumes this order), switched down
         // to this layer's level, then summed with factor 1.
         const skip = kept.get(layer.from)!;
-        let s = await be.linear(skip, channelScaleTaps(layer.fromScale, this.shapes[i]), ZERO_BIAS(skip.length), false);
+        let s = await be.linear(skip, channelScale(layer.fromScale, this.shapes[i]), ZERO_BIAS(skip.length), false);
         if (s[0].level < lp.level) s = await be.modSwitchTo(s, lp.level);
-        const unit = compileTaps({ ...layer, fromScale: [1] }, this.shapes[i], this.shapes[i + 1])!;
+        const unit = compileLinear({ ...layer, fromScale: [1] }, this.shapes[i], this.shapes[i + 1])!;
         cur = await be.linear([...cur, ...s], unit, unit.bias, lp.relinearizeAfter, report);
-      } else if (taps) cur = await be.linear(cur, taps, taps.bias, lp.relinearizeAfter, report);
+      } else if (sparse) cur = await be.linear(cur, sparse, sparse.bias, lp.relinearizeAfter, report);
       else if (layer.type === 'square') cur = await be.quadratic(cur, () => [1n, 0n, 0n], lp.relinearizeAfter, report);
       else if (layer.type === 'quadratic') {
         const C = this.shapes[i + 1][this.shapes[i + 1].length - 1];
