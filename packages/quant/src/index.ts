@@ -6,6 +6,10 @@
 export * from './model/index.js';
 export { loadMnist, loadSplit, takeSplit, defaultMnistDir, MNIST_FILES, type Mnist, type MnistSplit } from './data/mnist.js';
 export * from './data/models.js';
+export { loadPneumoniaMnist, readMedMnist, PNEUMONIA_FILE, PNEUMONIA_CLASSES, type PneumoniaMnist } from './data/pneumonia.js';
+export { parseMedMnist, medMnistFromArrays, MEDMNIST_SPLITS, type MedMnist, type MedMnistSplit, type MedMnistOptions } from './data/medmnist.js';
+export { parseNpz } from './data/npz.js';
+export { parseNpy, type NpyArray } from './data/npy.js';
 export { parseIdx, readIdx, type IdxArray } from './data/idx.js';
 export { Rng, permutation } from './data/prng.js';
 export { initBackend } from './train/backend.js';
