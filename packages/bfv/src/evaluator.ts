@@ -16,15 +16,26 @@
  * clear (e.g. c·0, ct − ct); such results throw TRANSPARENT_RESULT as SEAL does.
  */
 import { Ciphertext, type Plaintext } from './ciphertext.js';
-import { assertCiphertexts } from './operands.js';
+import {
+  assertCiphertexts,
+  assertGaloisKeys,
+  assertNonZeroPlain,
+  assertNotLastLevel,
+  assertPlaintext,
+  assertRelinKeys,
+  assertRelinearizable,
+  assertRelinearized,
+  rotationElements,
+  scalarOperand,
+} from './operands.js';
 import { behzExtend, behzFloor, behzTensor } from './behz-multiply.js';
 import type { BfvContext } from './context.js';
-import { galoisElementForStep, type GaloisKeys, type RelinKeys } from './keys.js';
+import type { GaloisKeys, RelinKeys } from './keys.js';
 import { switchKey } from './keyswitch.js';
 import { QheError, fail } from './math/errors.js';
 import type { Residues } from './math/kernel.js';
 import { RnsPoly, mulInto, toCoeff, toNtt } from './math/poly.js';
-import { centre, invMod } from './math/zq.js';
+import { invMod } from './math/zq.js';
 import { addScaledPlain, liftCentered } from './plain-lift.js';
 
 export class Evaluator {
@@ -48,6 +59,7 @@ export class Evaluator {
     this.check(fn, a, b);
     const size = Math.max(a.size, b.size);
     const base = this.context.level(a.level).base;
+    const kernel = this.context.kernel;
     // Inputs may alias out: read the shapes before reshaping, copy a's extra polys.
     const aPolys = a.polys.slice(), bPolys = b.polys.slice();
     out.reshape(a.level, size);
@@ -56,9 +68,9 @@ export class Evaluator {
       for (let i = 0; i < base.size; i++) {
         const op = base.ops[i];
         if (x && y) (subtract ? op.sub : op.add).call(op, x.limb(i), y.limb(i), o.limb(i));
-        else if (x) (o.limb(i) as Int32Array).set(x.limb(i) as Int32Array);
+        else if (x) kernel.copy(x.limb(i), o.limb(i));
         else if (subtract) op.negate(y!.limb(i), o.limb(i));
-        else (o.limb(i) as Int32Array).set(y!.limb(i) as Int32Array);
+        else kernel.copy(y!.limb(i), o.limb(i));
       }
     }
     return this.guardTransparent(fn, out);
@@ -96,7 +108,7 @@ export class Evaluator {
     if (a === out) return out;
     const polys = a.polys;
     out.reshape(a.level, a.size);
-    polys.forEach((p, k) => (out.polys[k].data as Int32Array).set(p.data as Int32Array));
+    polys.forEach((p, k) => this.context.kernel.copy(p.data, out.polys[k].data));
     return out;
   }
 
@@ -104,21 +116,22 @@ export class Evaluator {
     return this.addPlainInto(a, pt, Ciphertext.empty(this.context, a.level, a.size));
   }
   addPlainInto(a: Ciphertext, pt: Plaintext, out: Ciphertext): Ciphertext {
-    this.check('addPlain', a);
-    this.context.assertSame('addPlain', pt);
-    this.copyInto(a, out);
-    addScaledPlain(this.context.level(a.level), pt, this.context.t, out.polys[0], 1);
-    return out;
+    return this.plainSum('addPlain', a, pt, out, 1);
   }
 
   subPlain(a: Ciphertext, pt: Plaintext): Ciphertext {
     return this.subPlainInto(a, pt, Ciphertext.empty(this.context, a.level, a.size));
   }
   subPlainInto(a: Ciphertext, pt: Plaintext, out: Ciphertext): Ciphertext {
-    this.check('subPlain', a);
-    this.context.assertSame('subPlain', pt);
+    return this.plainSum('subPlain', a, pt, out, -1);
+  }
+
+  /** out = a ± Δ·pt: Δ·m (rounded, plain-lift.ts) added to or subtracted from c0. */
+  private plainSum(fn: string, a: Ciphertext, pt: Plaintext, out: Ciphertext, sign: 1 | -1): Ciphertext {
+    this.check(fn, a);
+    assertPlaintext(this.context, fn, pt);
     this.copyInto(a, out);
-    addScaledPlain(this.context.level(a.level), pt, this.context.t, out.polys[0], -1);
+    addScaledPlain(this.context.level(a.level), pt, this.context.t, out.polys[0], sign);
     return out;
   }
 
@@ -130,7 +143,7 @@ export class Evaluator {
   }
   multiplyScalarInto(a: Ciphertext, c: bigint | number, out: Ciphertext): Ciphertext {
     this.check('multiplyScalar', a);
-    const s = this.scalar('multiplyScalar', c);
+    const s = scalarOperand(this.context, 'multiplyScalar', c);
     const polys = a.polys.slice();
     out.reshape(a.level, a.size);
     const base = this.context.level(a.level).base;
@@ -143,7 +156,7 @@ export class Evaluator {
   /** acc ← acc + a·c (same level; acc grows to a's size if smaller). */
   multiplyScalarAddInto(a: Ciphertext, c: bigint | number, acc: Ciphertext): Ciphertext {
     this.check('multiplyScalarAdd', a, acc);
-    const s = this.scalar('multiplyScalarAdd', c);
+    const s = scalarOperand(this.context, 'multiplyScalarAdd', c);
     const base = this.context.level(a.level).base;
     while (acc.polys.length < a.size) acc.polys.push(RnsPoly.zero(base, 'coeff'));
     a.polys.forEach((p, k) => {
@@ -153,23 +166,13 @@ export class Evaluator {
     return acc;
   }
 
-  private scalar(fn: string, c: bigint | number): bigint {
-    if (typeof c === 'number' && !Number.isSafeInteger(c)) fail('INVALID_ARGUMENT', fn, 'an integer constant', c);
-    if (typeof c !== 'number' && typeof c !== 'bigint') fail('INVALID_ARGUMENT', fn, 'an integer constant', c);
-    const s = centre(BigInt(c), this.context.t);
-    if (s === 0n)
-      throw new QheError('TRANSPARENT_RESULT', `${fn}: expected a constant ≢ 0 (mod t = ${this.context.t}), got ${c}: the product would be transparent`);
-    return s;
-  }
-
   multiplyPlain(a: Ciphertext, pt: Plaintext): Ciphertext {
     return this.multiplyPlainInto(a, pt, Ciphertext.empty(this.context, a.level, a.size));
   }
   multiplyPlainInto(a: Ciphertext, pt: Plaintext, out: Ciphertext): Ciphertext {
     this.check('multiplyPlain', a);
-    this.context.assertSame('multiplyPlain', pt);
-    if (pt.isZero())
-      throw new QheError('TRANSPARENT_RESULT', 'multiplyPlain: expected a non-zero plaintext, got zero: the product would be transparent');
+    assertPlaintext(this.context, 'multiplyPlain', pt);
+    assertNonZeroPlain('multiplyPlain', pt);
     const base = this.context.level(a.level).base;
     const m = RnsPoly.zero(base, 'coeff');
     liftCentered(pt, this.context.t, m);
@@ -178,7 +181,7 @@ export class Evaluator {
     out.reshape(a.level, a.size);
     polys.forEach((p, k) => {
       const o = out.polys[k];
-      if (o !== p) (o.data as Int32Array).set(p.data as Int32Array);
+      if (o !== p) this.context.kernel.copy(p.data, o.data);
       toNtt(o);
       mulInto(o, m, o);
       toCoeff(o);
@@ -232,9 +235,9 @@ export class Evaluator {
   }
   relinearizeInto(a: Ciphertext, keys: RelinKeys, out: Ciphertext): Ciphertext {
     this.check('relinearize', a);
-    this.context.assertSame('relinearize', keys);
+    assertRelinKeys(this.context, 'relinearize', keys);
+    assertRelinearizable('relinearize', a);
     if (a.size === 2) return this.copyInto(a, out);
-    if (a.size !== 3) fail('CIPHERTEXT_SIZE', 'relinearize', 'a ciphertext of size 2 or 3 (relinearize after each multiply)', a.size);
     const [d0, d1] = switchKey(this.context, a.level, a.polys[2], keys.key);
     const [c0, c1] = a.polys;
     const base = this.context.level(a.level).base;
@@ -252,8 +255,8 @@ export class Evaluator {
   }
   applyGaloisInto(a: Ciphertext, galoisElt: number, keys: GaloisKeys, out: Ciphertext): Ciphertext {
     this.check('applyGalois', a);
-    this.context.assertSame('applyGalois', keys);
-    if (a.size !== 2) fail('CIPHERTEXT_SIZE', 'applyGalois', 'a relinearized ciphertext (size 2)', a.size);
+    assertGaloisKeys(this.context, 'applyGalois', keys);
+    assertRelinearized('applyGalois', a);
     const key = keys.get(galoisElt);
     const base = this.context.level(a.level).base;
     const [c0, c1] = a.polys.map((p) => {
@@ -264,7 +267,7 @@ export class Evaluator {
     const [d0, d1] = switchKey(this.context, a.level, c1, key);
     out.reshape(a.level, 2);
     for (let i = 0; i < base.size; i++) base.ops[i].add(c0.limb(i), d0.limb(i), out.polys[0].limb(i));
-    (out.polys[1].data as Int32Array).set(d1.data as Int32Array);
+    this.context.kernel.copy(d1.data, out.polys[1].data);
     return out;
   }
 
@@ -277,21 +280,11 @@ export class Evaluator {
     return this.rotateRowsInto(a, steps, keys, Ciphertext.empty(this.context, a.level, 2));
   }
   rotateRowsInto(a: Ciphertext, steps: number, keys: GaloisKeys, out: Ciphertext): Ciphertext {
-    const n = this.context.n;
-    if (!Number.isInteger(steps) || Math.abs(steps) >= n / 2)
-      fail('INVALID_ARGUMENT', 'rotateRows', `an integer step with |step| < ${n / 2}`, steps);
-    if (steps === 0) return this.copyInto(a, out);
-    const direct = galoisElementForStep(n, steps);
-    if (keys.has(direct)) return this.applyGaloisInto(a, direct, keys, out);
+    const elements = rotationElements(this.context, 'rotateRows', steps, keys);
+    if (elements.length === 0) return this.copyInto(a, out);
+    if (elements.length === 1) return this.applyGaloisInto(a, elements[0], keys, out);
     let current = a;
-    const sign = Math.sign(steps);
-    let rest = Math.abs(steps);
-    for (let bit = 1; rest > 0; bit *= 2) {
-      if (rest & bit) {
-        current = this.applyGaloisInto(current, galoisElementForStep(n, sign * bit), keys, current === a ? Ciphertext.empty(this.context, a.level, 2) : current);
-        rest -= bit;
-      }
-    }
+    for (const g of elements) current = this.applyGaloisInto(current, g, keys, current === a ? Ciphertext.empty(this.context, a.level, 2) : current);
     return this.copyInto(current, out);
   }
 
@@ -311,8 +304,7 @@ export class Evaluator {
   modSwitchToNextInto(a: Ciphertext, out: Ciphertext): Ciphertext {
     this.check('modSwitchToNext', a);
     const ctx = this.context;
-    if (a.level >= ctx.maxLevel)
-      fail('LEVEL_EXHAUSTED', 'modSwitchToNext', `a ciphertext above the last level ${ctx.maxLevel}`, `level ${a.level}`);
+    assertNotLastLevel(ctx, 'modSwitchToNext', a);
     const from = ctx.level(a.level).base;
     const to = ctx.level(a.level + 1).base;
     const last = from.size - 1;

@@ -69,20 +69,11 @@
  * to its type in the same way; the container and the fingerprint are qhe's own.
  */
 import { Ciphertext, Plaintext } from './ciphertext.js';
-import { loadCiphertext, serializeCiphertext, deserializePlaintext, serializePlaintext } from './ciphertext-codec.js';
+import * as ciphertextCodec from './ciphertext-codec.js';
 import { BfvContext } from './context.js';
 import { GaloisKeys, PublicKey, RelinKeys, SecretKey } from './keys.js';
-import {
-  deserializeGaloisKeys,
-  deserializePublicKey,
-  deserializeRelinKeys,
-  deserializeSecretKey,
-  serializeGaloisKeys,
-  serializePublicKey,
-  serializeRelinKeys,
-  serializeSecretKey,
-} from './keys-codec.js';
-import { deserializeParameters, isValidatedParams, openFor, serializeParameters } from './params-codec.js';
+import * as keysCodec from './keys-codec.js';
+import * as paramsCodec from './params-codec.js';
 import type { BfvParameters } from './params.js';
 import { serializationError } from './serialization/bytes.js';
 import { SERIALIZED_KINDS, guarded, isSerializedKind, type SerializedKind } from './serialization/container.js';
@@ -90,16 +81,7 @@ import { SERIALIZED_KINDS, guarded, isSerializedKind, type SerializedKind } from
 export { SERIALIZATION_MAGIC, SERIALIZATION_VERSION, inspectSerialized } from './serialization/container.js';
 export type { SerializedHeader, SerializedKind } from './serialization/container.js';
 export { deserializeParameters, parametersFingerprint, serializeParameters } from './params-codec.js';
-export {
-  deserializeGaloisKeys,
-  deserializePublicKey,
-  deserializeRelinKeys,
-  deserializeSecretKey,
-  serializeGaloisKeys,
-  serializePublicKey,
-  serializeRelinKeys,
-  serializeSecretKey,
-} from './keys-codec.js';
+export * from './keys-codec.js';
 export { deserializeCiphertext, deserializePlaintext, serializeCiphertext, serializePlaintext } from './ciphertext-codec.js';
 export type { SerializeCiphertextOptions } from './ciphertext-codec.js';
 
@@ -118,26 +100,26 @@ export interface DeserializedObjects {
 
 /** Serializes any supported object (a context serializes its parameters; ciphertexts use the 'auto' seeded mode). */
 export function serialize(obj: Serializable): Uint8Array {
-  if (obj instanceof SecretKey) return serializeSecretKey(obj);
-  if (obj instanceof PublicKey) return serializePublicKey(obj);
-  if (obj instanceof RelinKeys) return serializeRelinKeys(obj);
-  if (obj instanceof GaloisKeys) return serializeGaloisKeys(obj);
-  if (obj instanceof Plaintext) return serializePlaintext(obj);
-  if (obj instanceof Ciphertext) return serializeCiphertext(obj);
-  if (obj instanceof BfvContext || isValidatedParams(obj)) return serializeParameters(obj);
+  if (obj instanceof SecretKey) return keysCodec.serializeSecretKey(obj);
+  if (obj instanceof PublicKey) return keysCodec.serializePublicKey(obj);
+  if (obj instanceof RelinKeys) return keysCodec.serializeRelinKeys(obj);
+  if (obj instanceof GaloisKeys) return keysCodec.serializeGaloisKeys(obj);
+  if (obj instanceof Plaintext) return ciphertextCodec.serializePlaintext(obj);
+  if (obj instanceof Ciphertext) return ciphertextCodec.serializeCiphertext(obj);
+  if (obj instanceof BfvContext || paramsCodec.isValidatedParams(obj)) return paramsCodec.serializeParameters(obj);
   return serializationError('serialize', 'parameters, a key, a plaintext or a ciphertext', obj);
 }
 
 /** The loader of each kind, for the generic `deserialize` (the bytes' kind is already checked). */
 const DECODERS: { readonly [K in SerializedKind]: (context: BfvContext, bytes: Uint8Array) => DeserializedObjects[K] } = {
-  params: (_context, bytes) => deserializeParameters(bytes),
-  secretKey: deserializeSecretKey,
-  publicKey: deserializePublicKey,
-  relinKeys: deserializeRelinKeys,
-  galoisKeys: deserializeGaloisKeys,
-  plaintext: deserializePlaintext,
-  ciphertext: (context, bytes) => loadCiphertext('deserialize', context, bytes, ['ciphertext']),
-  seededCiphertext: (context, bytes) => loadCiphertext('deserialize', context, bytes, ['seededCiphertext']),
+  params: (_context, bytes) => paramsCodec.deserializeParameters(bytes),
+  secretKey: keysCodec.deserializeSecretKey,
+  publicKey: keysCodec.deserializePublicKey,
+  relinKeys: keysCodec.deserializeRelinKeys,
+  galoisKeys: keysCodec.deserializeGaloisKeys,
+  plaintext: ciphertextCodec.deserializePlaintext,
+  ciphertext: (context, bytes) => ciphertextCodec.loadCiphertext('deserialize', context, bytes, ['ciphertext']),
+  seededCiphertext: (context, bytes) => ciphertextCodec.loadCiphertext('deserialize', context, bytes, ['seededCiphertext']),
 };
 
 /**
@@ -152,6 +134,6 @@ export function deserialize(context: BfvContext, bytes: Uint8Array, kind?: Seria
   const allowed: readonly SerializedKind[] =
     kind === undefined ? SERIALIZED_KINDS : kind === 'ciphertext' ? ['ciphertext', 'seededCiphertext'] : [kind];
   if (kind !== undefined && !isSerializedKind(kind)) serializationError(fn, `a kind in ${SERIALIZED_KINDS.join(', ')}`, kind);
-  const found = guarded(fn, () => openFor(fn, bytes, allowed, context).kind);
+  const found = guarded(fn, () => paramsCodec.openFor(fn, bytes, allowed, context).kind);
   return DECODERS[found](context, bytes);
 }
