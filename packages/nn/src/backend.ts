@@ -16,9 +16,25 @@ export interface HeBackend {
    * reports finished outputs (at least every few percent of the layer).
    */
   linear(inputs: readonly Ciphertext[], layer: SparseLinear, bias: readonly bigint[], relinearize: boolean, progress?: (done: number) => void): Promise<Ciphertext[]>;
-  /** out = a·x² + b·x + c per element (a, b, c per output, reduced mod t here); relinearize if asked. */
-  quadratic(inputs: readonly Ciphertext[], coef: (i: number) => readonly [bigint, bigint, bigint], relinearize: boolean, progress?: (done: number) => void): Promise<Ciphertext[]>;
-  modSwitchTo(inputs: readonly Ciphertext[], level: number): Promise<Ciphertext[]>;
+  /**
+   * out = a·x² + b·x + c per element (a, b, c per output, reduced mod t here);
+   * relinearize if asked. Consumes `inputs` (see `take`).
+   */
+  quadratic(inputs: Ciphertext[], coef: (i: number) => readonly [bigint, bigint, bigint], relinearize: boolean, progress?: (done: number) => void): Promise<Ciphertext[]>;
+  /** The inputs switched down to `level`. Consumes `inputs` (see `take`). */
+  modSwitchTo(inputs: Ciphertext[], level: number): Promise<Ciphertext[]>;
+}
+
+/**
+ * Takes inputs[from, to) out of an array the callee owns: the array no longer
+ * references them, so each input can be freed as soon as its output exists.
+ * Element-wise operations (products, mod switching) consume their inputs this
+ * way, which keeps one copy of a layer plus a wave, not two copies.
+ */
+export function take(inputs: Ciphertext[], from: number, to: number): Ciphertext[] {
+  const out = inputs.slice(from, to);
+  (inputs as (Ciphertext | undefined)[]).fill(undefined, from, to);
+  return out;
 }
 
 /** The synchronous backend over `Evaluator` (one core). */
@@ -85,10 +101,11 @@ export class EvaluatorBackend implements HeBackend {
     return out;
   }
 
-  async quadratic(inputs: readonly Ciphertext[], coef: (i: number) => readonly [bigint, bigint, bigint], relinearize: boolean, progress?: (done: number) => void): Promise<Ciphertext[]> {
+  async quadratic(inputs: Ciphertext[], coef: (i: number) => readonly [bigint, bigint, bigint], relinearize: boolean, progress?: (done: number) => void): Promise<Ciphertext[]> {
     const out: Ciphertext[] = [];
     for (let i = 0; i < inputs.length; i++) {
-      let y = this.finishQuadratic(this.ev.square(inputs[i]), inputs[i], coef(i));
+      const [x] = take(inputs, i, i + 1);
+      let y = this.finishQuadratic(this.ev.square(x), x, coef(i));
       if (relinearize && y.size > 2) y = this.ev.relinearize(y, this.relinKeys);
       out.push(y);
       progress?.(i + 1);
@@ -96,7 +113,12 @@ export class EvaluatorBackend implements HeBackend {
     return out;
   }
 
-  async modSwitchTo(inputs: readonly Ciphertext[], level: number): Promise<Ciphertext[]> {
-    return inputs.map((ct) => (ct.level === level ? ct : this.ev.modSwitchTo(ct, level)));
+  async modSwitchTo(inputs: Ciphertext[], level: number): Promise<Ciphertext[]> {
+    const out: Ciphertext[] = [];
+    for (let i = 0; i < inputs.length; i++) {
+      const [ct] = take(inputs, i, i + 1);
+      out.push(ct.level === level ? ct : this.ev.modSwitchTo(ct, level));
+    }
+    return out;
   }
 }
