@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fail } from '../model/errors.js';
 import type { XrayRow } from '../train/xray.js';
+import { loadRowsFile } from './rows.js';
 
 export const XRAY_CREDIT = 'Data: PneumoniaMNIST (MedMNIST v2, Yang et al., Scientific Data 2023) from Kermany et al., Cell 2018; CC BY 4.0. Validation split (524 images).';
 
@@ -25,13 +26,7 @@ export interface XrayPlan {
 }
 
 export function loadXrayRows(path: string): XrayRow[] {
-  if (!existsSync(path)) return [];
-  let j: { rows?: XrayRow[] };
-  try { j = JSON.parse(readFileSync(path, 'utf8')) as { rows?: XrayRow[] }; } catch (e) {
-    return fail('FILE_CORRUPT', `loadXrayRows(${path})`, 'valid JSON', (e as Error).message);
-  }
-  if (!Array.isArray(j.rows)) fail('FILE_CORRUPT', `loadXrayRows(${path})`, 'an object with a rows array', j.rows);
-  return j.rows;
+  return loadRowsFile<XrayRow>(path, 'loadXrayRows');
 }
 
 export function loadXrayPlans(dir: string): Record<string, XrayPlan> {

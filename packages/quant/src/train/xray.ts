@@ -52,20 +52,9 @@ export const XRAY_DEFAULTS: Omit<XrayConfig, 'network' | 'activation' | 'weightB
 
 export type Metrics3 = Pick<BinaryMetrics, 'accuracy' | 'auc' | 'f1' | 'sensitivity' | 'specificity'>;
 
-export interface XrayRow {
-  readonly network: XrayNetwork;
-  readonly activation: Activation;
-  readonly weightBits: number | null;
-  readonly inputBits: number;
-  readonly kd: boolean;
-  readonly epochs: number;
-  readonly seed: number;
-  readonly width: number;
-  readonly batchNorm: boolean;
-  readonly augment: boolean;
-  readonly balance: 'weighted' | 'none';
-  readonly temperature: number;
-  readonly alpha: number;
+/** One experiment's record: its configuration (what identifies it) and its validation metrics. */
+export interface XrayRow extends Pick<XrayConfig, 'network' | 'activation' | 'weightBits' | 'inputBits' | 'kd' | 'epochs' | 'seed' | 'width'
+  | 'batchNorm' | 'augment' | 'balance' | 'temperature' | 'alpha'> {
   /** Validation metrics of the float (fake-quantised) network. */
   readonly float: Metrics3;
   /** Validation metrics of the exact integer model (null for the ReLU teacher). */
