@@ -36,8 +36,8 @@
  *   | generic serialize / deserialize                  | this file                     |
  *
  * Adding a kind (e.g. a seeded key, a key id):
- *   1. Give it the next free code in KIND_CODES (serialization/container.ts); codes are
- *      never reused or renumbered.
+ *   1. Add its name to SerializedKind and give it the next free code in KIND_CODES
+ *      (serialization/container.ts); codes are never reused or renumbered.
  *   2. Write `serializeX(obj)` / `deserializeX(context, bytes)` in `<type>-codec.ts` next to
  *      the type: `const w = new ByteWriter(fn)`, write the fields, `return sealFor(kind,
  *      params, w)`; load inside `guarded(fn, () => …)` with `openFor(fn, bytes, [kind],
