@@ -12,41 +12,73 @@
  * modSwitchToNext: divide and round by the last prime (SEAL
  * divide_and_round_q_last_inplace), keeping the plaintext and the invariant noise.
  *
+ * Validation: every entry point checks its operands first (operands.ts: type,
+ * parameters, structure, one level), then computes. `…Into(…, out)` accepts any
+ * Ciphertext of these parameters as `out` (undefined allocates one).
+ *
  * Transparency: a result whose c1, c2, … are all zero carries its plaintext in
- * clear (e.g. c·0, ct − ct); such results throw TRANSPARENT_RESULT as SEAL does.
+ * clear (e.g. c·0, ct − ct, acc + (−1)·acc); every operation returns through
+ * `result`, which throws TRANSPARENT_RESULT for such a result as SEAL does
+ * (SEAL_THROW_ON_TRANSPARENT_CIPHERTEXT). The check stops at the first non-zero
+ * word, so it costs nothing on a normal result. An `…Into` output that failed
+ * the check holds the transparent value: discard it.
  */
 import { Ciphertext, type Plaintext } from './ciphertext.js';
-import { assertCiphertexts } from './operands.js';
+import { assertCiphertexts, assertOutput, assertPlaintext, integerOperand, scalarOperand } from './operands.js';
 import { behzExtend, behzFloor, behzTensor } from './behz-multiply.js';
-import type { BfvContext } from './context.js';
-import { galoisElementForStep, type GaloisKeys, type RelinKeys } from './keys.js';
+import { assertContext, type BfvContext } from './context.js';
+import { galoisElementForStep, GaloisKeys, RelinKeys } from './keys.js';
 import { switchKey } from './keyswitch.js';
 import { QheError, fail } from './math/errors.js';
 import type { Residues } from './math/kernel.js';
 import { RnsPoly, mulInto, toCoeff, toNtt } from './math/poly.js';
 import { invMod } from './math/zq.js';
-import { addScaledPlain, centredScalar, liftCentered } from './plain-lift.js';
+import { addScaledPlain, liftCentered } from './plain-lift.js';
 
 export class Evaluator {
-  constructor(readonly context: BfvContext) {}
+  constructor(readonly context: BfvContext) {
+    assertContext('Evaluator', context);
+  }
 
   // ---- checks ------------------------------------------------------------
 
-  private check(fn: string, ...cts: Ciphertext[]): void {
+  private check(fn: string, ...cts: unknown[]): void {
     assertCiphertexts(this.context, fn, cts);
   }
 
-  private guardTransparent(fn: string, out: Ciphertext): Ciphertext {
+  /** The output buffer of an `…Into` call (undefined: a new one of that level and size). */
+  private target(fn: string, out: Ciphertext | undefined, level: number, size: number): Ciphertext {
+    if (out === undefined) return Ciphertext.empty(this.context, level, size);
+    assertOutput(this.context, fn, out);
+    return out;
+  }
+
+  /** Every operation's exit: the transparency guard (module header). */
+  private result(fn: string, out: Ciphertext): Ciphertext {
+    out.seed = undefined;
     if (out.isTransparent())
       throw new QheError('TRANSPARENT_RESULT', `${fn}: expected a result with a non-zero c1, got a transparent ciphertext (it would reveal the plaintext)`);
     return out;
   }
 
+  private relinKeys(fn: string, keys: unknown): RelinKeys {
+    if (!(keys instanceof RelinKeys)) fail('INVALID_ARGUMENT', fn, 'RelinKeys', keys);
+    this.context.assertSame(fn, keys);
+    return keys;
+  }
+
+  private galoisKeys(fn: string, keys: unknown): GaloisKeys {
+    if (!(keys instanceof GaloisKeys)) fail('INVALID_ARGUMENT', fn, 'GaloisKeys', keys);
+    this.context.assertSame(fn, keys);
+    return keys;
+  }
+
   // ---- additive ------------------------------------------------------------
 
-  private combine(fn: string, a: Ciphertext, b: Ciphertext, out: Ciphertext, subtract: boolean): Ciphertext {
+  private combine(fn: string, a: Ciphertext, b: Ciphertext, into: Ciphertext | undefined, subtract: boolean): Ciphertext {
     this.check(fn, a, b);
     const size = Math.max(a.size, b.size);
+    const out = this.target(fn, into, a.level, size);
     const base = this.context.level(a.level).base;
     // Inputs may alias out: read the shapes before reshaping, copy a's extra polys.
     const aPolys = a.polys.slice(), bPolys = b.polys.slice();
@@ -61,37 +93,40 @@ export class Evaluator {
         else (o.limb(i) as Int32Array).set(y!.limb(i) as Int32Array);
       }
     }
-    return this.guardTransparent(fn, out);
+    return this.result(fn, out);
   }
 
   add(a: Ciphertext, b: Ciphertext): Ciphertext {
-    return this.addInto(a, b, Ciphertext.empty(this.context, a.level, Math.max(a.size, b.size)));
+    return this.combine('add', a, b, undefined, false);
   }
   addInto(a: Ciphertext, b: Ciphertext, out: Ciphertext): Ciphertext {
     return this.combine('add', a, b, out, false);
   }
 
   sub(a: Ciphertext, b: Ciphertext): Ciphertext {
-    return this.subInto(a, b, Ciphertext.empty(this.context, a.level, Math.max(a.size, b.size)));
+    return this.combine('sub', a, b, undefined, true);
   }
   subInto(a: Ciphertext, b: Ciphertext, out: Ciphertext): Ciphertext {
     return this.combine('sub', a, b, out, true);
   }
 
   negate(a: Ciphertext): Ciphertext {
-    return this.negateInto(a, Ciphertext.empty(this.context, a.level, a.size));
+    return this.negateInto(a, undefined as never);
   }
-  negateInto(a: Ciphertext, out: Ciphertext): Ciphertext {
-    this.check('negate', a);
+  negateInto(a: Ciphertext, into: Ciphertext): Ciphertext {
+    const fn = 'negate';
+    this.check(fn, a);
+    const out = this.target(fn, into, a.level, a.size);
     const polys = a.polys.slice();
     out.reshape(a.level, a.size);
     const base = this.context.level(a.level).base;
     polys.forEach((p, k) => {
       for (let i = 0; i < base.size; i++) base.ops[i].negate(p.limb(i), out.polys[k].limb(i));
     });
-    return out;
+    return this.result(fn, out);
   }
 
+  /** out ← a (checked by the caller). */
   private copyInto(a: Ciphertext, out: Ciphertext): Ciphertext {
     if (a === out) return out;
     const polys = a.polys;
@@ -100,76 +135,72 @@ export class Evaluator {
     return out;
   }
 
+  private plainSum(fn: string, a: Ciphertext, pt: Plaintext, into: Ciphertext | undefined, sign: 1 | -1): Ciphertext {
+    this.check(fn, a);
+    assertPlaintext(this.context, fn, pt);
+    const out = this.target(fn, into, a.level, a.size);
+    this.copyInto(a, out);
+    addScaledPlain(this.context.level(a.level), pt, this.context.t, out.polys[0], sign);
+    return this.result(fn, out);
+  }
+
   addPlain(a: Ciphertext, pt: Plaintext): Ciphertext {
-    return this.addPlainInto(a, pt, Ciphertext.empty(this.context, a.level, a.size));
+    return this.plainSum('addPlain', a, pt, undefined, 1);
   }
   addPlainInto(a: Ciphertext, pt: Plaintext, out: Ciphertext): Ciphertext {
-    this.check('addPlain', a);
-    this.context.assertSame('addPlain', pt);
-    this.copyInto(a, out);
-    addScaledPlain(this.context.level(a.level), pt, this.context.t, out.polys[0], 1);
-    return out;
+    return this.plainSum('addPlain', a, pt, out, 1);
   }
 
   subPlain(a: Ciphertext, pt: Plaintext): Ciphertext {
-    return this.subPlainInto(a, pt, Ciphertext.empty(this.context, a.level, a.size));
+    return this.plainSum('subPlain', a, pt, undefined, -1);
   }
   subPlainInto(a: Ciphertext, pt: Plaintext, out: Ciphertext): Ciphertext {
-    this.check('subPlain', a);
-    this.context.assertSame('subPlain', pt);
-    this.copyInto(a, out);
-    addScaledPlain(this.context.level(a.level), pt, this.context.t, out.polys[0], -1);
-    return out;
+    return this.plainSum('subPlain', a, pt, out, -1);
   }
 
   // ---- scalar and plaintext products -----------------------------------------
 
   /** a·c for an integer constant c (taken mod t, centred): no NTT, the workhorse of linear layers. */
   multiplyScalar(a: Ciphertext, c: bigint | number): Ciphertext {
-    return this.multiplyScalarInto(a, c, Ciphertext.empty(this.context, a.level, a.size));
+    return this.multiplyScalarInto(a, c, undefined as never);
   }
-  multiplyScalarInto(a: Ciphertext, c: bigint | number, out: Ciphertext): Ciphertext {
-    this.check('multiplyScalar', a);
-    const s = this.scalar('multiplyScalar', c);
+  multiplyScalarInto(a: Ciphertext, c: bigint | number, into: Ciphertext): Ciphertext {
+    const fn = 'multiplyScalar';
+    this.check(fn, a);
+    const s = scalarOperand(this.context, fn, c);
+    const out = this.target(fn, into, a.level, a.size);
     const polys = a.polys.slice();
     out.reshape(a.level, a.size);
     const base = this.context.level(a.level).base;
     polys.forEach((p, k) => {
       for (let i = 0; i < base.size; i++) base.ops[i].mulScalar(p.limb(i), s, out.polys[k].limb(i));
     });
-    return out;
+    return this.result(fn, out);
   }
 
   /** acc ← acc + a·c (same level; acc grows to a's size if smaller). */
   multiplyScalarAddInto(a: Ciphertext, c: bigint | number, acc: Ciphertext): Ciphertext {
-    this.check('multiplyScalarAdd', a, acc);
-    const s = this.scalar('multiplyScalarAdd', c);
+    const fn = 'multiplyScalarAdd';
+    this.check(fn, a, acc);
+    const s = scalarOperand(this.context, fn, c);
     const base = this.context.level(a.level).base;
     while (acc.polys.length < a.size) acc.polys.push(RnsPoly.zero(base, 'coeff'));
     a.polys.forEach((p, k) => {
       for (let i = 0; i < base.size; i++) base.ops[i].mulScalarAcc(p.limb(i), s, acc.polys[k].limb(i));
     });
-    acc.seed = undefined;
-    return acc;
-  }
-
-  private scalar(fn: string, c: bigint | number): bigint {
-    if (typeof c === 'number' && !Number.isSafeInteger(c)) fail('INVALID_ARGUMENT', fn, 'an integer constant', c);
-    if (typeof c !== 'number' && typeof c !== 'bigint') fail('INVALID_ARGUMENT', fn, 'an integer constant', c);
-    const s = centredScalar(BigInt(c), this.context.t);
-    if (s === 0n)
-      throw new QheError('TRANSPARENT_RESULT', `${fn}: expected a constant ≢ 0 (mod t = ${this.context.t}), got ${c}: the product would be transparent`);
-    return s;
+    return this.result(fn, acc);
   }
 
   multiplyPlain(a: Ciphertext, pt: Plaintext): Ciphertext {
-    return this.multiplyPlainInto(a, pt, Ciphertext.empty(this.context, a.level, a.size));
+    return this.multiplyPlainInto(a, pt, undefined as never);
   }
-  multiplyPlainInto(a: Ciphertext, pt: Plaintext, out: Ciphertext): Ciphertext {
-    this.check('multiplyPlain', a);
-    this.context.assertSame('multiplyPlain', pt);
+  multiplyPlainInto(a: Ciphertext, pt: Plaintext, into: Ciphertext): Ciphertext {
+    const fn = 'multiplyPlain';
+    this.check(fn, a);
+    assertPlaintext(this.context, fn, pt);
     if (pt.isZero())
-      throw new QheError('TRANSPARENT_RESULT', 'multiplyPlain: expected a non-zero plaintext, got zero: the product would be transparent');
+      throw new QheError('TRANSPARENT_RESULT', `${fn}: expected a non-zero plaintext, got zero: the product would be transparent`);
+    const out = this.target(fn, into, a.level, a.size);
     const base = this.context.level(a.level).base;
     const m = RnsPoly.zero(base, 'coeff');
     liftCentered(pt, this.context.t, m);
@@ -183,26 +214,32 @@ export class Evaluator {
       mulInto(o, m, o);
       toCoeff(o);
     });
-    return this.guardTransparent('multiplyPlain', out);
+    return this.result(fn, out);
   }
 
   // ---- ciphertext products -----------------------------------------------------
 
   multiply(a: Ciphertext, b: Ciphertext): Ciphertext {
-    return this.multiplyInto(a, b, Ciphertext.empty(this.context, a.level, a.size + b.size - 1));
+    return this.product('multiply', a, b, undefined);
+  }
+  /** BEHZ, steps in behz-multiply.ts. */
+  multiplyInto(a: Ciphertext, b: Ciphertext, out: Ciphertext): Ciphertext {
+    return this.product('multiply', a, b, out);
   }
 
   square(a: Ciphertext): Ciphertext {
-    return this.multiplyInto(a, a, Ciphertext.empty(this.context, a.level, 2 * a.size - 1));
+    return this.product('square', a, a, undefined);
   }
   squareInto(a: Ciphertext, out: Ciphertext): Ciphertext {
-    return this.multiplyInto(a, a, out);
+    return this.product('square', a, a, out);
   }
 
-  /** BEHZ, steps in behz-multiply.ts. */
-  multiplyInto(a: Ciphertext, b: Ciphertext, out: Ciphertext): Ciphertext {
-    this.check('multiply', a, b);
+  private product(fn: string, a: Ciphertext, b: Ciphertext, into: Ciphertext | undefined): Ciphertext {
+    this.check(fn, a, b);
     const ctx = this.context;
+    const size = a.size + b.size - 1;
+    if (size > 255) fail('CIPHERTEXT_SIZE', fn, 'a product of at most 255 polynomials (relinearize after each multiply)', size);
+    const out = this.target(fn, into, a.level, size);
     const n = ctx.n, kernel = ctx.kernel;
     const level = ctx.level(a.level);
     const W = level.behzOps.length;
@@ -216,26 +253,27 @@ export class Evaluator {
     const ea = a.polys.map(extend);
     const eb = a === b ? null : b.polys.map(extend);
     // Steps 3–4.
-    const size = a.size + b.size - 1;
     const d = Array.from({ length: size }, () => kernel.alloc(W * n));
     behzTensor(level, kernel, n, ea, eb, d, 0, W);
     // Steps 5–6.
     out.reshape(a.level, size);
     for (let k = 0; k < size; k++) behzFloor(level, kernel, n, d[k], out.polys[k].data, scratch);
-    return out;
+    return this.result(fn, out);
   }
 
   // ---- key switching -------------------------------------------------------------
 
   relinearize(a: Ciphertext, keys: RelinKeys): Ciphertext {
-    return this.relinearizeInto(a, keys, Ciphertext.empty(this.context, a.level, 2));
+    return this.relinearizeInto(a, keys, undefined as never);
   }
-  relinearizeInto(a: Ciphertext, keys: RelinKeys, out: Ciphertext): Ciphertext {
-    this.check('relinearize', a);
-    this.context.assertSame('relinearize', keys);
-    if (a.size === 2) return this.copyInto(a, out);
-    if (a.size !== 3) fail('CIPHERTEXT_SIZE', 'relinearize', 'a ciphertext of size 2 or 3 (relinearize after each multiply)', a.size);
-    const [d0, d1] = switchKey(this.context, a.level, a.polys[2], keys.key);
+  relinearizeInto(a: Ciphertext, keys: RelinKeys, into: Ciphertext): Ciphertext {
+    const fn = 'relinearize';
+    this.check(fn, a);
+    const rk = this.relinKeys(fn, keys);
+    if (a.size > 3) fail('CIPHERTEXT_SIZE', fn, 'a ciphertext of size 2 or 3 (relinearize after each multiply)', a.size);
+    const out = this.target(fn, into, a.level, 2);
+    if (a.size === 2) return this.result(fn, this.copyInto(a, out));
+    const [d0, d1] = switchKey(this.context, a.level, a.polys[2], rk.key);
     const [c0, c1] = a.polys;
     const base = this.context.level(a.level).base;
     out.reshape(a.level, 2);
@@ -243,29 +281,36 @@ export class Evaluator {
       base.ops[i].add(c0.limb(i), d0.limb(i), out.polys[0].limb(i));
       base.ops[i].add(c1.limb(i), d1.limb(i), out.polys[1].limb(i));
     }
-    return out;
+    return this.result(fn, out);
   }
 
   /** Applies X → X^g (g odd in [1, 2N)) with the matching Galois key. */
   applyGalois(a: Ciphertext, galoisElt: number, keys: GaloisKeys): Ciphertext {
-    return this.applyGaloisInto(a, galoisElt, keys, Ciphertext.empty(this.context, a.level, 2));
+    return this.applyGaloisInto(a, galoisElt, keys, undefined as never);
   }
-  applyGaloisInto(a: Ciphertext, galoisElt: number, keys: GaloisKeys, out: Ciphertext): Ciphertext {
-    this.check('applyGalois', a);
-    this.context.assertSame('applyGalois', keys);
-    if (a.size !== 2) fail('CIPHERTEXT_SIZE', 'applyGalois', 'a relinearized ciphertext (size 2)', a.size);
-    const key = keys.get(galoisElt);
+  applyGaloisInto(a: Ciphertext, galoisElt: number, keys: GaloisKeys, into: Ciphertext): Ciphertext {
+    return this.galois('applyGalois', a, galoisElt, keys, into);
+  }
+
+  private galois(fn: string, a: Ciphertext, galoisElt: unknown, keys: unknown, into: Ciphertext | undefined): Ciphertext {
+    this.check(fn, a);
+    const gk = this.galoisKeys(fn, keys);
+    const g = integerOperand(fn, 'the Galois element', galoisElt, 1, 2 * this.context.n - 1);
+    if (g % 2 === 0) fail('INVALID_ARGUMENT', fn, `an odd Galois element in [1, ${2 * this.context.n})`, g);
+    if (a.size !== 2) fail('CIPHERTEXT_SIZE', fn, 'a relinearized ciphertext (size 2)', a.size);
+    const key = gk.get(g);
+    const out = this.target(fn, into, a.level, 2);
     const base = this.context.level(a.level).base;
     const [c0, c1] = a.polys.map((p) => {
       const r = RnsPoly.zero(base, 'coeff');
-      for (let i = 0; i < base.size; i++) base.ops[i].automorphism(p.limb(i), galoisElt, r.limb(i));
+      for (let i = 0; i < base.size; i++) base.ops[i].automorphism(p.limb(i), g, r.limb(i));
       return r;
     });
     const [d0, d1] = switchKey(this.context, a.level, c1, key);
     out.reshape(a.level, 2);
     for (let i = 0; i < base.size; i++) base.ops[i].add(c0.limb(i), d0.limb(i), out.polys[0].limb(i));
     (out.polys[1].data as Int32Array).set(d1.data as Int32Array);
-    return out;
+    return this.result(fn, out);
   }
 
   /**
@@ -274,45 +319,55 @@ export class Evaluator {
    * rotation from the power-of-two keys (signed binary digits of |steps|).
    */
   rotateRows(a: Ciphertext, steps: number, keys: GaloisKeys): Ciphertext {
-    return this.rotateRowsInto(a, steps, keys, Ciphertext.empty(this.context, a.level, 2));
+    return this.rotateRowsInto(a, steps, keys, undefined as never);
   }
-  rotateRowsInto(a: Ciphertext, steps: number, keys: GaloisKeys, out: Ciphertext): Ciphertext {
+  rotateRowsInto(a: Ciphertext, steps: number, keys: GaloisKeys, into: Ciphertext): Ciphertext {
+    const fn = 'rotateRows';
     const n = this.context.n;
-    if (!Number.isInteger(steps) || Math.abs(steps) >= n / 2)
-      fail('INVALID_ARGUMENT', 'rotateRows', `an integer step with |step| < ${n / 2}`, steps);
-    if (steps === 0) return this.copyInto(a, out);
+    this.check(fn, a);
+    const gk = this.galoisKeys(fn, keys);
+    integerOperand(fn, 'the step', steps, -(n / 2 - 1), n / 2 - 1);
+    if (a.size !== 2) fail('CIPHERTEXT_SIZE', fn, 'a relinearized ciphertext (size 2)', a.size);
+    const out = this.target(fn, into, a.level, 2);
+    if (steps === 0) return this.result(fn, this.copyInto(a, out));
     const direct = galoisElementForStep(n, steps);
-    if (keys.has(direct)) return this.applyGaloisInto(a, direct, keys, out);
-    let current = a;
+    if (gk.has(direct)) return this.galois(fn, a, direct, gk, out);
+    // Every key the composition needs must exist before anything is computed.
     const sign = Math.sign(steps);
-    let rest = Math.abs(steps);
-    for (let bit = 1; rest > 0; bit *= 2) {
+    const parts: number[] = [];
+    for (let bit = 1, rest = Math.abs(steps); rest > 0; bit *= 2)
       if (rest & bit) {
-        current = this.applyGaloisInto(current, galoisElementForStep(n, sign * bit), keys, current === a ? Ciphertext.empty(this.context, a.level, 2) : current);
+        parts.push(galoisElementForStep(n, sign * bit));
         rest -= bit;
       }
-    }
-    return this.copyInto(current, out);
+    for (const g of parts) gk.get(g);
+    let current = a;
+    for (const g of parts) current = this.galois(fn, current, g, gk, current === a ? undefined : current);
+    return this.result(fn, this.copyInto(current, out));
   }
 
   /** Swaps the two rows of the slot matrix (Galois element 2N − 1). */
   rotateColumns(a: Ciphertext, keys: GaloisKeys): Ciphertext {
-    return this.applyGalois(a, 2 * this.context.n - 1, keys);
+    return this.galois('rotateColumns', a, 2 * this.context.n - 1, keys, undefined);
   }
   rotateColumnsInto(a: Ciphertext, keys: GaloisKeys, out: Ciphertext): Ciphertext {
-    return this.applyGaloisInto(a, 2 * this.context.n - 1, keys, out);
+    return this.galois('rotateColumns', a, 2 * this.context.n - 1, keys, out);
   }
 
   // ---- modulus switching ----------------------------------------------------------
 
   modSwitchToNext(a: Ciphertext): Ciphertext {
-    return this.modSwitchToNextInto(a, Ciphertext.empty(this.context, Math.min(a.level + 1, this.context.maxLevel), a.size));
+    return this.modSwitchToNextInto(a, undefined as never);
   }
-  modSwitchToNextInto(a: Ciphertext, out: Ciphertext): Ciphertext {
-    this.check('modSwitchToNext', a);
+  modSwitchToNextInto(a: Ciphertext, into: Ciphertext): Ciphertext {
+    const fn = 'modSwitchToNext';
+    this.check(fn, a);
     const ctx = this.context;
-    if (a.level >= ctx.maxLevel)
-      fail('LEVEL_EXHAUSTED', 'modSwitchToNext', `a ciphertext above the last level ${ctx.maxLevel}`, `level ${a.level}`);
+    if (a.level >= ctx.maxLevel) {
+      const cut = ctx.maxLevel < ctx.params.coeffModulus.length - 1 ? ' (the chain ends there: a lower level could not hold t through a key switch)' : '';
+      fail('LEVEL_EXHAUSTED', fn, `a ciphertext above the last level ${ctx.maxLevel}${cut}`, `level ${a.level}`);
+    }
+    const out = this.target(fn, into, a.level + 1, a.size);
     const from = ctx.level(a.level).base;
     const to = ctx.level(a.level + 1).base;
     const last = from.size - 1;
@@ -333,16 +388,17 @@ export class Evaluator {
     });
     out.level = a.level + 1;
     out.polys = targets;
-    out.seed = undefined;
-    return out;
+    return this.result(fn, out);
   }
 
-  /** Repeated modSwitchToNext down to `level`. */
+  /** Repeated modSwitchToNext down to `level` (a copy when a is already there). */
   modSwitchTo(a: Ciphertext, level: number): Ciphertext {
-    if (!Number.isInteger(level) || level < a.level || level > this.context.maxLevel)
-      fail('LEVEL_EXHAUSTED', 'modSwitchTo', `a level in [${a.level}, ${this.context.maxLevel}]`, level);
+    const fn = 'modSwitchTo';
+    this.check(fn, a);
+    if (typeof level !== 'number' || !Number.isInteger(level) || level < a.level || level > this.context.maxLevel)
+      fail('LEVEL_EXHAUSTED', fn, `a level in [${a.level}, ${this.context.maxLevel}]`, level);
     let c = a;
     while (c.level < level) c = this.modSwitchToNext(c);
-    return c === a ? a.clone() : c;
+    return c === a ? this.result(fn, a.clone()) : c;
   }
 }

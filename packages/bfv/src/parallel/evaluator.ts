@@ -25,14 +25,13 @@
  * Validation happens before dispatch with the Evaluator's error codes, so an
  * invalid call rejects without reaching a worker.
  */
-import { Ciphertext, Plaintext } from '../ciphertext.js';
-import { assertCiphertexts } from '../operands.js';
-import type { BfvContext } from '../context.js';
+import { Ciphertext, type Plaintext } from '../ciphertext.js';
+import { assertCiphertexts, assertOutput, assertPlaintext, optionsOperand, scalarOperand } from '../operands.js';
+import { assertContext, type BfvContext } from '../context.js';
 import { galoisElementForStep, GaloisKeys, RelinKeys } from '../keys.js';
 import { QheError, fail } from '../math/errors.js';
 import type { Residues } from '../math/kernel.js';
 import { RnsPoly } from '../math/poly.js';
-import { centredScalar } from '../plain-lift.js';
 import type { MapFunction } from './worker.js';
 import { adoptShared, ciphertextFrom, describeCiphertext, isShared, sharedCopy, type JobItem, type SharedCiphertext } from './protocol.js';
 import { WorkerPool } from './pool.js';
@@ -86,13 +85,17 @@ export class ParallelEvaluator {
     readonly pool: WorkerPool,
     options: ParallelEvaluatorOptions & { /** internal: close the pool with the evaluator */ ownsPool?: boolean } = {},
   ) {
-    if (!(pool instanceof WorkerPool)) fail('INVALID_ARGUMENT', 'ParallelEvaluator', 'a WorkerPool', pool);
-    const lp = options.limbParallel ?? 'auto';
+    const fn = 'ParallelEvaluator';
+    assertContext(fn, context);
+    if (!(pool instanceof WorkerPool)) fail('INVALID_ARGUMENT', fn, 'a WorkerPool', pool);
+    const o = optionsOperand<ParallelEvaluatorOptions & { ownsPool: boolean }>(fn, options);
+    const lp = o.limbParallel ?? 'auto';
+    if (lp !== 'auto' && typeof lp !== 'boolean') fail('INVALID_ARGUMENT', fn, "options.limbParallel: a boolean or 'auto'", lp);
     this.limbParallel = lp === 'auto' ? context.n >= 4096 : lp;
-    this.chunksPerWorker = options.chunksPerWorker ?? 4;
+    this.chunksPerWorker = o.chunksPerWorker ?? 4;
     if (!Number.isInteger(this.chunksPerWorker) || this.chunksPerWorker < 1)
-      fail('INVALID_ARGUMENT', 'ParallelEvaluator', 'a positive integer chunksPerWorker', options.chunksPerWorker);
-    this.ownsPool = options.ownsPool ?? false;
+      fail('INVALID_ARGUMENT', fn, 'a positive integer chunksPerWorker', o.chunksPerWorker);
+    this.ownsPool = o.ownsPool === true;
     pool.registerContext(context);
   }
 
@@ -113,15 +116,15 @@ export class ParallelEvaluator {
   }
 
   private checkPlain(fn: string, pt: Plaintext): void {
-    if (!(pt instanceof Plaintext)) fail('INVALID_ARGUMENT', fn, 'a Plaintext', pt);
-    this.context.assertSame(fn, pt);
+    assertPlaintext(this.context, fn, pt);
   }
 
   private checkScalar(fn: string, c: bigint | number): void {
-    if (typeof c === 'number' && !Number.isSafeInteger(c)) fail('INVALID_ARGUMENT', fn, 'an integer constant', c);
-    if (typeof c !== 'number' && typeof c !== 'bigint') fail('INVALID_ARGUMENT', fn, 'an integer constant', c);
-    if (centredScalar(BigInt(c), this.context.t) === 0n)
-      throw new QheError('TRANSPARENT_RESULT', `${fn}: expected a constant ≢ 0 (mod t = ${this.context.t}), got ${c}: the product would be transparent`);
+    scalarOperand(this.context, fn, c);
+  }
+
+  private checkList(fn: string, list: unknown): asserts list is readonly Ciphertext[] {
+    if (!Array.isArray(list)) fail('INVALID_ARGUMENT', fn, 'an array of ciphertexts', list);
   }
 
   private relinId(fn: string, keys: RelinKeys): number {
@@ -174,8 +177,7 @@ export class ParallelEvaluator {
    */
   private output(fn: string, out: Ciphertext | undefined, level: number, size: number): Ciphertext {
     if (out === undefined) return Ciphertext.empty(this.context, level, size, true);
-    if (!(out instanceof Ciphertext)) fail('INVALID_ARGUMENT', fn, 'a Ciphertext output', out);
-    this.context.assertSame(fn, out);
+    assertOutput(this.context, fn, out);
     const base = this.context.level(level).base;
     const polys = out.level === level ? out.polys.filter((p) => p.base.equals(base) && isShared(p.data)).slice(0, size) : [];
     while (polys.length < size) polys.push(RnsPoly.zero(base, 'coeff', true));
@@ -425,7 +427,8 @@ export class ParallelEvaluator {
 
   /** Repeated modSwitchToNext down to `level` (a copy when already there, as the Evaluator). */
   async modSwitchTo(a: Ciphertext, level: number): Promise<Ciphertext> {
-    if (!Number.isInteger(level) || level < a.level || level > this.context.maxLevel)
+    this.check('modSwitchTo', a);
+    if (typeof level !== 'number' || !Number.isInteger(level) || level < a.level || level > this.context.maxLevel)
       fail('LEVEL_EXHAUSTED', 'modSwitchTo', `a level in [${a.level}, ${this.context.maxLevel}]`, level);
     let c = a;
     while (c.level < level) c = await this.modSwitchToNext(c);
@@ -458,6 +461,7 @@ export class ParallelEvaluator {
   }
 
   async relinearizeMany(as: readonly Ciphertext[], keys: RelinKeys): Promise<Ciphertext[]> {
+    this.checkList('relinearizeMany', as);
     return this.many('relinearizeMany', as.map((a) => this.relinearizeItem(a, keys, undefined)));
   }
 
@@ -468,10 +472,12 @@ export class ParallelEvaluator {
   }
 
   async rotateRowsMany(as: readonly Ciphertext[], steps: number, keys: GaloisKeys): Promise<Ciphertext[]> {
+    this.checkList('rotateRowsMany', as);
     return this.many('rotateRowsMany', as.map((a) => this.rotateRowsItem(a, steps, keys, undefined)));
   }
 
   async modSwitchToNextMany(as: readonly Ciphertext[]): Promise<Ciphertext[]> {
+    this.checkList('modSwitchToNextMany', as);
     return this.many('modSwitchToNextMany', as.map((a) => this.modSwitchItem(a, undefined)));
   }
 
@@ -490,8 +496,11 @@ export class ParallelEvaluator {
     const fn = 'linearMany';
     if (!Array.isArray(inputs) || inputs.length === 0) fail('INVALID_ARGUMENT', fn, 'a non-empty list of input ciphertexts', inputs);
     this.check(fn, ...inputs);
-    const { taps, index, weight } = plan;
-    if (!Number.isInteger(taps) || taps < 1) fail('INVALID_ARGUMENT', fn, 'a positive integer taps', taps);
+    const { taps, index: rawIndex, weight: rawWeight } = optionsOperand<LinearPlan>(fn, plan);
+    if (typeof taps !== 'number' || !Number.isInteger(taps) || taps < 1) fail('INVALID_ARGUMENT', fn, 'a positive integer plan.taps', taps);
+    const arrayLike = (x: unknown): boolean => Array.isArray(x) || (ArrayBuffer.isView(x) && !(x instanceof DataView));
+    if (!arrayLike(rawIndex) || !arrayLike(rawWeight)) fail('INVALID_ARGUMENT', fn, 'plan.index and plan.weight: arrays or typed arrays', plan);
+    const index = rawIndex as ArrayLike<number>, weight = rawWeight as ArrayLike<number | bigint>;
     if (index.length !== weight.length || index.length % taps !== 0)
       fail('LENGTH_MISMATCH', fn, `index and weight of one length, a multiple of taps = ${taps}`, `${index.length} and ${weight.length}`);
     const size = inputs[0].size;
@@ -536,14 +545,15 @@ export class ParallelEvaluator {
     if (!Array.isArray(cts)) fail('INVALID_ARGUMENT', 'map', 'a list of ciphertexts', cts);
     if (typeof fn !== 'function' && typeof fn !== 'string') fail('INVALID_ARGUMENT', 'map', 'a function or its source text', fn);
     this.check('map', ...cts);
+    const o = optionsOperand<MapOptions>('map', options);
     const src = typeof fn === 'string' ? fn : fn.toString();
-    const relin = options.relinKeys === undefined ? undefined : this.relinId('map', options.relinKeys);
-    const galois = options.galoisKeys === undefined ? undefined : this.galoisId('map', options.galoisKeys, []);
+    const relin = o.relinKeys === undefined ? undefined : this.relinId('map', o.relinKeys);
+    const galois = o.galoisKeys === undefined ? undefined : this.galoisId('map', o.galoisKeys, []);
     const descs = cts.map((ct) => this.input(ct));
     const ranges = splitRange(cts.length, this.pool.size * this.chunksPerWorker);
     const parts = await Promise.all(
       ranges.map(([from, to]) =>
-        this.pool.run(this.context, 'map', [{ op: 'map', args: { src, cts: descs.slice(from, to), offset: from, relin, galois, args: options.args } }]),
+        this.pool.run(this.context, 'map', [{ op: 'map', args: { src, cts: descs.slice(from, to), offset: from, relin, galois, args: o.args } }]),
       ),
     );
     return parts.flatMap((p) => (p[0] as SharedCiphertext[]).map((d) => ciphertextFrom(this.context, d)));

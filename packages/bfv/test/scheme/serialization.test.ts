@@ -158,7 +158,8 @@ function fixture(literal: BfvParameterLiteral): Fixture {
 const SMALL: BfvParameterLiteral = {
   polyDegree: 1024,
   coeffModulus: [29, 29],
-  specialModulus: [29],
+  // Two special primes, so that digits of two data primes stay within 4·P (params.ts).
+  specialModulus: [29, 29],
   plainModulus: { batchingBits: 16 },
   keySwitchDigitSize: 2,
   allowInsecure: true,
@@ -166,8 +167,8 @@ const SMALL: BfvParameterLiteral = {
 // u64 with primes of 5-, 8- and 7-byte widths (fast path and general path).
 const SMALL_U64: BfvParameterLiteral = {
   polyDegree: 1024,
-  coeffModulus: [40, 61],
-  specialModulus: [50],
+  coeffModulus: [40, 50],
+  specialModulus: [61],
   plainModulus: { batchingBits: 16 },
   kernel: 'u64',
   keySwitchDigitSize: 1,
