@@ -39,7 +39,7 @@ export type QheErrorCode =
 export class QheError extends Error {
   readonly code: QheErrorCode;
   constructor(code: QheErrorCode, message: string) {
-    super(message);
+    super(typeof message === 'string' ? message : describe(message));
     this.name = 'QheError';
     this.code = code;
   }

@@ -64,8 +64,14 @@ export interface LinearPlan {
   readonly weight: ArrayLike<number | bigint>;
 }
 
+/** Most parts `splitRange` produces (a split of work among threads never needs more). */
+export const MAX_SPLIT_PARTS = 1 << 16;
+
 /** Splits [0, count) into `parts` contiguous, balanced ranges (empty ones dropped). */
 export function splitRange(count: number, parts: number): [number, number][] {
+  if (typeof count !== 'number' || !Number.isSafeInteger(count) || count < 0) fail('INVALID_ARGUMENT', 'splitRange', 'a count: a safe integer ≥ 0', count);
+  if (typeof parts !== 'number' || !Number.isInteger(parts) || parts < 1 || parts > MAX_SPLIT_PARTS)
+    fail('INVALID_ARGUMENT', 'splitRange', `parts: an integer in [1, ${MAX_SPLIT_PARTS}]`, parts);
   const p = Math.max(1, Math.min(parts, count));
   const out: [number, number][] = [];
   for (let i = 0; i < p; i++) {
@@ -101,7 +107,16 @@ export class ParallelEvaluator {
 
   /** An evaluator with its own pool of `workers` threads (default: all cores); `close()` ends it. */
   static create(context: BfvContext, options: ParallelEvaluatorOptions & { readonly workers?: number } = {}): ParallelEvaluator {
-    return new ParallelEvaluator(context, new WorkerPool(options.workers === undefined ? {} : { size: options.workers }), { ...options, ownsPool: true });
+    const fn = 'ParallelEvaluator.create';
+    assertContext(fn, context);
+    const o = optionsOperand<ParallelEvaluatorOptions & { readonly workers: number }>(fn, options);
+    const pool = new WorkerPool(o.workers === undefined ? {} : { size: o.workers });
+    try {
+      return new ParallelEvaluator(context, pool, { ...o, ownsPool: true });
+    } catch (e) {
+      void pool.terminate();
+      throw e;
+    }
   }
 
   /** Closes the pool if this evaluator created it (`create`); a shared pool is left to its owner. */
