@@ -9,7 +9,7 @@
  * last level that can still hold t through a key switch (params.ts, check 3).
  */
 import { BehzTool } from './behz.js';
-import { QheError, fail } from './math/errors.js';
+import { fail } from './math/errors.js';
 import type { Kernel, PrimeOps } from './math/kernel.js';
 import { kernelByName } from './math/index.js';
 import { BaseConverter, RnsBase } from './math/rns.js';
@@ -125,8 +125,7 @@ export class BfvContext {
   assertSame(fn: string, other: { readonly context: BfvContext }): void {
     const theirs = (other as { context?: unknown } | null)?.context;
     if (!(theirs instanceof BfvContext)) fail('INVALID_ARGUMENT', fn, 'an object of a BfvContext', other);
-    if (theirs !== this && theirs.id !== this.id)
-      throw new QheError('PARAMETER_MISMATCH', `${fn}: expected an object for parameters ${this.id}, got one for ${other.context.id}`);
+    if (theirs !== this && theirs.id !== this.id) fail('PARAMETER_MISMATCH', fn, `an object for parameters ${this.id}`, `one for ${theirs.id}`);
   }
 }
 

@@ -24,10 +24,24 @@
  * the check holds the transparent value: discard it.
  */
 import { Ciphertext, type Plaintext } from './ciphertext.js';
-import { assertCiphertexts, assertOutput, assertPlaintext, integerOperand, scalarOperand } from './operands.js';
+import {
+  assertCiphertexts,
+  assertGaloisKeys,
+  assertNonZeroPlain,
+  assertNotLastLevel,
+  assertOutput,
+  assertPlaintext,
+  assertRelinKeys,
+  assertRelinearizable,
+  assertRelinearized,
+  assertTargetLevel,
+  galoisElementOperand,
+  rotationElements,
+  scalarOperand,
+} from './operands.js';
 import { behzExtend, behzFloor, behzTensor } from './behz-multiply.js';
 import { assertContext, type BfvContext } from './context.js';
-import { galoisElementForStep, GaloisKeys, RelinKeys } from './keys.js';
+import type { GaloisKeys, RelinKeys } from './keys.js';
 import { switchKey } from './keyswitch.js';
 import { QheError, fail } from './math/errors.js';
 import type { Residues } from './math/kernel.js';
@@ -59,18 +73,6 @@ export class Evaluator {
     if (out.isTransparent())
       throw new QheError('TRANSPARENT_RESULT', `${fn}: expected a result with a non-zero c1, got a transparent ciphertext (it would reveal the plaintext)`);
     return out;
-  }
-
-  private relinKeys(fn: string, keys: unknown): RelinKeys {
-    if (!(keys instanceof RelinKeys)) fail('INVALID_ARGUMENT', fn, 'RelinKeys', keys);
-    this.context.assertSame(fn, keys);
-    return keys;
-  }
-
-  private galoisKeys(fn: string, keys: unknown): GaloisKeys {
-    if (!(keys instanceof GaloisKeys)) fail('INVALID_ARGUMENT', fn, 'GaloisKeys', keys);
-    this.context.assertSame(fn, keys);
-    return keys;
   }
 
   // ---- additive ------------------------------------------------------------
@@ -198,8 +200,7 @@ export class Evaluator {
     const fn = 'multiplyPlain';
     this.check(fn, a);
     assertPlaintext(this.context, fn, pt);
-    if (pt.isZero())
-      throw new QheError('TRANSPARENT_RESULT', `${fn}: expected a non-zero plaintext, got zero: the product would be transparent`);
+    assertNonZeroPlain(fn, pt);
     const out = this.target(fn, into, a.level, a.size);
     const base = this.context.level(a.level).base;
     const m = RnsPoly.zero(base, 'coeff');
@@ -269,11 +270,11 @@ export class Evaluator {
   relinearizeInto(a: Ciphertext, keys: RelinKeys, into: Ciphertext): Ciphertext {
     const fn = 'relinearize';
     this.check(fn, a);
-    const rk = this.relinKeys(fn, keys);
-    if (a.size > 3) fail('CIPHERTEXT_SIZE', fn, 'a ciphertext of size 2 or 3 (relinearize after each multiply)', a.size);
+    assertRelinKeys(this.context, fn, keys);
+    assertRelinearizable(fn, a);
     const out = this.target(fn, into, a.level, 2);
     if (a.size === 2) return this.result(fn, this.copyInto(a, out));
-    const [d0, d1] = switchKey(this.context, a.level, a.polys[2], rk.key);
+    const [d0, d1] = switchKey(this.context, a.level, a.polys[2], keys.key);
     const [c0, c1] = a.polys;
     const base = this.context.level(a.level).base;
     out.reshape(a.level, 2);
@@ -294,11 +295,10 @@ export class Evaluator {
 
   private galois(fn: string, a: Ciphertext, galoisElt: unknown, keys: unknown, into: Ciphertext | undefined): Ciphertext {
     this.check(fn, a);
-    const gk = this.galoisKeys(fn, keys);
-    const g = integerOperand(fn, 'the Galois element', galoisElt, 1, 2 * this.context.n - 1);
-    if (g % 2 === 0) fail('INVALID_ARGUMENT', fn, `an odd Galois element in [1, ${2 * this.context.n})`, g);
-    if (a.size !== 2) fail('CIPHERTEXT_SIZE', fn, 'a relinearized ciphertext (size 2)', a.size);
-    const key = gk.get(g);
+    assertGaloisKeys(this.context, fn, keys);
+    const g = galoisElementOperand(this.context, fn, galoisElt);
+    assertRelinearized(fn, a);
+    const key = keys.get(g);
     const out = this.target(fn, into, a.level, 2);
     const base = this.context.level(a.level).base;
     const [c0, c1] = a.polys.map((p) => {
@@ -323,26 +323,16 @@ export class Evaluator {
   }
   rotateRowsInto(a: Ciphertext, steps: number, keys: GaloisKeys, into: Ciphertext): Ciphertext {
     const fn = 'rotateRows';
-    const n = this.context.n;
     this.check(fn, a);
-    const gk = this.galoisKeys(fn, keys);
-    integerOperand(fn, 'the step', steps, -(n / 2 - 1), n / 2 - 1);
-    if (a.size !== 2) fail('CIPHERTEXT_SIZE', fn, 'a relinearized ciphertext (size 2)', a.size);
+    assertGaloisKeys(this.context, fn, keys);
+    const elements = rotationElements(this.context, fn, steps, keys);
+    if (elements.length === 0) return this.result(fn, this.copyInto(a, this.target(fn, into, a.level, a.size)));
+    assertRelinearized(fn, a);
+    for (const g of elements) keys.get(g); // every key the composition needs, before anything is computed
     const out = this.target(fn, into, a.level, 2);
-    if (steps === 0) return this.result(fn, this.copyInto(a, out));
-    const direct = galoisElementForStep(n, steps);
-    if (gk.has(direct)) return this.galois(fn, a, direct, gk, out);
-    // Every key the composition needs must exist before anything is computed.
-    const sign = Math.sign(steps);
-    const parts: number[] = [];
-    for (let bit = 1, rest = Math.abs(steps); rest > 0; bit *= 2)
-      if (rest & bit) {
-        parts.push(galoisElementForStep(n, sign * bit));
-        rest -= bit;
-      }
-    for (const g of parts) gk.get(g);
+    if (elements.length === 1) return this.galois(fn, a, elements[0], keys, out);
     let current = a;
-    for (const g of parts) current = this.galois(fn, current, g, gk, current === a ? undefined : current);
+    for (const g of elements) current = this.galois(fn, current, g, keys, current === a ? undefined : current);
     return this.result(fn, this.copyInto(current, out));
   }
 
@@ -363,10 +353,7 @@ export class Evaluator {
     const fn = 'modSwitchToNext';
     this.check(fn, a);
     const ctx = this.context;
-    if (a.level >= ctx.maxLevel) {
-      const cut = ctx.maxLevel < ctx.params.coeffModulus.length - 1 ? ' (the chain ends there: a lower level could not hold t through a key switch)' : '';
-      fail('LEVEL_EXHAUSTED', fn, `a ciphertext above the last level ${ctx.maxLevel}${cut}`, `level ${a.level}`);
-    }
+    assertNotLastLevel(ctx, fn, a);
     const out = this.target(fn, into, a.level + 1, a.size);
     const from = ctx.level(a.level).base;
     const to = ctx.level(a.level + 1).base;
@@ -395,8 +382,7 @@ export class Evaluator {
   modSwitchTo(a: Ciphertext, level: number): Ciphertext {
     const fn = 'modSwitchTo';
     this.check(fn, a);
-    if (typeof level !== 'number' || !Number.isInteger(level) || level < a.level || level > this.context.maxLevel)
-      fail('LEVEL_EXHAUSTED', fn, `a level in [${a.level}, ${this.context.maxLevel}]`, level);
+    assertTargetLevel(this.context, fn, a, level);
     let c = a;
     while (c.level < level) c = this.modSwitchToNext(c);
     return c === a ? this.result(fn, a.clone()) : c;

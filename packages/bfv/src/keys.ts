@@ -119,7 +119,7 @@ export class GaloisKeys {
 
   get(galoisElt: number): KSwitchKey {
     const k = this.keys.get(galoisElt);
-    if (!k) fail('MISSING_KEY', 'GaloisKeys.get', `a key for Galois element ${galoisElt} (have ${[...this.keys.keys()].join(', ')})`, galoisElt);
+    if (!k) fail('MISSING_KEY', 'GaloisKeys.get', `a Galois element with a key (have ${[...this.keys.keys()].join(', ')})`, galoisElt);
     return k;
   }
 }

@@ -61,5 +61,5 @@ export function describe(value: unknown): string {
 
 /** Throws `QheError(code, "fn: expected <expected>, got <describe(got)>")`. */
 export function fail(code: QheErrorCode, fn: string, expected: string, got: unknown): never {
-  throw new QheError(code, `${fn}: expected ${expected}, got ${describe(got)}`);
+  throw new QheError(code, `${typeof fn === 'string' ? fn : describe(fn)}: expected ${expected}, got ${describe(got)}`);
 }
