@@ -14,6 +14,7 @@
  * public fields may have been reassigned; every evaluator entry point calls it.
  */
 import { assertContext, type BfvContext } from './context.js';
+import { assertKeyId } from './key-id.js';
 import { fail } from './math/errors.js';
 import type { Residues } from './math/kernel.js';
 import { RnsPoly } from './math/poly.js';
@@ -77,14 +78,19 @@ function assertSize(fn: string, size: unknown): asserts size is number {
 export class Ciphertext {
   /** When set, c1 was expanded from this seed (symmetric encryption) and can be stored as the seed. */
   seed: Uint8Array | undefined;
+  /** The key id of the secret key this ciphertext decrypts under (undefined: unknown; key-id.ts). */
+  keyId: string | undefined;
 
   constructor(
     readonly context: BfvContext,
     public level: number,
     public polys: RnsPoly[],
+    keyId?: string,
   ) {
     assertContext('Ciphertext', context);
     this.assertWellFormed('Ciphertext');
+    assertKeyId('Ciphertext', keyId);
+    this.keyId = keyId;
   }
 
   /** A zero ciphertext (all polynomials zero: transparent, only for use as an output buffer). */
@@ -114,7 +120,7 @@ export class Ciphertext {
   }
 
   clone(): Ciphertext {
-    const c = new Ciphertext(this.context, this.level, this.polys.map((p) => p.clone()));
+    const c = new Ciphertext(this.context, this.level, this.polys.map((p) => p.clone()), this.keyId);
     c.seed = this.seed;
     return c;
   }

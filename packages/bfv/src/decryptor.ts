@@ -25,6 +25,7 @@ import { assertContext, type BfvContext } from './context.js';
 import { SecretKey } from './keys.js';
 import { QheError, fail } from './math/errors.js';
 import { assertCiphertexts } from './operands.js';
+import { commonKeyId } from './key-id.js';
 import { RnsPoly, mulInto, toCoeff, toNtt, addInto } from './math/poly.js';
 import { bitLength, mod } from './math/zq.js';
 
@@ -42,6 +43,10 @@ export class Decryptor {
   private dot(fn: string, ct: Ciphertext): RnsPoly {
     const ctx = this.context;
     assertCiphertexts(ctx, fn, [ct]);
+    commonKeyId(fn, [
+      { keyId: this.secretKey.keyId, what: 'the secret key' },
+      { keyId: ct.keyId, what: 'the ciphertext' },
+    ]);
     const base = ctx.level(ct.level).base;
     const s = new RnsPoly(base, this.secretKey.ntt.data.subarray(0, base.size * ctx.n), 'ntt');
     // Horner: acc = c_{k−1}; acc = acc·s + c_j.

@@ -19,6 +19,7 @@ import { assertContext, type BfvContext } from './context.js';
 import { PublicKey, SecretKey, assertRandomSource, uniformNtt, smallToNtt } from './keys.js';
 import { fail } from './math/errors.js';
 import { assertPlaintext, booleanOption, optionsOperand } from './operands.js';
+import { commonKeyId } from './key-id.js';
 import { RnsPoly, mulInto, toCoeff } from './math/poly.js';
 import { SEED_BYTES, sampleCenteredBinomial, sampleTernary, seededRandom, smallToResidues, systemRandom, type RandomSource } from './math/sampling.js';
 import { addScaledPlain } from './plain-lift.js';
@@ -50,6 +51,10 @@ export class Encryptor {
       if (!(k.secretKey instanceof SecretKey)) fail('INVALID_ARGUMENT', fn, 'keys.secretKey: a SecretKey', k.secretKey);
       context.assertSame(fn, k.secretKey);
     }
+    commonKeyId(fn, [
+      { keyId: k.publicKey?.keyId, what: 'the public key' },
+      { keyId: k.secretKey?.keyId, what: 'the secret key' },
+    ]);
     if (rng !== undefined) assertRandomSource(fn, rng);
     this.keys = { publicKey: k.publicKey, secretKey: k.secretKey };
     this.rng = rng ?? systemRandom();
@@ -77,6 +82,7 @@ export class Encryptor {
       modDown(ctx, 0, c.data, out.polys[k]);
     });
     addScaledPlain(level, pt, ctx.t, out.polys[0]);
+    out.keyId = pk.keyId;
     return out;
   }
 
@@ -110,7 +116,7 @@ export class Encryptor {
     for (let i = 0; i < L; i++) base.ops[i].sub(e.limb(i), c0.limb(i), c0.limb(i));
     addScaledPlain(level, pt, ctx.t, c0);
     const c1 = toCoeff(a);
-    const ct = new Ciphertext(ctx, 0, [c0, c1]);
+    const ct = new Ciphertext(ctx, 0, [c0, c1], sk.keyId);
     ct.seed = seed;
     return ct;
   }

@@ -26,6 +26,7 @@
 import { Ciphertext, type Plaintext } from './ciphertext.js';
 import {
   assertCiphertexts,
+  operandsKeyId,
   assertGaloisKeys,
   assertNonZeroPlain,
   assertNotLastLevel,
@@ -56,8 +57,10 @@ export class Evaluator {
 
   // ---- checks ------------------------------------------------------------
 
-  private check(fn: string, ...cts: unknown[]): void {
+  /** Operand checks (operands.ts); returns the operands' common key id. */
+  private check(fn: string, ...cts: unknown[]): string | undefined {
     assertCiphertexts(this.context, fn, cts);
+    return operandsKeyId(fn, cts);
   }
 
   /** The output buffer of an `…Into` call (undefined: a new one of that level and size). */
@@ -67,9 +70,10 @@ export class Evaluator {
     return out;
   }
 
-  /** Every operation's exit: the transparency guard (module header). */
-  private result(fn: string, out: Ciphertext): Ciphertext {
+  /** Every operation's exit: the transparency guard (module header); the result belongs to the operands' key. */
+  private result(fn: string, out: Ciphertext, keyId: string | undefined): Ciphertext {
     out.seed = undefined;
+    out.keyId = keyId;
     if (out.isTransparent())
       throw new QheError('TRANSPARENT_RESULT', `${fn}: expected a result with a non-zero c1, got a transparent ciphertext (it would reveal the plaintext)`);
     return out;
@@ -78,7 +82,7 @@ export class Evaluator {
   // ---- additive ------------------------------------------------------------
 
   private combine(fn: string, a: Ciphertext, b: Ciphertext, into: Ciphertext | undefined, subtract: boolean): Ciphertext {
-    this.check(fn, a, b);
+    const id = this.check(fn, a, b);
     const size = Math.max(a.size, b.size);
     const out = this.target(fn, into, a.level, size);
     const base = this.context.level(a.level).base;
@@ -95,7 +99,7 @@ export class Evaluator {
         else (o.limb(i) as Int32Array).set(y!.limb(i) as Int32Array);
       }
     }
-    return this.result(fn, out);
+    return this.result(fn, out, id);
   }
 
   add(a: Ciphertext, b: Ciphertext): Ciphertext {
@@ -117,7 +121,7 @@ export class Evaluator {
   }
   negateInto(a: Ciphertext, into: Ciphertext): Ciphertext {
     const fn = 'negate';
-    this.check(fn, a);
+    const id = this.check(fn, a);
     const out = this.target(fn, into, a.level, a.size);
     const polys = a.polys.slice();
     out.reshape(a.level, a.size);
@@ -125,7 +129,7 @@ export class Evaluator {
     polys.forEach((p, k) => {
       for (let i = 0; i < base.size; i++) base.ops[i].negate(p.limb(i), out.polys[k].limb(i));
     });
-    return this.result(fn, out);
+    return this.result(fn, out, id);
   }
 
   /** out ← a (checked by the caller). */
@@ -138,12 +142,12 @@ export class Evaluator {
   }
 
   private plainSum(fn: string, a: Ciphertext, pt: Plaintext, into: Ciphertext | undefined, sign: 1 | -1): Ciphertext {
-    this.check(fn, a);
+    const id = this.check(fn, a);
     assertPlaintext(this.context, fn, pt);
     const out = this.target(fn, into, a.level, a.size);
     this.copyInto(a, out);
     addScaledPlain(this.context.level(a.level), pt, this.context.t, out.polys[0], sign);
-    return this.result(fn, out);
+    return this.result(fn, out, id);
   }
 
   addPlain(a: Ciphertext, pt: Plaintext): Ciphertext {
@@ -168,7 +172,7 @@ export class Evaluator {
   }
   multiplyScalarInto(a: Ciphertext, c: bigint | number, into: Ciphertext): Ciphertext {
     const fn = 'multiplyScalar';
-    this.check(fn, a);
+    const id = this.check(fn, a);
     const s = scalarOperand(this.context, fn, c);
     const out = this.target(fn, into, a.level, a.size);
     const polys = a.polys.slice();
@@ -177,20 +181,20 @@ export class Evaluator {
     polys.forEach((p, k) => {
       for (let i = 0; i < base.size; i++) base.ops[i].mulScalar(p.limb(i), s, out.polys[k].limb(i));
     });
-    return this.result(fn, out);
+    return this.result(fn, out, id);
   }
 
   /** acc ← acc + a·c (same level; acc grows to a's size if smaller). */
   multiplyScalarAddInto(a: Ciphertext, c: bigint | number, acc: Ciphertext): Ciphertext {
     const fn = 'multiplyScalarAdd';
-    this.check(fn, a, acc);
+    const id = this.check(fn, a, acc);
     const s = scalarOperand(this.context, fn, c);
     const base = this.context.level(a.level).base;
     while (acc.polys.length < a.size) acc.polys.push(RnsPoly.zero(base, 'coeff'));
     a.polys.forEach((p, k) => {
       for (let i = 0; i < base.size; i++) base.ops[i].mulScalarAcc(p.limb(i), s, acc.polys[k].limb(i));
     });
-    return this.result(fn, acc);
+    return this.result(fn, acc, id);
   }
 
   multiplyPlain(a: Ciphertext, pt: Plaintext): Ciphertext {
@@ -198,7 +202,7 @@ export class Evaluator {
   }
   multiplyPlainInto(a: Ciphertext, pt: Plaintext, into: Ciphertext): Ciphertext {
     const fn = 'multiplyPlain';
-    this.check(fn, a);
+    const id = this.check(fn, a);
     assertPlaintext(this.context, fn, pt);
     assertNonZeroPlain(fn, pt);
     const out = this.target(fn, into, a.level, a.size);
@@ -215,7 +219,7 @@ export class Evaluator {
       mulInto(o, m, o);
       toCoeff(o);
     });
-    return this.result(fn, out);
+    return this.result(fn, out, id);
   }
 
   // ---- ciphertext products -----------------------------------------------------
@@ -236,7 +240,7 @@ export class Evaluator {
   }
 
   private product(fn: string, a: Ciphertext, b: Ciphertext, into: Ciphertext | undefined): Ciphertext {
-    this.check(fn, a, b);
+    const id = this.check(fn, a, b);
     const ctx = this.context;
     const size = a.size + b.size - 1;
     if (size > 255) fail('CIPHERTEXT_SIZE', fn, 'a product of at most 255 polynomials (relinearize after each multiply)', size);
@@ -259,7 +263,7 @@ export class Evaluator {
     // Steps 5–6.
     out.reshape(a.level, size);
     for (let k = 0; k < size; k++) behzFloor(level, kernel, n, d[k], out.polys[k].data, scratch);
-    return this.result(fn, out);
+    return this.result(fn, out, id);
   }
 
   // ---- key switching -------------------------------------------------------------
@@ -271,9 +275,10 @@ export class Evaluator {
     const fn = 'relinearize';
     this.check(fn, a);
     assertRelinKeys(this.context, fn, keys);
+    const id = operandsKeyId(fn, [a], keys);
     assertRelinearizable(fn, a);
     const out = this.target(fn, into, a.level, 2);
-    if (a.size === 2) return this.result(fn, this.copyInto(a, out));
+    if (a.size === 2) return this.result(fn, this.copyInto(a, out), id);
     const [d0, d1] = switchKey(this.context, a.level, a.polys[2], keys.key);
     const [c0, c1] = a.polys;
     const base = this.context.level(a.level).base;
@@ -282,7 +287,7 @@ export class Evaluator {
       base.ops[i].add(c0.limb(i), d0.limb(i), out.polys[0].limb(i));
       base.ops[i].add(c1.limb(i), d1.limb(i), out.polys[1].limb(i));
     }
-    return this.result(fn, out);
+    return this.result(fn, out, id);
   }
 
   /** Applies X → X^g (g odd in [1, 2N)) with the matching Galois key. */
@@ -296,6 +301,7 @@ export class Evaluator {
   private galois(fn: string, a: Ciphertext, galoisElt: unknown, keys: unknown, into: Ciphertext | undefined): Ciphertext {
     this.check(fn, a);
     assertGaloisKeys(this.context, fn, keys);
+    const id = operandsKeyId(fn, [a], keys);
     const g = galoisElementOperand(this.context, fn, galoisElt);
     assertRelinearized(fn, a);
     const key = keys.get(g);
@@ -310,7 +316,7 @@ export class Evaluator {
     out.reshape(a.level, 2);
     for (let i = 0; i < base.size; i++) base.ops[i].add(c0.limb(i), d0.limb(i), out.polys[0].limb(i));
     (out.polys[1].data as Int32Array).set(d1.data as Int32Array);
-    return this.result(fn, out);
+    return this.result(fn, out, id);
   }
 
   /**
@@ -325,15 +331,16 @@ export class Evaluator {
     const fn = 'rotateRows';
     this.check(fn, a);
     assertGaloisKeys(this.context, fn, keys);
+    const id = operandsKeyId(fn, [a], keys);
     const elements = rotationElements(this.context, fn, steps, keys);
-    if (elements.length === 0) return this.result(fn, this.copyInto(a, this.target(fn, into, a.level, a.size)));
+    if (elements.length === 0) return this.result(fn, this.copyInto(a, this.target(fn, into, a.level, a.size)), id);
     assertRelinearized(fn, a);
     for (const g of elements) keys.get(g); // every key the composition needs, before anything is computed
     const out = this.target(fn, into, a.level, 2);
     if (elements.length === 1) return this.galois(fn, a, elements[0], keys, out);
     let current = a;
     for (const g of elements) current = this.galois(fn, current, g, keys, current === a ? undefined : current);
-    return this.result(fn, this.copyInto(current, out));
+    return this.result(fn, this.copyInto(current, out), id);
   }
 
   /** Swaps the two rows of the slot matrix (Galois element 2N − 1). */
@@ -351,7 +358,7 @@ export class Evaluator {
   }
   modSwitchToNextInto(a: Ciphertext, into: Ciphertext): Ciphertext {
     const fn = 'modSwitchToNext';
-    this.check(fn, a);
+    const id = this.check(fn, a);
     const ctx = this.context;
     assertNotLastLevel(ctx, fn, a);
     const out = this.target(fn, into, a.level + 1, a.size);
@@ -375,16 +382,16 @@ export class Evaluator {
     });
     out.level = a.level + 1;
     out.polys = targets;
-    return this.result(fn, out);
+    return this.result(fn, out, id);
   }
 
   /** Repeated modSwitchToNext down to `level` (a copy when a is already there). */
   modSwitchTo(a: Ciphertext, level: number): Ciphertext {
     const fn = 'modSwitchTo';
-    this.check(fn, a);
+    const id = this.check(fn, a);
     assertTargetLevel(this.context, fn, a, level);
     let c = a;
     while (c.level < level) c = this.modSwitchToNext(c);
-    return c === a ? this.result(fn, a.clone()) : c;
+    return c === a ? this.result(fn, a.clone(), id) : c;
   }
 }

@@ -16,6 +16,8 @@
  * The key classes' constructors check the structure of what they are given
  * (context, lengths, bases, NTT form, ternary coefficients, Galois elements), so
  * that keys assembled by hand or by a loader are never half-formed.
+ * Every key carries the key id of its secret key (key-id.ts): derived from s for a
+ * SecretKey, stamped by the KeyGenerator on the keys it makes.
  */
 import { assertContext, type BfvContext } from './context.js';
 import { fail } from './math/errors.js';
@@ -24,6 +26,7 @@ import { RnsPoly, mulInto, toNtt } from './math/poly.js';
 import { sampleCenteredBinomial, sampleTernary, sampleUniformRns, smallToResidues, systemRandom, type RandomSource } from './math/sampling.js';
 import type { RnsBase } from './math/rns.js';
 import { integerOperand, optionsOperand } from './operands.js';
+import { assertKeyId, commonKeyId, secretKeyId } from './key-id.js';
 
 /** Throws unless p is an RnsPoly over the context's key base in NTT form. */
 function assertKeyPoly(fn: string, context: BfvContext, p: unknown, what: string): asserts p is RnsPoly {
@@ -40,19 +43,33 @@ export function assertRandomSource(fn: string, rng: unknown): asserts rng is Ran
 }
 
 export class SecretKey {
+  /** SHAKE256-derived identity of s (key-id.ts); every object made from this key carries it. */
+  readonly keyId: string;
+
+  /** s over the key base, NTT form. */
+  readonly ntt: RnsPoly;
+
+  /** `ntt`, when given, must be the NTT of `small` over the key base (else it is computed). */
   constructor(
     readonly context: BfvContext,
     /** Coefficients in {−1, 0, 1}. */
     readonly small: Int8Array,
-    /** s over the key base, NTT form. */
-    readonly ntt: RnsPoly,
+    ntt?: RnsPoly,
   ) {
     const fn = 'SecretKey';
     assertContext(fn, context);
     if (!(small instanceof Int8Array) || small.length !== context.n) fail('LENGTH_MISMATCH', fn, `an Int8Array of ${context.n} ternary coefficients`, small);
     for (let i = 0; i < small.length; i++)
       if (small[i] < -1 || small[i] > 1) fail('OUT_OF_RANGE', fn, 'secret-key coefficients in {−1, 0, 1}', `${small[i]} at index ${i}`);
-    assertKeyPoly(fn, context, ntt, 'ntt');
+    const computed = smallToNtt(context.keyBase, small);
+    if (ntt !== undefined) {
+      assertKeyPoly(fn, context, ntt, 'ntt');
+      // The key id names `small`; an ntt of another s would decrypt under a key the id does not name.
+      for (let i = 0; i < computed.data.length; i++)
+        if (computed.data[i] !== ntt.data[i]) fail('INVALID_ARGUMENT', fn, 'ntt: the NTT of small over the key base', `a polynomial that differs at residue ${i}`);
+    }
+    this.ntt = ntt ?? computed;
+    this.keyId = secretKeyId(context, small);
   }
 }
 
@@ -61,10 +78,13 @@ export class PublicKey {
     readonly context: BfvContext,
     readonly p0: RnsPoly,
     readonly p1: RnsPoly,
+    /** The key id of the secret key (undefined: unknown, key-id.ts). */
+    readonly keyId?: string,
   ) {
     assertContext('PublicKey', context);
     assertKeyPoly('PublicKey', context, p0, 'p0');
     assertKeyPoly('PublicKey', context, p1, 'p1');
+    assertKeyId('PublicKey', keyId);
   }
 }
 
@@ -73,9 +93,12 @@ export class KSwitchKey {
     readonly context: BfvContext,
     /** One (b, a) pair per key-switching digit; NTT form over the key base. */
     readonly digits: readonly { readonly b: RnsPoly; readonly a: RnsPoly }[],
+    /** The key id of the secret key it switches from (undefined: unknown, key-id.ts). */
+    readonly keyId?: string,
   ) {
     const fn = 'KSwitchKey';
     assertContext(fn, context);
+    assertKeyId(fn, keyId);
     const count = context.level(0).digits.length;
     if (!Array.isArray(digits) || digits.length !== count) fail('LENGTH_MISMATCH', fn, `${count} key-switching digits (⌈L/α⌉)`, digits);
     digits.forEach((d, i) => {
@@ -87,6 +110,9 @@ export class KSwitchKey {
 }
 
 export class RelinKeys {
+  /** The key id of the secret key (undefined: unknown). */
+  readonly keyId: string | undefined;
+
   constructor(
     readonly context: BfvContext,
     readonly key: KSwitchKey,
@@ -94,10 +120,14 @@ export class RelinKeys {
     assertContext('RelinKeys', context);
     if (!(key instanceof KSwitchKey)) fail('INVALID_ARGUMENT', 'RelinKeys', 'a KSwitchKey', key);
     context.assertSame('RelinKeys', key);
+    this.keyId = key.keyId;
   }
 }
 
 export class GaloisKeys {
+  /** The key id shared by every key of the set (undefined: unknown); keys of different secret keys are KEY_MISMATCH. */
+  readonly keyId: string | undefined;
+
   constructor(
     readonly context: BfvContext,
     readonly keys: ReadonlyMap<number, KSwitchKey>,
@@ -111,6 +141,7 @@ export class GaloisKeys {
       if (!(k instanceof KSwitchKey)) fail('INVALID_ARGUMENT', fn, `a KSwitchKey for element ${g}`, k);
       context.assertSame(fn, k);
     }
+    this.keyId = commonKeyId(fn, [...keys].map(([g, k]) => ({ keyId: k.keyId, what: `the key for Galois element ${g}` })));
   }
 
   has(galoisElt: number): boolean {
@@ -175,7 +206,7 @@ export class KeyGenerator {
       this.secretKey = o.secretKey;
     } else {
       const small = sampleTernary(this.rng, context.n);
-      this.secretKey = new SecretKey(context, small, smallToNtt(context.keyBase, small));
+      this.secretKey = new SecretKey(context, small);
     }
   }
 
@@ -192,7 +223,7 @@ export class KeyGenerator {
 
   createPublicKey(): PublicKey {
     const { b, a } = this.encryptZero();
-    return new PublicKey(this.context, b, a);
+    return new PublicKey(this.context, b, a, this.secretKey.keyId);
   }
 
   /** Key-switching key from s to `target` (NTT form over the key base). */
@@ -206,7 +237,7 @@ export class KeyGenerator {
       for (const i of digit.primes) ctx.keyBase.ops[i].mulScalarAcc(target.limb(i), P, b.limb(i));
       digits.push({ b, a });
     }
-    return new KSwitchKey(ctx, digits);
+    return new KSwitchKey(ctx, digits, this.secretKey.keyId);
   }
 
   createRelinKeys(): RelinKeys {

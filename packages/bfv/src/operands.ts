@@ -10,6 +10,7 @@
  */
 import { Ciphertext, Plaintext } from './ciphertext.js';
 import type { BfvContext } from './context.js';
+import { commonKeyId } from './key-id.js';
 import { GaloisKeys, RelinKeys, galoisElementForStep } from './keys.js';
 import { QheError, describe, fail } from './math/errors.js';
 import { centre } from './math/zq.js';
@@ -24,6 +25,16 @@ export function assertCiphertexts(context: BfvContext, fn: string, cts: readonly
   const first = cts[0] as Ciphertext;
   for (const ct of cts as readonly Ciphertext[])
     if (ct.level !== first.level) fail('PARAMETER_MISMATCH', fn, `operands at one level (${first.level})`, `level ${ct.level}`);
+}
+
+/**
+ * The key id the operands share (key-id.ts): ciphertexts and evaluation keys of
+ * different secret keys are KEY_MISMATCH, before anything is computed.
+ */
+export function operandsKeyId(fn: string, cts: readonly Ciphertext[], keys?: RelinKeys | GaloisKeys): string | undefined {
+  const objects = cts.map((ct, i) => ({ keyId: ct.keyId, what: cts.length === 1 ? 'the ciphertext' : `ciphertext operand ${i + 1}` }));
+  if (keys !== undefined) objects.push({ keyId: keys.keyId, what: keys instanceof RelinKeys ? 'the relinearization keys' : 'the Galois keys' });
+  return commonKeyId(fn, objects);
 }
 
 /** An output buffer: a Ciphertext of these parameters (its contents are overwritten). */

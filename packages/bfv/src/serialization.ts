@@ -6,7 +6,7 @@
  *
  * API (per-kind functions, plus a generic pair that dispatches on the kind):
  *
- *   serializeParameters(params | context | literal) → bytes    deserializeParameters(bytes) → BfvParameters
+ *   serializeParameters(params | context | literal) → bytes    deserializeParameters(bytes, { securityLevel?, allowInsecure? }) → BfvParameters
  *   serializeSecretKey(sk)       deserializeSecretKey(ctx, bytes)
  *   serializePublicKey(pk)       deserializePublicKey(ctx, bytes)
  *   serializeRelinKeys(rk)       deserializeRelinKeys(ctx, bytes)
@@ -14,12 +14,13 @@
  *   serializePlaintext(pt)       deserializePlaintext(ctx, bytes)
  *   serializeCiphertext(ct, { seeded? })   deserializeCiphertext(ctx, bytes)  (either form)
  *   serialize(obj)               deserialize(ctx, bytes, kind?)
- *   inspectSerialized(bytes) → { version, kind, fingerprint, byteLength }  (container checks only)
+ *   inspectSerialized(bytes) → { version, kind, fingerprint, keyId, byteLength }  (container checks only)
  *   parametersFingerprint(params) → hex string of the 16-byte fingerprint
  *
  * Every failure to load is a `QheError`: code `PARAMETER_MISMATCH` when an intact
- * object was made for other parameters than the context's, `SERIALIZATION`
- * otherwise (message "fn: expected …, got …"). Loading never returns a malformed
+ * object was made for other parameters than the context's, `INSECURE_PARAMETERS`
+ * when intact parameters fall below the demanded security level (params-codec.ts),
+ * `SERIALIZATION` otherwise (message "fn: expected …, got …"). Loading never returns a malformed
  * object: lengths must match exactly, every residue must be < its prime, and every
  * field must hold one of its allowed values. Encoding is canonical: an accepted
  * byte string re-serializes to exactly itself.
@@ -82,14 +83,15 @@ import {
   serializeRelinKeys,
   serializeSecretKey,
 } from './keys-codec.js';
-import { deserializeParameters, isValidatedParams, openFor, serializeParameters } from './params-codec.js';
-import type { BfvParameters } from './params.js';
+import { deserializeParameters, openFor, serializeParameters } from './params-codec.js';
+import { isBfvParameters, type BfvParameters } from './params.js';
 import { serializationError } from './serialization/bytes.js';
 import { SERIALIZED_KINDS, guarded, isSerializedKind, type SerializedKind } from './serialization/container.js';
 
 export { SERIALIZATION_MAGIC, SERIALIZATION_VERSION, inspectSerialized } from './serialization/container.js';
 export type { SerializedHeader, SerializedKind } from './serialization/container.js';
 export { deserializeParameters, parametersFingerprint, serializeParameters } from './params-codec.js';
+export type { DeserializeParametersOptions } from './params-codec.js';
 export {
   deserializeGaloisKeys,
   deserializePublicKey,
@@ -124,13 +126,15 @@ export function serialize(obj: Serializable): Uint8Array {
   if (obj instanceof GaloisKeys) return serializeGaloisKeys(obj);
   if (obj instanceof Plaintext) return serializePlaintext(obj);
   if (obj instanceof Ciphertext) return serializeCiphertext(obj);
-  if (obj instanceof BfvContext || isValidatedParams(obj)) return serializeParameters(obj);
+  if (obj instanceof BfvContext || isBfvParameters(obj)) return serializeParameters(obj);
   return serializationError('serialize', 'parameters, a key, a plaintext or a ciphertext', obj);
 }
 
 /** The loader of each kind, for the generic `deserialize` (the bytes' kind is already checked). */
 const DECODERS: { readonly [K in SerializedKind]: (context: BfvContext, bytes: Uint8Array) => DeserializedObjects[K] } = {
-  params: (_context, bytes) => deserializeParameters(bytes),
+  // The context's own security policy: the caller accepted these parameters by building it.
+  params: (context, bytes) =>
+    deserializeParameters(bytes, context.params.securityLevel === 'none' ? { allowInsecure: true } : { securityLevel: context.params.securityLevel }),
   secretKey: deserializeSecretKey,
   publicKey: deserializePublicKey,
   relinKeys: deserializeRelinKeys,

@@ -31,11 +31,20 @@
  */
 import { Ciphertext, type Plaintext } from '../ciphertext.js';
 import { assertContext, type BfvContext } from '../context.js';
-import type { GaloisKeys, RelinKeys } from '../keys.js';
+import { GaloisKeys, RelinKeys } from '../keys.js';
 import { fail } from '../math/errors.js';
 import type { Residues } from '../math/kernel.js';
 import { RnsPoly } from '../math/poly.js';
-import { assertCiphertexts, assertGaloisKeys, assertOutput, assertRelinKeys, assertTargetLevel, optionsOperand, scalarOperand } from '../operands.js';
+import {
+  assertCiphertexts,
+  assertGaloisKeys,
+  assertOutput,
+  assertRelinKeys,
+  assertTargetLevel,
+  operandsKeyId,
+  optionsOperand,
+  scalarOperand,
+} from '../operands.js';
 import {
   OPERATIONS,
   taskItem,
@@ -186,6 +195,8 @@ export class ParallelEvaluator {
     }
     assertCiphertexts(ctx, fn, operands);
     codecs.forEach((c, i) => c.check?.(ctx, fn, values[i]));
+    const keys = values.find((v): v is RelinKeys | GaloisKeys => v instanceof RelinKeys || v instanceof GaloisKeys);
+    const keyId = operandsKeyId(fn, operands, keys);
     op.check?.(ctx, fn, ...values);
     // Step 2.
     const wire = codecs.map((c, i) => c.encode(this.scope, values[i]));
@@ -196,6 +207,7 @@ export class ParallelEvaluator {
       adoptShared(out);
       return this.output(fn, out, level, Math.max(size, out.size));
     });
+    for (const r of results) r.keyId = keyId;
     return [{ op: name, args: wire, outs: results.map(describeCiphertext) }, results];
   }
 
@@ -454,7 +466,9 @@ export class ParallelEvaluator {
     const count = index.length / taps;
     if (outputs !== undefined && (!Array.isArray(outputs) || outputs.length !== count))
       fail('LENGTH_MISMATCH', fn, `${count} output ciphertexts`, (outputs as unknown[])?.length);
+    const keyId = operandsKeyId(fn, inputs);
     const outs = Array.from({ length: count }, (_, o) => this.output(fn, outputs?.[o], inputs[0].level, size));
+    for (const out of outs) out.keyId = keyId;
     const items = splitRange(count, this.pool.size * this.chunksPerWorker).map(([from, to]): JobItem => {
       // Send only the inputs this chunk reads, with indices renumbered into that list.
       const local = new Map<number, number>();
@@ -490,6 +504,8 @@ export class ParallelEvaluator {
     const { relinKeys, galoisKeys } = o;
     if (relinKeys !== undefined) assertRelinKeys(this.context, 'map', relinKeys);
     if (galoisKeys !== undefined) assertGaloisKeys(this.context, 'map', galoisKeys);
+    const keyId = operandsKeyId('map', cts, relinKeys);
+    if (galoisKeys !== undefined) operandsKeyId('map', cts, galoisKeys);
     const relin = relinKeys === undefined ? undefined : this.pool.registerKeys(relinKeys);
     const galois = galoisKeys === undefined ? undefined : this.pool.registerKeys(galoisKeys);
     const descs = cts.map((ct) => describeCiphertext(adoptShared(ct)));
@@ -497,6 +513,12 @@ export class ParallelEvaluator {
     const parts = await Promise.all(
       ranges.map(([from, to]) => this.pool.run(this.context, 'map', [taskItem('map', src, descs.slice(from, to), from, relin, galois, o.args)])),
     );
-    return parts.flatMap((p) => (p[0] as SharedCiphertext[]).map((d) => ciphertextFrom(this.context, d)));
+    return parts.flatMap((p) =>
+      (p[0] as SharedCiphertext[]).map((d) => {
+        const ct = ciphertextFrom(this.context, d);
+        ct.keyId = keyId;
+        return ct;
+      }),
+    );
   }
 }
