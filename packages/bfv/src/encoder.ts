@@ -120,7 +120,7 @@ export class BatchEncoder {
   private evaluations(fn: string, pt: Plaintext): Plaintext['data'] {
     assertPlaintext(this.context, fn, pt);
     const tmp = this.context.kernel.alloc(this.context.n);
-    (tmp as Int32Array).set(pt.data as Int32Array);
+    this.context.kernel.copy(pt.data, tmp);
     this.context.plainOps.forwardNtt(tmp);
     return tmp;
   }

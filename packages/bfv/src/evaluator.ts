@@ -86,6 +86,7 @@ export class Evaluator {
     const size = Math.max(a.size, b.size);
     const out = this.target(fn, into, a.level, size);
     const base = this.context.level(a.level).base;
+    const kernel = this.context.kernel;
     // Inputs may alias out: read the shapes before reshaping, copy a's extra polys.
     const aPolys = a.polys.slice(), bPolys = b.polys.slice();
     out.reshape(a.level, size);
@@ -94,9 +95,9 @@ export class Evaluator {
       for (let i = 0; i < base.size; i++) {
         const op = base.ops[i];
         if (x && y) (subtract ? op.sub : op.add).call(op, x.limb(i), y.limb(i), o.limb(i));
-        else if (x) (o.limb(i) as Int32Array).set(x.limb(i) as Int32Array);
+        else if (x) kernel.copy(x.limb(i), o.limb(i));
         else if (subtract) op.negate(y!.limb(i), o.limb(i));
-        else (o.limb(i) as Int32Array).set(y!.limb(i) as Int32Array);
+        else kernel.copy(y!.limb(i), o.limb(i));
       }
     }
     return this.result(fn, out, id);
@@ -137,7 +138,7 @@ export class Evaluator {
     if (a === out) return out;
     const polys = a.polys;
     out.reshape(a.level, a.size);
-    polys.forEach((p, k) => (out.polys[k].data as Int32Array).set(p.data as Int32Array));
+    polys.forEach((p, k) => this.context.kernel.copy(p.data, out.polys[k].data));
     return out;
   }
 
@@ -214,7 +215,7 @@ export class Evaluator {
     out.reshape(a.level, a.size);
     polys.forEach((p, k) => {
       const o = out.polys[k];
-      if (o !== p) (o.data as Int32Array).set(p.data as Int32Array);
+      if (o !== p) this.context.kernel.copy(p.data, o.data);
       toNtt(o);
       mulInto(o, m, o);
       toCoeff(o);
@@ -315,7 +316,7 @@ export class Evaluator {
     const [d0, d1] = switchKey(this.context, a.level, c1, key);
     out.reshape(a.level, 2);
     for (let i = 0; i < base.size; i++) base.ops[i].add(c0.limb(i), d0.limb(i), out.polys[0].limb(i));
-    (out.polys[1].data as Int32Array).set(d1.data as Int32Array);
+    this.context.kernel.copy(d1.data, out.polys[1].data);
     return this.result(fn, out, id);
   }
 

@@ -37,8 +37,8 @@
  *   | generic serialize / deserialize                  | this file                     |
  *
  * Adding a kind (e.g. a seeded key, a key id):
- *   1. Give it the next free code in KIND_CODES (serialization/container.ts); codes are
- *      never reused or renumbered.
+ *   1. Add its name to SerializedKind and give it the next free code in KIND_CODES
+ *      (serialization/container.ts); codes are never reused or renumbered.
  *   2. Write `serializeX(obj)` / `deserializeX(context, bytes)` in `<type>-codec.ts` next to
  *      the type: `const w = new ByteWriter(fn)`, write the fields, `return sealFor(kind,
  *      params, w)`; load inside `guarded(fn, () => …)` with `openFor(fn, bytes, [kind],
@@ -70,20 +70,11 @@
  * to its type in the same way; the container and the fingerprint are qhe's own.
  */
 import { Ciphertext, Plaintext } from './ciphertext.js';
-import { loadCiphertext, serializeCiphertext, deserializePlaintext, serializePlaintext } from './ciphertext-codec.js';
+import * as ciphertextCodec from './ciphertext-codec.js';
 import { BfvContext } from './context.js';
 import { GaloisKeys, PublicKey, RelinKeys, SecretKey } from './keys.js';
-import {
-  deserializeGaloisKeys,
-  deserializePublicKey,
-  deserializeRelinKeys,
-  deserializeSecretKey,
-  serializeGaloisKeys,
-  serializePublicKey,
-  serializeRelinKeys,
-  serializeSecretKey,
-} from './keys-codec.js';
-import { deserializeParameters, openFor, serializeParameters } from './params-codec.js';
+import * as keysCodec from './keys-codec.js';
+import * as paramsCodec from './params-codec.js';
 import { isBfvParameters, type BfvParameters } from './params.js';
 import { serializationError } from './serialization/bytes.js';
 import { SERIALIZED_KINDS, guarded, isSerializedKind, type SerializedKind } from './serialization/container.js';
@@ -92,16 +83,7 @@ export { SERIALIZATION_MAGIC, SERIALIZATION_VERSION, inspectSerialized } from '.
 export type { SerializedHeader, SerializedKind } from './serialization/container.js';
 export { deserializeParameters, parametersFingerprint, serializeParameters } from './params-codec.js';
 export type { DeserializeParametersOptions } from './params-codec.js';
-export {
-  deserializeGaloisKeys,
-  deserializePublicKey,
-  deserializeRelinKeys,
-  deserializeSecretKey,
-  serializeGaloisKeys,
-  serializePublicKey,
-  serializeRelinKeys,
-  serializeSecretKey,
-} from './keys-codec.js';
+export * from './keys-codec.js';
 export { deserializeCiphertext, deserializePlaintext, serializeCiphertext, serializePlaintext } from './ciphertext-codec.js';
 export type { SerializeCiphertextOptions } from './ciphertext-codec.js';
 
@@ -120,13 +102,13 @@ export interface DeserializedObjects {
 
 /** Serializes any supported object (a context serializes its parameters; ciphertexts use the 'auto' seeded mode). */
 export function serialize(obj: Serializable): Uint8Array {
-  if (obj instanceof SecretKey) return serializeSecretKey(obj);
-  if (obj instanceof PublicKey) return serializePublicKey(obj);
-  if (obj instanceof RelinKeys) return serializeRelinKeys(obj);
-  if (obj instanceof GaloisKeys) return serializeGaloisKeys(obj);
-  if (obj instanceof Plaintext) return serializePlaintext(obj);
-  if (obj instanceof Ciphertext) return serializeCiphertext(obj);
-  if (obj instanceof BfvContext || isBfvParameters(obj)) return serializeParameters(obj);
+  if (obj instanceof SecretKey) return keysCodec.serializeSecretKey(obj);
+  if (obj instanceof PublicKey) return keysCodec.serializePublicKey(obj);
+  if (obj instanceof RelinKeys) return keysCodec.serializeRelinKeys(obj);
+  if (obj instanceof GaloisKeys) return keysCodec.serializeGaloisKeys(obj);
+  if (obj instanceof Plaintext) return ciphertextCodec.serializePlaintext(obj);
+  if (obj instanceof Ciphertext) return ciphertextCodec.serializeCiphertext(obj);
+  if (obj instanceof BfvContext || isBfvParameters(obj)) return paramsCodec.serializeParameters(obj);
   return serializationError('serialize', 'parameters, a key, a plaintext or a ciphertext', obj);
 }
 
@@ -134,14 +116,14 @@ export function serialize(obj: Serializable): Uint8Array {
 const DECODERS: { readonly [K in SerializedKind]: (context: BfvContext, bytes: Uint8Array) => DeserializedObjects[K] } = {
   // The context's own security policy: the caller accepted these parameters by building it.
   params: (context, bytes) =>
-    deserializeParameters(bytes, context.params.securityLevel === 'none' ? { allowInsecure: true } : { securityLevel: context.params.securityLevel }),
-  secretKey: deserializeSecretKey,
-  publicKey: deserializePublicKey,
-  relinKeys: deserializeRelinKeys,
-  galoisKeys: deserializeGaloisKeys,
-  plaintext: deserializePlaintext,
-  ciphertext: (context, bytes) => loadCiphertext('deserialize', context, bytes, ['ciphertext']),
-  seededCiphertext: (context, bytes) => loadCiphertext('deserialize', context, bytes, ['seededCiphertext']),
+    paramsCodec.deserializeParameters(bytes, context.params.securityLevel === 'none' ? { allowInsecure: true } : { securityLevel: context.params.securityLevel }),
+  secretKey: keysCodec.deserializeSecretKey,
+  publicKey: keysCodec.deserializePublicKey,
+  relinKeys: keysCodec.deserializeRelinKeys,
+  galoisKeys: keysCodec.deserializeGaloisKeys,
+  plaintext: ciphertextCodec.deserializePlaintext,
+  ciphertext: (context, bytes) => ciphertextCodec.loadCiphertext('deserialize', context, bytes, ['ciphertext']),
+  seededCiphertext: (context, bytes) => ciphertextCodec.loadCiphertext('deserialize', context, bytes, ['seededCiphertext']),
 };
 
 /**
@@ -156,6 +138,6 @@ export function deserialize(context: BfvContext, bytes: Uint8Array, kind?: Seria
   const allowed: readonly SerializedKind[] =
     kind === undefined ? SERIALIZED_KINDS : kind === 'ciphertext' ? ['ciphertext', 'seededCiphertext'] : [kind];
   if (kind !== undefined && !isSerializedKind(kind)) serializationError(fn, `a kind in ${SERIALIZED_KINDS.join(', ')}`, kind);
-  const found = guarded(fn, () => openFor(fn, bytes, allowed, context).kind);
+  const found = guarded(fn, () => paramsCodec.openFor(fn, bytes, allowed, context).kind);
   return DECODERS[found](context, bytes);
 }

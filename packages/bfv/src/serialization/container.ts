@@ -42,11 +42,22 @@ export const READABLE_VERSIONS: readonly number[] = Object.freeze([1, 2]);
 export const SERIALIZATION_MAGIC = 'QHE1';
 const MAGIC_BYTES = new Uint8Array([0x51, 0x48, 0x45, 0x31]);
 
+/** The kinds of serialized objects (see KIND_CODES for their wire values). */
+export type SerializedKind =
+  | 'params'
+  | 'secretKey'
+  | 'publicKey'
+  | 'relinKeys'
+  | 'galoisKeys'
+  | 'plaintext'
+  | 'ciphertext'
+  | 'seededCiphertext';
+
 /**
  * Kind codes: the wire value of each kind, never reused or renumbered. A new kind
- * takes the next free code here (and its name joins `SerializedKind`).
+ * joins `SerializedKind` and takes the next free code here.
  */
-const KIND_CODES = Object.freeze({
+const KIND_CODES: Readonly<Record<SerializedKind, number>> = Object.freeze({
   params: 1,
   secretKey: 2,
   publicKey: 3,
@@ -55,9 +66,7 @@ const KIND_CODES = Object.freeze({
   plaintext: 6,
   ciphertext: 7,
   seededCiphertext: 8,
-} as const);
-
-export type SerializedKind = keyof typeof KIND_CODES;
+});
 
 /** Every kind, in code order. */
 export const SERIALIZED_KINDS: readonly SerializedKind[] = Object.freeze(
