@@ -4,18 +4,22 @@
  * serialization.ts. "poly over the key base" = q_0..q_{L−1}, p_0.. residues,
  * packed as serialization/bytes.ts describes; key polynomials are in NTT form.
  *
- *   | kind       | body                                                                 |
+ *   | kind       | body (version 2; version 1 = the same without the key id)              |
  *   |------------|----------------------------------------------------------------------|
  *   | secretKey  | N/4 bytes: coefficient i in bits 2(i mod 4)..+1 of byte ⌊i/4⌋,        |
- *   |            | 00 → 0, 01 → 1, 10 → −1 (11 rejected); NTT form rebuilt on load      |
- *   | publicKey  | p0, p1: polys over the key base                                      |
- *   | relinKeys  | KSwitchKey: u8 d = ⌈L/α⌉ digits, then d × (b, a) polys over the key  |
- *   |            | base                                                                 |
- *   | galoisKeys | u32 m, then m × (u32 Galois element g, KSwitchKey); g odd in          |
- *   |            | [1, 2N), distinct, in the key map's order                             |
+ *   |            | 00 → 0, 01 → 1, 10 → −1 (11 rejected); NTT form and key id rebuilt    |
+ *   | publicKey  | 16-byte key id, p0, p1: polys over the key base                        |
+ *   | relinKeys  | 16-byte key id, KSwitchKey: u8 d = ⌈L/α⌉ digits, then d × (b, a)      |
+ *   |            | polys over the key base                                               |
+ *   | galoisKeys | 16-byte key id, u32 m, then m × (u32 Galois element g, KSwitchKey);   |
+ *   |            | g odd in [1, 2N), distinct, in the key map's order                     |
+ *
+ * Key id: key-id.ts (16 zero bytes = unknown). A secret key stores none: its id is
+ * a function of s, recomputed on load.
  */
 import type { BfvContext } from './context.js';
-import { GaloisKeys, KSwitchKey, PublicKey, RelinKeys, SecretKey, smallToNtt } from './keys.js';
+import { GaloisKeys, KSwitchKey, PublicKey, RelinKeys, SecretKey } from './keys.js';
+import { packTernary } from './key-id.js';
 import { openFor, sealFor } from './params-codec.js';
 import { ByteWriter, polyBytes, serializationError, type ByteReader } from './serialization/bytes.js';
 import { guarded } from './serialization/container.js';
@@ -23,23 +27,11 @@ import { guarded } from './serialization/container.js';
 // ---------------------------------------------------------------------------
 // Secret key
 
-/** 2-bit codes: 0 → 00, 1 → 01, −1 → 10. */
-function packTernary(fn: string, small: Int8Array, n: number): Uint8Array {
-  if (small.length !== n) serializationError(fn, `${n} secret-key coefficients`, small.length);
-  const out = new Uint8Array(n / 4);
-  for (let i = 0; i < n; i++) {
-    const c = small[i];
-    const code = c === 0 ? 0 : c === 1 ? 1 : c === -1 ? 2 : serializationError(fn, 'secret-key coefficients in {−1, 0, 1}', c);
-    out[i >> 2] |= code << (2 * (i & 3));
-  }
-  return out;
-}
-
 export function serializeSecretKey(sk: SecretKey): Uint8Array {
   const fn = 'serializeSecretKey';
   if (!(sk instanceof SecretKey)) serializationError(fn, 'a SecretKey', sk);
   const w = new ByteWriter(fn);
-  w.bytes(packTernary(fn, sk.small, sk.context.n));
+  w.bytes(packTernary(sk.small)); // a SecretKey holds N ternary coefficients (checked by its constructor)
   return sealFor('secretKey', sk.context.params, w);
 }
 
@@ -56,7 +48,7 @@ export function deserializeSecretKey(context: BfvContext, bytes: Uint8Array): Se
       if (code === 3) serializationError(fn, 'ternary codes 00, 01 or 10', `11 at coefficient ${i}`);
       small[i] = code === 2 ? -1 : code;
     }
-    return new SecretKey(context, small, smallToNtt(context.keyBase, small));
+    return new SecretKey(context, small);
   });
 }
 
@@ -68,6 +60,7 @@ export function serializePublicKey(pk: PublicKey): Uint8Array {
   if (!(pk instanceof PublicKey)) serializationError(fn, 'a PublicKey', pk);
   const base = pk.context.keyBase;
   const w = new ByteWriter(fn);
+  w.keyId(pk.keyId);
   w.poly(pk.p0, base, 'ntt', 'p0');
   w.poly(pk.p1, base, 'ntt', 'p1');
   return sealFor('publicKey', pk.context.params, w);
@@ -76,11 +69,12 @@ export function serializePublicKey(pk: PublicKey): Uint8Array {
 export function deserializePublicKey(context: BfvContext, bytes: Uint8Array): PublicKey {
   const fn = 'deserializePublicKey';
   return guarded(fn, () => {
-    const r = openFor(fn, bytes, ['publicKey'], context).reader;
+    const { version, reader: r } = openFor(fn, bytes, ['publicKey'], context);
+    const keyId = version >= 2 ? r.keyId('the key id') : undefined;
     const p0 = r.poly(context.keyBase, 'ntt', 'p0');
     const p1 = r.poly(context.keyBase, 'ntt', 'p1');
     r.end('publicKey');
-    return new PublicKey(context, p0, p1);
+    return new PublicKey(context, p0, p1, keyId);
   });
 }
 
@@ -99,7 +93,7 @@ function writeKSwitch(w: ByteWriter, key: KSwitchKey): void {
   });
 }
 
-function readKSwitch(context: BfvContext, r: ByteReader, what: string): KSwitchKey {
+function readKSwitch(context: BfvContext, r: ByteReader, what: string, keyId: string | undefined): KSwitchKey {
   const count = context.level(0).digits.length;
   const d = r.u8(`${what} digit count`);
   if (d !== count) serializationError(r.fn, `${count} digits in ${what} (⌈L/α⌉ for this context)`, d);
@@ -109,7 +103,7 @@ function readKSwitch(context: BfvContext, r: ByteReader, what: string): KSwitchK
     const a = r.poly(context.keyBase, 'ntt', `${what} digit ${i} a`);
     digits.push(Object.freeze({ b, a }));
   }
-  return new KSwitchKey(context, Object.freeze(digits));
+  return new KSwitchKey(context, Object.freeze(digits), keyId);
 }
 
 /** Bytes of one serialized key-switching key for `context` (digit-count byte included). */
@@ -124,6 +118,7 @@ export function serializeRelinKeys(rk: RelinKeys): Uint8Array {
   const fn = 'serializeRelinKeys';
   if (!(rk instanceof RelinKeys)) serializationError(fn, 'a RelinKeys', rk);
   const w = new ByteWriter(fn);
+  w.keyId(rk.keyId);
   writeKSwitch(w, rk.key);
   return sealFor('relinKeys', rk.context.params, w);
 }
@@ -131,8 +126,9 @@ export function serializeRelinKeys(rk: RelinKeys): Uint8Array {
 export function deserializeRelinKeys(context: BfvContext, bytes: Uint8Array): RelinKeys {
   const fn = 'deserializeRelinKeys';
   return guarded(fn, () => {
-    const r = openFor(fn, bytes, ['relinKeys'], context).reader;
-    const key = readKSwitch(context, r, 'the relinearization key');
+    const { version, reader: r } = openFor(fn, bytes, ['relinKeys'], context);
+    const keyId = version >= 2 ? r.keyId('the key id') : undefined;
+    const key = readKSwitch(context, r, 'the relinearization key', keyId);
     r.end('relinKeys');
     return new RelinKeys(context, key);
   });
@@ -145,6 +141,7 @@ export function serializeGaloisKeys(gk: GaloisKeys): Uint8Array {
   const fn = 'serializeGaloisKeys';
   if (!(gk instanceof GaloisKeys)) serializationError(fn, 'a GaloisKeys', gk);
   const w = new ByteWriter(fn);
+  w.keyId(gk.keyId);
   w.u32(gk.keys.size);
   for (const [g, key] of gk.keys) {
     w.u32(g);
@@ -156,7 +153,8 @@ export function serializeGaloisKeys(gk: GaloisKeys): Uint8Array {
 export function deserializeGaloisKeys(context: BfvContext, bytes: Uint8Array): GaloisKeys {
   const fn = 'deserializeGaloisKeys';
   return guarded(fn, () => {
-    const r = openFor(fn, bytes, ['galoisKeys'], context).reader;
+    const { version, reader: r } = openFor(fn, bytes, ['galoisKeys'], context);
+    const keyId = version >= 2 ? r.keyId('the key id') : undefined;
     const m = r.u32('the Galois key count');
     // Each entry takes at least one key's worth of bytes: refuse counts the body cannot hold before looping.
     const perKey = 4 + kswitchBytes(context);
@@ -167,7 +165,7 @@ export function deserializeGaloisKeys(context: BfvContext, bytes: Uint8Array): G
       const g = r.u32(`Galois element ${j}`);
       if (g % 2 === 0 || g < 1 || g >= twoN) serializationError(fn, `odd Galois elements in [1, ${twoN})`, g);
       if (keys.has(g)) serializationError(fn, 'distinct Galois elements', `${g} twice`);
-      keys.set(g, readKSwitch(context, r, `the key for Galois element ${g}`));
+      keys.set(g, readKSwitch(context, r, `the key for Galois element ${g}`, keyId));
     }
     r.end('galoisKeys');
     return new GaloisKeys(context, keys);

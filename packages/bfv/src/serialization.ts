@@ -6,7 +6,7 @@
  *
  * API (per-kind functions, plus a generic pair that dispatches on the kind):
  *
- *   serializeParameters(params | context | literal) → bytes    deserializeParameters(bytes) → BfvParameters
+ *   serializeParameters(params | context | literal) → bytes    deserializeParameters(bytes, { securityLevel?, allowInsecure? }) → BfvParameters
  *   serializeSecretKey(sk)       deserializeSecretKey(ctx, bytes)
  *   serializePublicKey(pk)       deserializePublicKey(ctx, bytes)
  *   serializeRelinKeys(rk)       deserializeRelinKeys(ctx, bytes)
@@ -14,12 +14,13 @@
  *   serializePlaintext(pt)       deserializePlaintext(ctx, bytes)
  *   serializeCiphertext(ct, { seeded? })   deserializeCiphertext(ctx, bytes)  (either form)
  *   serialize(obj)               deserialize(ctx, bytes, kind?)
- *   inspectSerialized(bytes) → { version, kind, fingerprint, byteLength }  (container checks only)
+ *   inspectSerialized(bytes) → { version, kind, fingerprint, keyId, byteLength }  (container checks only)
  *   parametersFingerprint(params) → hex string of the 16-byte fingerprint
  *
  * Every failure to load is a `QheError`: code `PARAMETER_MISMATCH` when an intact
- * object was made for other parameters than the context's, `SERIALIZATION`
- * otherwise (message "fn: expected …, got …"). Loading never returns a malformed
+ * object was made for other parameters than the context's, `INSECURE_PARAMETERS`
+ * when intact parameters fall below the demanded security level (params-codec.ts),
+ * `SERIALIZATION` otherwise (message "fn: expected …, got …"). Loading never returns a malformed
  * object: lengths must match exactly, every residue must be < its prime, and every
  * field must hold one of its allowed values. Encoding is canonical: an accepted
  * byte string re-serializes to exactly itself.
@@ -74,13 +75,14 @@ import { BfvContext } from './context.js';
 import { GaloisKeys, PublicKey, RelinKeys, SecretKey } from './keys.js';
 import * as keysCodec from './keys-codec.js';
 import * as paramsCodec from './params-codec.js';
-import type { BfvParameters } from './params.js';
+import { isBfvParameters, type BfvParameters } from './params.js';
 import { serializationError } from './serialization/bytes.js';
 import { SERIALIZED_KINDS, guarded, isSerializedKind, type SerializedKind } from './serialization/container.js';
 
 export { SERIALIZATION_MAGIC, SERIALIZATION_VERSION, inspectSerialized } from './serialization/container.js';
 export type { SerializedHeader, SerializedKind } from './serialization/container.js';
 export { deserializeParameters, parametersFingerprint, serializeParameters } from './params-codec.js';
+export type { DeserializeParametersOptions } from './params-codec.js';
 export * from './keys-codec.js';
 export { deserializeCiphertext, deserializePlaintext, serializeCiphertext, serializePlaintext } from './ciphertext-codec.js';
 export type { SerializeCiphertextOptions } from './ciphertext-codec.js';
@@ -106,13 +108,15 @@ export function serialize(obj: Serializable): Uint8Array {
   if (obj instanceof GaloisKeys) return keysCodec.serializeGaloisKeys(obj);
   if (obj instanceof Plaintext) return ciphertextCodec.serializePlaintext(obj);
   if (obj instanceof Ciphertext) return ciphertextCodec.serializeCiphertext(obj);
-  if (obj instanceof BfvContext || paramsCodec.isValidatedParams(obj)) return paramsCodec.serializeParameters(obj);
+  if (obj instanceof BfvContext || isBfvParameters(obj)) return paramsCodec.serializeParameters(obj);
   return serializationError('serialize', 'parameters, a key, a plaintext or a ciphertext', obj);
 }
 
 /** The loader of each kind, for the generic `deserialize` (the bytes' kind is already checked). */
 const DECODERS: { readonly [K in SerializedKind]: (context: BfvContext, bytes: Uint8Array) => DeserializedObjects[K] } = {
-  params: (_context, bytes) => paramsCodec.deserializeParameters(bytes),
+  // The context's own security policy: the caller accepted these parameters by building it.
+  params: (context, bytes) =>
+    paramsCodec.deserializeParameters(bytes, context.params.securityLevel === 'none' ? { allowInsecure: true } : { securityLevel: context.params.securityLevel }),
   secretKey: keysCodec.deserializeSecretKey,
   publicKey: keysCodec.deserializePublicKey,
   relinKeys: keysCodec.deserializeRelinKeys,
