@@ -36,7 +36,7 @@
  *   | plaintext, ciphertext, seededCiphertext          | ciphertext-codec.ts           |
  *   | generic serialize / deserialize                  | this file                     |
  *
- * Adding a kind (e.g. a seeded key, a key id):
+ * Adding a kind (e.g. seeded keys):
  *   1. Add its name to SerializedKind and give it the next free code in KIND_CODES
  *      (serialization/container.ts); codes are never reused or renumbered.
  *   2. Write `serializeX(obj)` / `deserializeX(context, bytes)` in `<type>-codec.ts` next to
@@ -51,10 +51,16 @@
  *      blob of it in that file's `robustness` list (the corruption properties run over
  *      every blob there); pin its bytes in test/vectors/kat-serialization.json
  *      (test/scheme/kat.test.ts, regenerated with QHE_WRITE_VECTORS=1).
- * Adding a field to an existing kind changes the bytes that version 1 readers accept
- * (and the pinned vectors): add a new kind instead, or bump SERIALIZATION_VERSION
- * (readers refuse other versions); the flags byte is reserved (must be 0) for such
- * extensions.
+ * Adding a field to an existing kind changes the bytes (and the pinned vectors), so it
+ * is a new format version, as the key ids of version 2 were:
+ *   1. bump SERIALIZATION_VERSION and add it to READABLE_VERSIONS (container.ts), which
+ *      keeps the older versions readable;
+ *   2. in the codec, write the field always and read it only when the opened container's
+ *      `version` has it (`version >= 2 ? r.keyId(…) : undefined`), with the meaning of its
+ *      absence stated in the codec's header table;
+ *   3. commit genuine blobs of the previous version (test/vectors/serialization-v1.json)
+ *      and regenerate kat-serialization.json.
+ * The flags byte is reserved (must be 0).
  *
  * Why this shape.
  * - The checksum covers everything before it and is verified before any field is
