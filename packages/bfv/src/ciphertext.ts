@@ -37,7 +37,8 @@ export class Plaintext {
   constructor(
     readonly context: BfvContext,
     readonly data: Residues,
-    trusted?: typeof TRUSTED,
+    /** Internal: a token only this module holds, for data known to be in range (skips the check). */
+    trusted?: symbol,
   ) {
     assertContext('Plaintext', context);
     if (!context.kernel.owns(data) || data.length !== context.n)
