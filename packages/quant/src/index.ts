@@ -19,4 +19,4 @@ export { trainJob, type TrainJobConfig, type TrainJobHooks, type TrainJobResult 
 export { sweepJob, sweepCells, type SweepJobConfig, type SweepJobHooks, type SweepPreset, type SweepCell } from './train/sweep-job.js';
 export * from './config.js';
 export { markdownTable } from './report/table.js';
-export { svgPlot } from './report/svg.js';
+export { svgPlot, type PlotOptions } from './report/svg.js';
