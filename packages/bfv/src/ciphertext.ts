@@ -19,8 +19,8 @@ import { fail } from './math/errors.js';
 import type { Residues } from './math/kernel.js';
 import { RnsPoly } from './math/poly.js';
 
-/** Passed by internal constructors whose data is known to be valid (zeros, copies). */
-const TRUSTED: unique symbol = Symbol('trusted');
+/** Storage known to hold valid residues (fresh zeros), so the constructor skips its range scan. */
+const zeroed = new WeakSet<Residues>();
 
 /** Index of the first coefficient outside [0, t), or −1. */
 function firstOutOfRange(data: Residues, t: bigint): number {
@@ -37,18 +37,18 @@ export class Plaintext {
   constructor(
     readonly context: BfvContext,
     readonly data: Residues,
-    /** Internal: a token only this module holds, for data known to be in range (skips the check). */
-    trusted?: symbol,
   ) {
     assertContext('Plaintext', context);
     if (!context.kernel.owns(data) || data.length !== context.n)
       fail('LENGTH_MISMATCH', 'Plaintext', `${context.n} residues of kernel ${context.kernel.name}`, data);
-    if (trusted !== TRUSTED) this.assertInRange('Plaintext');
+    if (!zeroed.delete(data)) this.assertInRange('Plaintext');
   }
 
   static zero(context: BfvContext): Plaintext {
     assertContext('Plaintext.zero', context);
-    return new Plaintext(context, context.kernel.alloc(context.n), TRUSTED);
+    const data = context.kernel.alloc(context.n);
+    zeroed.add(data);
+    return new Plaintext(context, data);
   }
 
   /** Throws PLAINTEXT_OUT_OF_RANGE unless every coefficient is in [0, t) (data is writable, so operations re-check). */
