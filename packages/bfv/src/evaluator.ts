@@ -8,7 +8,9 @@
  *   1. extend each input polynomial from q to Bsk (FastBconv with m̃, SmMRq);
  *   2. NTT over q ∪ Bsk; 3. tensor d_k = Σ_{i+j=k} a_i ⊙ b_j;
  *   4. inverse NTT; 5. ⌊t·d/q⌉ in Bsk (fast floor); 6. Bsk → q (FastBconvSk).
- * relinearize, rotations: key switching with special primes (keyswitch.ts).
+ * relinearize, rotations: key switching with special primes (keyswitch.ts);
+ * many rotations of one ciphertext and linear transforms share its
+ * decomposition (hoisting.ts: Halevi–Shoup 2018 §5).
  * modSwitchToNext: divide and round by the last prime (SEAL
  * divide_and_round_q_last_inplace), keeping the plaintext and the invariant noise.
  *
@@ -21,6 +23,8 @@ import { behzExtend, behzFloor, behzTensor } from './behz-multiply.js';
 import type { BfvContext } from './context.js';
 import { galoisElementForStep, type GaloisKeys, type RelinKeys } from './keys.js';
 import { switchKey } from './keyswitch.js';
+import { applyGaloisHoisted, evaluateLinearTransform } from './hoisting.js';
+import { LinearTransform } from './linear-transform.js';
 import { QheError, fail } from './math/errors.js';
 import type { Residues } from './math/kernel.js';
 import { RnsPoly, mulInto, toCoeff, toNtt } from './math/poly.js';
@@ -293,6 +297,98 @@ export class Evaluator {
       }
     }
     return this.copyInto(current, out);
+  }
+
+  /**
+   * Galois automorphisms of one ciphertext for many elements with one key-switching
+   * decomposition (hoisting.ts); element 1 is a copy. Every element needs its own key.
+   */
+  applyGaloisMany(a: Ciphertext, galoisElts: readonly number[], keys: GaloisKeys): Ciphertext[] {
+    return this.applyGaloisManyInto(a, galoisElts, keys, this.outputs('applyGaloisMany', a, galoisElts));
+  }
+  applyGaloisManyInto(a: Ciphertext, galoisElts: readonly number[], keys: GaloisKeys, outs: readonly Ciphertext[]): Ciphertext[] {
+    const fn = 'applyGaloisMany';
+    this.checkMany(fn, a, galoisElts, outs);
+    this.context.assertSame(fn, keys);
+    const n = this.context.n;
+    for (const g of galoisElts) {
+      if (!Number.isInteger(g) || (g & 1) === 0 || g < 1 || g >= 2 * n) fail('INVALID_ARGUMENT', fn, `odd Galois elements in [1, ${2 * n})`, g);
+      if (g !== 1) keys.get(g);
+    }
+    const hoisted = galoisElts.map((g, i) => [g, i] as const).filter(([g]) => g !== 1);
+    // Copies first would overwrite `a` if an output aliases it; hoisting copies c0 and reads c1 once up front.
+    const src = outs.includes(a) ? a.clone() : a;
+    if (hoisted.length > 0) applyGaloisHoisted(this.context, src, hoisted.map(([g]) => g), keys, hoisted.map(([, i]) => outs[i]));
+    galoisElts.forEach((g, i) => { if (g === 1) this.copyInto(src, outs[i]); });
+    return outs.slice();
+  }
+
+  /**
+   * Row rotations of one ciphertext by every step (rotateRows' convention), the
+   * steps with their own key hoisted (one decomposition for all of them); steps
+   * without one are composed from power-of-two keys as rotateRows does, and 0 is a copy.
+   */
+  rotateRowsMany(a: Ciphertext, steps: readonly number[], keys: GaloisKeys): Ciphertext[] {
+    return this.rotateRowsManyInto(a, steps, keys, this.outputs('rotateRowsMany', a, steps));
+  }
+  rotateRowsManyInto(a: Ciphertext, steps: readonly number[], keys: GaloisKeys, outs: readonly Ciphertext[]): Ciphertext[] {
+    const fn = 'rotateRowsMany';
+    this.checkMany(fn, a, steps, outs);
+    this.context.assertSame(fn, keys);
+    const n = this.context.n;
+    for (const s of steps) if (!Number.isInteger(s) || Math.abs(s) >= n / 2) fail('INVALID_ARGUMENT', fn, `integer steps with |step| < ${n / 2}`, s);
+    const src = outs.includes(a) ? a.clone() : a;
+    const direct: number[] = [], at: number[] = [];
+    steps.forEach((s, i) => {
+      if (s === 0) return;
+      const g = galoisElementForStep(n, s);
+      if (keys.has(g)) { direct.push(g); at.push(i); }
+    });
+    if (direct.length > 0) {
+      if (src.size !== 2) fail('CIPHERTEXT_SIZE', fn, 'a relinearized ciphertext (size 2)', src.size);
+      applyGaloisHoisted(this.context, src, direct, keys, at.map((i) => outs[i]));
+    }
+    steps.forEach((s, i) => {
+      if (s === 0) this.copyInto(src, outs[i]);
+      else if (!at.includes(i)) this.rotateRowsInto(src, s, keys, outs[i]);
+    });
+    return outs.slice();
+  }
+
+  private outputs(fn: string, a: Ciphertext, list: readonly number[]): Ciphertext[] {
+    if (!Array.isArray(list)) fail('INVALID_ARGUMENT', fn, 'a list', list);
+    this.check(fn, a);
+    return list.map(() => Ciphertext.empty(this.context, a.level, 2));
+  }
+
+  private checkMany(fn: string, a: Ciphertext, list: readonly number[], outs: readonly Ciphertext[]): void {
+    this.check(fn, a);
+    if (!Array.isArray(list)) fail('INVALID_ARGUMENT', fn, 'a list', list);
+    if (!Array.isArray(outs) || outs.length !== list.length) fail('LENGTH_MISMATCH', fn, `${list.length} output ciphertexts`, (outs as unknown[])?.length);
+    for (const o of outs) if (!(o instanceof Ciphertext)) fail('INVALID_ARGUMENT', fn, 'output Ciphertexts', o);
+    if (new Set(outs).size !== outs.length) fail('INVALID_ARGUMENT', fn, 'distinct output ciphertexts', 'the same one twice');
+    if (a.size !== 2 && list.some((x) => x !== 0 && x !== 1)) fail('CIPHERTEXT_SIZE', fn, 'a relinearized ciphertext (size 2)', a.size);
+  }
+
+  /**
+   * out = Σ_g σ_g(Σ D ⊙ σ_b(inputs[j])) for a prepared LinearTransform (its module
+   * documents the formula; hoisting.ts the evaluation). Inputs: size 2, at lt.level.
+   */
+  linearTransform(inputs: readonly Ciphertext[], lt: LinearTransform, keys: GaloisKeys | null): Ciphertext {
+    return this.linearTransformInto(inputs, lt, keys, Ciphertext.empty(this.context, lt.level, 2));
+  }
+  linearTransformInto(inputs: readonly Ciphertext[], lt: LinearTransform, keys: GaloisKeys | null, out: Ciphertext): Ciphertext {
+    const fn = 'linearTransform';
+    if (!(lt instanceof LinearTransform)) fail('INVALID_ARGUMENT', fn, 'a LinearTransform', lt);
+    this.context.assertSame(fn, lt);
+    if (keys !== null) this.context.assertSame(fn, keys);
+    if (!Array.isArray(inputs) || inputs.length !== lt.inputCount) fail('LENGTH_MISMATCH', fn, `${lt.inputCount} input ciphertexts`, (inputs as unknown[])?.length);
+    this.check(fn, ...inputs);
+    for (const ct of inputs) {
+      if (ct.level !== lt.level) fail('PARAMETER_MISMATCH', fn, `inputs at the transform's level ${lt.level}`, `level ${ct.level}`);
+      if (ct.size !== 2) fail('CIPHERTEXT_SIZE', fn, 'relinearized inputs (size 2)', ct.size);
+    }
+    return this.guardTransparent(fn, evaluateLinearTransform(this.context, inputs, lt, keys, out));
   }
 
   /** Swaps the two rows of the slot matrix (Galois element 2N − 1). */

@@ -13,6 +13,8 @@ export { Decryptor } from './decryptor.js';
 export { BatchEncoder, CoefficientEncoder } from './encoder.js';
 export type { EncodeOptions } from './encoder.js';
 export { Evaluator } from './evaluator.js';
+export { LinearTransform } from './linear-transform.js';
+export type { LinearTransformTerm, LinearTransformOptions } from './linear-transform.js';
 export { QheError } from './math/errors.js';
 export type { QheErrorCode } from './math/errors.js';
 export type { KernelName } from './math/kernel.js';

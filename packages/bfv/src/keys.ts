@@ -155,9 +155,18 @@ export class KeyGenerator {
 
   /**
    * Galois keys for the given row-rotation steps (default: ±1, ±2, ±4, … up to N/4,
-   * and 0 = column swap) or explicit Galois elements.
+   * and 0 = column swap) or explicit Galois elements. A plain array is a list of
+   * steps: `createGaloisKeys([1, 2, -7])` (only the steps a computation needs: each
+   * key costs ⌈L/α⌉ encryptions of zero and as many key-base polynomial pairs).
    */
-  createGaloisKeys(options: { steps?: readonly number[]; elements?: readonly number[] } = {}): GaloisKeys {
+  createGaloisKeys(options: readonly number[] | { steps?: readonly number[]; elements?: readonly number[] } = {}): GaloisKeys {
+    if (Array.isArray(options)) options = { steps: options as readonly number[] };
+    if (options === null || typeof options !== 'object')
+      fail('INVALID_ARGUMENT', 'createGaloisKeys', 'a list of steps or { steps?, elements? }', options);
+    const opts = options as { steps?: readonly number[]; elements?: readonly number[] };
+    for (const k of ['steps', 'elements'] as const)
+      if (opts[k] !== undefined && !Array.isArray(opts[k])) fail('INVALID_ARGUMENT', `createGaloisKeys(${k})`, 'an array of integers', opts[k]);
+    options = opts;
     const n = this.context.n;
     const elements = new Set<number>(options.elements ?? []);
     let steps = options.steps;

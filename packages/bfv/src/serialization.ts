@@ -9,7 +9,7 @@
  *   serializeSecretKey(sk)       deserializeSecretKey(ctx, bytes)
  *   serializePublicKey(pk)       deserializePublicKey(ctx, bytes)
  *   serializeRelinKeys(rk)       deserializeRelinKeys(ctx, bytes)
- *   serializeGaloisKeys(gk)      deserializeGaloisKeys(ctx, bytes)
+ *   serializeGaloisKeys(gk)      deserializeGaloisKeys(ctx, bytes)   serializedGaloisKeysLength(gk)
  *   serializePlaintext(pt)       deserializePlaintext(ctx, bytes)
  *   serializeCiphertext(ct, { seeded? })   deserializeCiphertext(ctx, bytes)  (either form)
  *   serialize(obj)               deserialize(ctx, bytes, kind?)
@@ -674,6 +674,18 @@ export function serializeGaloisKeys(gk: GaloisKeys): Uint8Array {
     writeKSwitch(fn, w, key);
   }
   return w.finish('galoisKeys', fingerprintOf(gk.context.params), fn);
+}
+
+/**
+ * The exact length of serializeGaloisKeys(gk) without serializing (container 44
+ * bytes + u32 count + per key: u32 element, u8 digit count, digits × (b, a) over
+ * the key base). What a client uploads for the rotations of a computation.
+ */
+export function serializedGaloisKeysLength(gk: GaloisKeys): number {
+  if (!(gk instanceof GaloisKeys)) serializationError('serializedGaloisKeysLength', 'a GaloisKeys', gk);
+  const ctx = gk.context;
+  const poly = ctx.keyBase.primes.reduce((s, q) => s + widthOf(q) * ctx.n, 0);
+  return 28 + 16 + 4 + gk.keys.size * (5 + 2 * ctx.level(0).digits.length * poly);
 }
 
 export function deserializeGaloisKeys(context: BfvContext, bytes: Uint8Array): GaloisKeys {
