@@ -79,7 +79,6 @@ export class LinearTransform {
     const n = context.n, twoN = 2 * n;
     const lv = context.level(level);
     const ext = lv.extendedOps;
-    const base = { size: ext.length };
     const groups = new Map<number, PreparedTerm[]>();
     const lifted = new Map<Plaintext, Residues>();
     for (const [k, term] of terms.entries()) {
@@ -92,7 +91,7 @@ export class LinearTransform {
         context.assertSame(fn, diagonal);
         let v = lifted.get(diagonal);
         if (!v) {
-          v = context.kernel.alloc(base.size * n, options.shared);
+          v = context.kernel.alloc(ext.length * n, options.shared);
           const poly = new RnsPoly(context.keyBase, context.kernel.alloc(context.keyBase.size * n), 'coeff');
           liftCentered(diagonal, context.t, poly);
           // Level limbs are a prefix of the key base; the special limbs sit at keyLimb.
@@ -114,6 +113,19 @@ export class LinearTransform {
       g.push(prepared);
     }
     return new LinearTransform(context, level, inputs, groups);
+  }
+
+  /**
+   * A transform from already prepared terms (the worker pool rebuilds one from
+   * shared memory this way). Vectors must be (level ∪ special) limbs in NTT form.
+   */
+  static fromPrepared(context: BfvContext, level: number, inputs: number, groups: ReadonlyMap<number, readonly PreparedTerm[]>): LinearTransform {
+    const total = context.level(level).extendedOps.length * context.n;
+    for (const terms of groups.values())
+      for (const t of terms)
+        if (t.vector && (!context.kernel.owns(t.vector) || t.vector.length !== total))
+          fail('LENGTH_MISMATCH', 'LinearTransform.fromPrepared', `prepared factors of ${total} residues`, t.vector.length);
+    return new LinearTransform(context, level, inputs, new Map([...groups].map(([g, t]) => [g, [...t]])));
   }
 
   /** The Galois elements evaluation needs keys for (babies and giants, identity excluded), ascending. */

@@ -29,6 +29,7 @@ import { Ciphertext, Plaintext } from '../ciphertext.js';
 import { assertCiphertexts } from '../operands.js';
 import type { BfvContext } from '../context.js';
 import { galoisElementForStep, GaloisKeys, RelinKeys } from '../keys.js';
+import { LinearTransform, type PreparedTerm } from '../linear-transform.js';
 import { QheError, fail } from '../math/errors.js';
 import type { Residues } from '../math/kernel.js';
 import { RnsPoly } from '../math/poly.js';
@@ -467,8 +468,67 @@ export class ParallelEvaluator {
     return this.many('multiplyRelinearizeMany', as.map((a, i) => this.multiplyRelinearizeItem(a, bs[i], keys, undefined)));
   }
 
-  async rotateRowsMany(as: readonly Ciphertext[], steps: number, keys: GaloisKeys): Promise<Ciphertext[]> {
+  /**
+   * Two forms. `rotateRowsMany(cts, step, keys)`: every ciphertext rotated by one
+   * step (independent jobs). `rotateRowsMany(ct, steps, keys)`: one ciphertext
+   * rotated by every step with hoisting (Evaluator.rotateRowsMany), the steps
+   * split among the workers, each of which decomposes the ciphertext once.
+   */
+  rotateRowsMany(as: readonly Ciphertext[], steps: number, keys: GaloisKeys): Promise<Ciphertext[]>;
+  rotateRowsMany(a: Ciphertext, steps: readonly number[], keys: GaloisKeys): Promise<Ciphertext[]>;
+  async rotateRowsMany(as: readonly Ciphertext[] | Ciphertext, steps: number | readonly number[], keys: GaloisKeys): Promise<Ciphertext[]> {
+    if (as instanceof Ciphertext) {
+      const fn = 'rotateRowsMany';
+      if (!Array.isArray(steps)) fail('INVALID_ARGUMENT', fn, 'a list of steps with one ciphertext', steps);
+      const list = steps as readonly number[];
+      const elements = list.flatMap((s) => this.rotationElements(fn, s, keys));
+      return this.hoisted(fn, as, 'rotateRowsMany', list, this.galoisId(fn, keys, elements), elements.length > 0);
+    }
+    if (typeof steps !== 'number') fail('INVALID_ARGUMENT', 'rotateRowsMany', 'one step with a list of ciphertexts', steps);
     return this.many('rotateRowsMany', as.map((a) => this.rotateRowsItem(a, steps, keys, undefined)));
+  }
+
+  /** Galois automorphisms of one ciphertext for many elements (Evaluator.applyGaloisMany), split among the workers. */
+  async applyGaloisMany(a: Ciphertext, galoisElts: readonly number[], keys: GaloisKeys): Promise<Ciphertext[]> {
+    const fn = 'applyGaloisMany';
+    if (!Array.isArray(galoisElts)) fail('INVALID_ARGUMENT', fn, 'a list of Galois elements', galoisElts);
+    const n = this.context.n;
+    for (const g of galoisElts) if (!Number.isInteger(g) || (g & 1) === 0 || g < 1 || g >= 2 * n) fail('INVALID_ARGUMENT', fn, `odd Galois elements in [1, ${2 * n})`, g);
+    return this.hoisted(fn, a, 'applyGaloisMany', galoisElts, this.galoisId(fn, keys, galoisElts.filter((g) => g !== 1)), galoisElts.some((g) => g !== 1));
+  }
+
+  private async hoisted(fn: string, a: Ciphertext, op: string, list: readonly number[], key: number, rotates: boolean): Promise<Ciphertext[]> {
+    this.check(fn, a);
+    if (rotates) this.checkGaloisSize(fn, a);
+    const input = this.input(a);
+    const outs = list.map(() => this.output(fn, undefined, a.level, 2));
+    const ranges = splitRange(list.length, this.pool.size);
+    await Promise.all(ranges.map(([from, to]) =>
+      this.pool.run(this.context, fn, [{ op, args: { a: input, list: list.slice(from, to), key, outs: outs.slice(from, to).map(describeCiphertext) } }])));
+    return outs;
+  }
+
+  /**
+   * A prepared LinearTransform (Evaluator.linearTransform) as one job. Its factors
+   * move to shared memory once (cached per transform); prepare it with
+   * `{ shared: true }` to skip that copy.
+   */
+  async linearTransform(inputs: readonly Ciphertext[], lt: LinearTransform, keys: GaloisKeys | null): Promise<Ciphertext> {
+    const fn = 'linearTransform';
+    if (!(lt instanceof LinearTransform)) fail('INVALID_ARGUMENT', fn, 'a LinearTransform', lt);
+    this.context.assertSame(fn, lt);
+    if (!Array.isArray(inputs) || inputs.length !== lt.inputCount) fail('LENGTH_MISMATCH', fn, `${lt.inputCount} input ciphertexts`, (inputs as unknown[])?.length);
+    this.check(fn, ...inputs);
+    for (const ct of inputs) {
+      if (ct.level !== lt.level) fail('PARAMETER_MISMATCH', fn, `inputs at the transform's level ${lt.level}`, `level ${ct.level}`);
+      this.checkGaloisSize(fn, ct);
+    }
+    const elements = lt.galoisElements;
+    if (elements.length > 0 && !keys) fail('MISSING_KEY', fn, `Galois keys for elements ${elements.join(', ')}`, null);
+    const key = keys ? this.galoisId(fn, keys, elements) : null;
+    const o = this.output(fn, undefined, lt.level, 2);
+    const args = { inputs: inputs.map((ct) => this.input(ct)), lt: sharedTransform(this.context, lt), key, out: describeCiphertext(o) };
+    return this.one(fn, { op: 'linearTransform', args }, o);
   }
 
   async modSwitchToNextMany(as: readonly Ciphertext[]): Promise<Ciphertext[]> {
@@ -548,4 +608,29 @@ export class ParallelEvaluator {
     );
     return parts.flatMap((p) => (p[0] as SharedCiphertext[]).map((d) => ciphertextFrom(this.context, d)));
   }
+}
+
+/** A LinearTransform as structured-cloneable data over shared memory (cached per transform). */
+export interface SharedLinearTransform {
+  readonly level: number;
+  readonly inputs: number;
+  readonly groups: readonly (readonly [number, readonly PreparedTerm[]])[];
+}
+
+const sharedTransforms = new WeakMap<LinearTransform, SharedLinearTransform>();
+
+function sharedTransform(ctx: BfvContext, lt: LinearTransform): SharedLinearTransform {
+  let d = sharedTransforms.get(lt);
+  if (!d) {
+    const copies = new Map<Residues, Residues>();
+    const share = (v: Residues | null): Residues | null => {
+      if (!v) return null;
+      let c = copies.get(v);
+      if (!c) copies.set(v, (c = sharedCopy(ctx, v)));
+      return c;
+    };
+    d = { level: lt.level, inputs: lt.inputCount, groups: [...lt.groups].map(([g, terms]) => [g, terms.map((t) => ({ ...t, vector: share(t.vector) }))] as const) };
+    sharedTransforms.set(lt, d);
+  }
+  return d;
 }

@@ -22,6 +22,7 @@ import { behzExtend, behzFloor, behzTensor } from '../behz-multiply.js';
 import { BfvContext } from '../context.js';
 import { Evaluator } from '../evaluator.js';
 import { GaloisKeys, KSwitchKey, RelinKeys } from '../keys.js';
+import { LinearTransform } from '../linear-transform.js';
 import { QheError } from '../math/errors.js';
 import type { Residues } from '../math/kernel.js';
 import { RnsPoly } from '../math/poly.js';
@@ -161,6 +162,13 @@ function runItem(e: Env, v: Views, item: JobItem): unknown {
     case 'rotateColumns': return v.into(a.out, (o) => ev.rotateColumnsInto(ct(a.a), keys(a.key, GaloisKeys), o));
     case 'modSwitchToNext': return v.into(a.out, (o) => ev.modSwitchToNextInto(ct(a.a), o));
     case 'linear': return linear(e, v, a);
+    case 'rotateRowsMany': return intoMany(v, a.outs, (outs) => ev.rotateRowsManyInto(ct(a.a), a.list, keys(a.key, GaloisKeys), outs));
+    case 'applyGaloisMany': return intoMany(v, a.outs, (outs) => ev.applyGaloisManyInto(ct(a.a), a.list, keys(a.key, GaloisKeys), outs));
+    case 'linearTransform': {
+      const lt = LinearTransform.fromPrepared(ctx, a.lt.level, a.lt.inputs, new Map(a.lt.groups));
+      const gk = a.key === null ? null : keys(a.key, GaloisKeys);
+      return v.into(a.out, (o) => ev.linearTransformInto((a.inputs as SharedCiphertext[]).map(ct), lt, gk, o));
+    }
     case 'map': return map(e, v, a);
     // The stages of a limb-parallel multiply (behz-multiply.ts; split by ParallelEvaluator.multiply).
     case 'mulExtend': return behzExtend(e.ctx.level(a.level), e.ctx.n, a.src, a.dst, scratchFor(e, a.level));
@@ -182,6 +190,13 @@ function linear(e: Env, v: Views, a: Record<string, any>): void {
       return out;
     });
   });
+}
+
+/** Runs `fn` on views of several shared outputs, each landing in its shared arrays (Views.into for lists). */
+function intoMany(v: Views, ds: SharedCiphertext[], fn: (outs: Ciphertext[]) => unknown): void {
+  const outs = ds.map((d) => v.get(d));
+  fn(outs);
+  ds.forEach((d, i) => v.into(d, () => outs[i]));
 }
 
 function map(e: Env, v: Views, a: Record<string, any>): SharedCiphertext[] {
