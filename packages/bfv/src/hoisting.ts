@@ -13,14 +13,18 @@
  * Results decrypt to the same slots as applyGalois one by one; the ciphertexts
  * differ in their noise only (the FastBconv representative of each digit).
  *
- * evaluateLinearTransform(inputs, lt) (linear-transform.ts for the formula):
+ * evaluateLinearTransform(inputs, lt) (linear-transform.ts for the formula).
+ * Terms with a constant factor and no baby rotation ("coefficient terms") need
+ * neither NTT nor Q·P: they are integer-scalar sums over Q in coefficient form,
+ * the cheap path of a weight-shared first convolution. The others:
  *   1. per input: c0, c1 to NTT over the level base; the digits of c1 if a baby
  *      step needs them;
  *   2. per distinct (input j, baby b): R_{j,b} = (P·π_b(c0) + d0, d1) over Q·P,
  *      NTT form, with (d0, d1) from step 2 above (no ModDown); b = 1: P·(c0, c1);
- *   3. per giant g: A_g = Σ D ⊙ R_{j,b} over Q·P; g = 1 adds into the result F;
- *      otherwise u = ModDown(A_g), then F += (P·σ_g(u0), 0) + Σ_d t_d(σ_g(u1))·(b_d, a_d);
- *   4. out = ModDown(F).
+ *   3. per giant g: A_g = Σ D ⊙ R_{j,b} over Q·P and C_g = Σ c·in_j over Q;
+ *      g = 1: F += A_g, C += C_g; otherwise u = ModDown(A_g) + C_g, then
+ *      F += (P·σ_g(u0), 0) + Σ_d t_d(σ_g(u1))·(b_d, a_d);
+ *   4. out = ModDown(F) + C.
  * Rounding: each ModDown adds at most ½ + K to the result (the P·x parts are
  * exact multiples of P, so they divide exactly).
  */
@@ -33,7 +37,7 @@ import type { Residues } from './math/kernel.js';
 import { RnsPoly } from './math/poly.js';
 import { mod } from './math/zq.js';
 import { nttGaloisPermutation, permuteInto } from './galois.js';
-import type { LinearTransform } from './linear-transform.js';
+import type { LinearTransform, PreparedTerm } from './linear-transform.js';
 
 const view = (a: Residues, j: number, n: number): Residues => a.subarray(j * n, (j + 1) * n);
 
@@ -94,7 +98,8 @@ export function evaluateLinearTransform(ctx: BfvContext, inputs: readonly Cipher
   const needKeys = lt.galoisElements;
   if (needKeys.length > 0 && !keys) fail('MISSING_KEY', fn, `Galois keys for elements ${needKeys.join(', ')}`, null);
   for (const g of needKeys) keys!.get(g);
-  // Step 1 (lazily per input).
+  const isCoefficientTerm = (t: PreparedTerm): boolean => t.vector === null && t.baby === 1;
+  // Step 1 (lazily per input). Inputs are read before `out` is written (step 4), so out may alias one.
   const ntt = new Map<number, { c0: Residues; c1: Residues; digits: KeySwitchDigits | null }>();
   const input = (j: number, needDigits: boolean) => {
     let e = ntt.get(j);
@@ -132,35 +137,69 @@ export function evaluateLinearTransform(ctx: BfvContext, inputs: readonly Cipher
     babies.set(key, (r = [r0, r1]));
     return r;
   };
+  /** Σ c·in_j over Q (coefficient form) for the coefficient terms, or null if there are none. */
+  const coefficientSum = (terms: readonly PreparedTerm[]): [RnsPoly, RnsPoly] | null => {
+    let acc: [RnsPoly, RnsPoly] | null = null;
+    for (const t of terms) {
+      if (!isCoefficientTerm(t) || t.scalar === 0n) continue;
+      acc ??= [RnsPoly.zero(base, 'coeff'), RnsPoly.zero(base, 'coeff')];
+      const ct = inputs[t.input];
+      for (let k = 0; k < 2; k++) for (let i = 0; i < L; i++) base.ops[i].mulScalarAcc(ct.polys[k].limb(i), t.scalar, acc[k].limb(i));
+    }
+    return acc;
+  };
   const f0 = ctx.kernel.alloc(total * n), f1 = ctx.kernel.alloc(total * n);
+  let lazy = false;
+  let plain: [RnsPoly, RnsPoly] | null = null;
   // Step 3.
   for (const [g, terms] of lt.groups) {
-    const a0 = g === 1 ? f0 : ctx.kernel.alloc(total * n);
-    const a1 = g === 1 ? f1 : ctx.kernel.alloc(total * n);
-    for (const term of terms) {
-      const [r0, r1] = baby(term.input, term.baby);
-      for (let i = 0; i < total; i++) {
-        const op = ext[i];
-        if (term.vector) {
-          const d = view(term.vector, i, n);
-          op.mulAcc(view(r0, i, n), d, view(a0, i, n));
-          op.mulAcc(view(r1, i, n), d, view(a1, i, n));
-        } else if (term.scalar !== 0n) {
-          op.mulScalarAcc(view(r0, i, n), term.scalar, view(a0, i, n));
-          op.mulScalarAcc(view(r1, i, n), term.scalar, view(a1, i, n));
+    const nttTerms = terms.filter((t) => !isCoefficientTerm(t));
+    let a0: Residues | null = null, a1: Residues | null = null;
+    if (nttTerms.length > 0) {
+      a0 = g === 1 ? f0 : ctx.kernel.alloc(total * n);
+      a1 = g === 1 ? f1 : ctx.kernel.alloc(total * n);
+      if (g === 1) lazy = true;
+      for (const term of nttTerms) {
+        const [r0, r1] = baby(term.input, term.baby);
+        for (let i = 0; i < total; i++) {
+          const op = ext[i];
+          if (term.vector) {
+            const d = view(term.vector, i, n);
+            op.mulAcc(view(r0, i, n), d, view(a0, i, n));
+            op.mulAcc(view(r1, i, n), d, view(a1, i, n));
+          } else if (term.scalar !== 0n) {
+            op.mulScalarAcc(view(r0, i, n), term.scalar, view(a0, i, n));
+            op.mulScalarAcc(view(r1, i, n), term.scalar, view(a1, i, n));
+          }
         }
       }
     }
-    if (g !== 1) {
-      const u0 = RnsPoly.zero(base, 'coeff'), u1 = RnsPoly.zero(base, 'coeff');
+    const c = coefficientSum(terms);
+    if (g === 1) {
+      if (c) plain = c;
+      continue;
+    }
+    const u0 = RnsPoly.zero(base, 'coeff'), u1 = RnsPoly.zero(base, 'coeff');
+    if (a0 && a1) {
       modDownNtt(ctx, levelIndex, a0, u0);
       modDownNtt(ctx, levelIndex, a1, u1);
-      addLazyGalois(ctx, levelIndex, u0, u1, g, keys!, f0, f1);
     }
+    if (c) for (let i = 0; i < L; i++) {
+      base.ops[i].add(u0.limb(i), c[0].limb(i), u0.limb(i));
+      base.ops[i].add(u1.limb(i), c[1].limb(i), u1.limb(i));
+    }
+    addLazyGalois(ctx, levelIndex, u0, u1, g, keys!, f0, f1);
+    lazy = true;
   }
   // Step 4.
   out.reshape(levelIndex, 2);
-  modDownNtt(ctx, levelIndex, f0, out.polys[0]);
-  modDownNtt(ctx, levelIndex, f1, out.polys[1]);
+  if (lazy) {
+    modDownNtt(ctx, levelIndex, f0, out.polys[0]);
+    modDownNtt(ctx, levelIndex, f1, out.polys[1]);
+  } else {
+    out.polys[0].data.fill(0 as never);
+    out.polys[1].data.fill(0 as never);
+  }
+  if (plain) for (let k = 0; k < 2; k++) for (let i = 0; i < L; i++) base.ops[i].add(out.polys[k].limb(i), plain[k].limb(i), out.polys[k].limb(i));
   return out;
 }
