@@ -13,7 +13,7 @@
  * - addPlain: reg += a slot vector of exact integers (biases);
  * - square: reg = reg² (relinearized);
  * - polynomial: reg = a ⊙ reg² + b ⊙ reg + c with a, b integers or slot vectors;
- * - modSwitch: every live register drops to `level` (scheduled by the planner).
+ * - modSwitch: the listed registers drop to `level` (scheduled by the planner).
  */
 
 export interface TransformTerm {
@@ -29,7 +29,7 @@ export type ProgramOp =
   | { readonly kind: 'addPlain'; readonly layer: number; readonly reg: number; readonly values: readonly bigint[] }
   | { readonly kind: 'square'; readonly layer: number; readonly reg: number }
   | { readonly kind: 'polynomial'; readonly layer: number; readonly reg: number; readonly a: bigint | readonly bigint[]; readonly b: bigint | readonly bigint[]; readonly c: readonly bigint[] }
-  | { readonly kind: 'modSwitch'; readonly layer: number; readonly level: number };
+  | { readonly kind: 'modSwitch'; readonly layer: number; readonly regs: readonly number[]; readonly level: number };
 
 export interface PackedProgram {
   readonly n: number;
