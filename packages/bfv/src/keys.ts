@@ -17,7 +17,7 @@ import type { BfvContext } from './context.js';
 import { fail } from './math/errors.js';
 import { RnsPoly, mulInto, toNtt } from './math/poly.js';
 import { sampleCenteredBinomial, sampleTernary, sampleUniformRns, smallToResidues, systemRandom, type RandomSource } from './math/sampling.js';
-import type { RnsBase } from './math/rns.js';
+import { RnsBase } from './math/rns.js';
 
 export class SecretKey {
   constructor(
@@ -40,9 +40,42 @@ export class PublicKey {
 export class KSwitchKey {
   constructor(
     readonly context: BfvContext,
-    /** One (b, a) pair per key-switching digit; NTT form over the key base. */
+    /** One (b, a) pair per key-switching digit of its level; NTT form over `keyBaseAt(context, level)`. */
     readonly digits: readonly { readonly b: RnsPoly; readonly a: RnsPoly }[],
+    /**
+     * The highest level it serves (0: every level). A key made for level l lives over
+     * that level's primes and the special primes only — the restriction of a level-0
+     * key, (L − l)/L of its digits and limbs — and switches ciphertexts at levels ≥ l.
+     */
+    readonly level: number = 0,
   ) {}
+
+  /** The base of its polynomials. */
+  get base(): RnsBase {
+    return keyBaseAt(this.context, this.level);
+  }
+}
+
+const leveledBases = new WeakMap<BfvContext, Map<number, RnsBase>>();
+
+/** The key base of keys made for `level`: the level's data primes then the special primes (level 0: `context.keyBase`). */
+export function keyBaseAt(context: BfvContext, level: number): RnsBase {
+  if (level === 0) return context.keyBase;
+  let byLevel = leveledBases.get(context);
+  if (!byLevel) leveledBases.set(context, (byLevel = new Map()));
+  let base = byLevel.get(level);
+  if (!base) byLevel.set(level, (base = new RnsBase(context.kernel, context.n, [...context.level(level).base.primes, ...context.specialBase.primes])));
+  return base;
+}
+
+/** A key-base polynomial restricted to `base` = keyBaseAt(context, level) (the level's limbs, then the special limbs). */
+function restrictTo(context: BfvContext, level: number, poly: RnsPoly, base: RnsBase): RnsPoly {
+  if (level === 0) return poly;
+  const n = context.n, Lp = context.level(level).base.size, L = context.params.coeffModulus.length;
+  const out = RnsPoly.zero(base, poly.representation);
+  (out.data as Int32Array).set(poly.data.subarray(0, Lp * n) as Int32Array);
+  (out.data as Int32Array).set(poly.data.subarray(L * n) as Int32Array, Lp * n);
+  return out;
 }
 
 export class RelinKeys {
@@ -118,13 +151,13 @@ export class KeyGenerator {
     }
   }
 
-  /** (−a·s + e, a) over the key base, NTT form. */
-  private encryptZero(): { b: RnsPoly; a: RnsPoly } {
-    const base = this.context.keyBase;
+  /** (−a·s + e, a) over the key base of `level` (default 0: the full key base), NTT form. */
+  private encryptZero(level = 0): { b: RnsPoly; a: RnsPoly } {
+    const base = keyBaseAt(this.context, level);
     const a = uniformNtt(base, this.rng);
     const e = smallToNtt(base, sampleCenteredBinomial(this.rng, this.context.n));
     const b = RnsPoly.zero(base, 'ntt');
-    mulInto(a, this.secretKey.ntt, b);
+    mulInto(a, restrictTo(this.context, level, this.secretKey.ntt, base), b);
     for (let i = 0; i < base.size; i++) base.ops[i].sub(e.limb(i), b.limb(i), b.limb(i));
     return { b, a };
   }
@@ -134,23 +167,29 @@ export class KeyGenerator {
     return new PublicKey(this.context, b, a);
   }
 
-  /** Key-switching key from s to `target` (NTT form over the key base). */
-  createKSwitchKey(target: RnsPoly): KSwitchKey {
+  /**
+   * Key-switching key from s to `target` (NTT form over the key base), for ciphertexts
+   * at `level` and below (default 0: every level; see KSwitchKey.level).
+   */
+  createKSwitchKey(target: RnsPoly, level = 0): KSwitchKey {
     const ctx = this.context;
+    if (!Number.isInteger(level) || level < 0 || level > ctx.maxLevel) fail('LEVEL_EXHAUSTED', 'createKSwitchKey', `a level in [0, ${ctx.maxLevel}]`, level);
     const P = ctx.specialBase.modulus;
+    const base = keyBaseAt(ctx, level);
     const digits = [];
-    for (const digit of ctx.level(0).digits) {
-      const { b, a } = this.encryptZero();
-      for (const i of digit.primes) ctx.keyBase.ops[i].mulScalarAcc(target.limb(i), P, b.limb(i));
+    for (const digit of ctx.level(level).digits) {
+      const { b, a } = this.encryptZero(level);
+      for (const i of digit.primes) base.ops[i].mulScalarAcc(target.limb(i), P, b.limb(i));
       digits.push({ b, a });
     }
-    return new KSwitchKey(ctx, digits);
+    return new KSwitchKey(ctx, digits, level);
   }
 
-  createRelinKeys(): RelinKeys {
+  /** Relinearization keys (for ciphertexts at `options.level` and below; default every level). */
+  createRelinKeys(options: { level?: number } = {}): RelinKeys {
     const s2 = RnsPoly.zero(this.context.keyBase, 'ntt');
     mulInto(this.secretKey.ntt, this.secretKey.ntt, s2);
-    return new RelinKeys(this.context, this.createKSwitchKey(s2));
+    return new RelinKeys(this.context, this.createKSwitchKey(s2, options?.level ?? 0));
   }
 
   /**
@@ -158,12 +197,15 @@ export class KeyGenerator {
    * and 0 = column swap) or explicit Galois elements. A plain array is a list of
    * steps: `createGaloisKeys([1, 2, -7])` (only the steps a computation needs: each
    * key costs ⌈L/α⌉ encryptions of zero and as many key-base polynomial pairs).
+   * With `level`, the keys serve ciphertexts at that level and below only and are
+   * (L − level)/L as large in digits and in limbs (KSwitchKey.level): rotations that
+   * happen after modulus switching need no more.
    */
-  createGaloisKeys(options: readonly number[] | { steps?: readonly number[]; elements?: readonly number[] } = {}): GaloisKeys {
+  createGaloisKeys(options: readonly number[] | { steps?: readonly number[]; elements?: readonly number[]; level?: number } = {}): GaloisKeys {
     if (Array.isArray(options)) options = { steps: options as readonly number[] };
     if (options === null || typeof options !== 'object')
-      fail('INVALID_ARGUMENT', 'createGaloisKeys', 'a list of steps or { steps?, elements? }', options);
-    const opts = options as { steps?: readonly number[]; elements?: readonly number[] };
+      fail('INVALID_ARGUMENT', 'createGaloisKeys', 'a list of steps or { steps?, elements?, level? }', options);
+    const opts = options as { steps?: readonly number[]; elements?: readonly number[]; level?: number };
     for (const k of ['steps', 'elements'] as const)
       if (opts[k] !== undefined && !Array.isArray(opts[k])) fail('INVALID_ARGUMENT', `createGaloisKeys(${k})`, 'an array of integers', opts[k]);
     options = opts;
@@ -185,7 +227,7 @@ export class KeyGenerator {
       const s = RnsPoly.zero(base, 'coeff');
       smallToResidues(this.secretKey.small, base.ops, s.data);
       for (let i = 0; i < base.size; i++) base.ops[i].automorphism(s.limb(i), g, rotated.limb(i));
-      keys.set(g, this.createKSwitchKey(toNtt(rotated)));
+      keys.set(g, this.createKSwitchKey(toNtt(rotated), opts.level ?? 0));
     }
     return new GaloisKeys(this.context, keys);
   }

@@ -28,6 +28,7 @@ import type { KSwitchKey } from './keys.js';
 import type { Residues } from './math/kernel.js';
 import { RnsPoly } from './math/poly.js';
 import { permuteInto } from './galois.js';
+import { fail } from './math/errors.js';
 
 /** The decomposition of one polynomial at one level: per digit, L' + K limbs in NTT form over (level base ∪ special). */
 export interface KeySwitchDigits {
@@ -78,6 +79,7 @@ export function innerProduct(
   const n = ctx.n;
   const ops = level.extendedOps;
   const total = ops.length;
+  const keyLimb = keyLimbs(ctx, decomposition.level, key);
   const tmp = permutation ? ctx.kernel.alloc(n) : null;
   level.digits.forEach((digit, d) => {
     const { b, a } = key.digits[digit.index];
@@ -88,11 +90,25 @@ export function innerProduct(
         permuteInto(tj, permutation, tmp);
         tj = tmp;
       }
-      const op = ops[j], kl = level.keyLimb[j];
+      const op = ops[j], kl = keyLimb[j];
       op.mulAcc(tj, b.limb(kl), view(acc0, j, n));
       op.mulAcc(tj, a.limb(kl), view(acc1, j, n));
     }
   });
+}
+
+/**
+ * Limb of the key's base for modulus j of (level base ∪ special): a level-0 key holds
+ * every data prime (LevelData.keyLimb); a key made for level l ≤ levelIndex holds the
+ * first L − l data primes and then the special primes.
+ */
+function keyLimbs(ctx: BfvContext, levelIndex: number, key: KSwitchKey): readonly number[] {
+  const level = ctx.level(levelIndex);
+  if (key.level === 0) return level.keyLimb;
+  if (key.level > levelIndex)
+    fail('MISSING_KEY', 'keySwitch', `a key for level ${levelIndex} or higher up the chain`, `a key made for level ${key.level} (it lacks this level's primes)`);
+  const Lp = level.base.size, Lk = ctx.level(key.level).base.size;
+  return level.extendedOps.map((_, j) => (j < Lp ? j : Lk + (j - Lp)));
 }
 
 /** Steps 3–4: inverse NTT of an accumulator over (level base ∪ special) in place, then ModDown into `out`. */

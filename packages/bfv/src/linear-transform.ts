@@ -25,7 +25,8 @@ import type { BfvContext } from './context.js';
 import { fail } from './math/errors.js';
 import type { Residues } from './math/kernel.js';
 import { RnsPoly } from './math/poly.js';
-import { centredScalar, liftCentered } from './plain-lift.js';
+import { liftCentered } from './plain-lift.js';
+import { centre } from './math/zq.js';
 
 export interface LinearTransformTerm {
   /** Index of the input ciphertext. */
@@ -104,7 +105,7 @@ export class LinearTransform {
         }
         prepared = { input, baby, vector: v, scalar: 0n };
       } else if (typeof diagonal === 'bigint' || (typeof diagonal === 'number' && Number.isSafeInteger(diagonal))) {
-        prepared = { input, baby, vector: null, scalar: centredScalar(BigInt(diagonal), context.t) };
+        prepared = { input, baby, vector: null, scalar: centre(BigInt(diagonal), context.t) };
       } else {
         return fail('INVALID_ARGUMENT', `${fn}(terms[${k}].diagonal)`, 'a Plaintext or an integer', diagonal);
       }

@@ -34,6 +34,12 @@ describe('pool: hoisted rotations and linear transforms', () => {
     );
   });
 
+  it('keys made for a level work on the pool (their level crosses to the workers)', async () => {
+    const gk = keys.keygen.createGaloisKeys({ steps: [1, 2], level: 1 });
+    const ct = keys.evaluator.modSwitchTo(encrypt([5n, 6n, 7n]), 1);
+    expect((await pe.rotateRowsMany(ct, [1, 2], gk)).map(bits)).toEqual(keys.evaluator.rotateRowsMany(ct, [1, 2], gk).map(bits));
+  });
+
   it('the one-step-many-ciphertexts form of rotateRowsMany still works', async () => {
     const cts = [encrypt([1n, 2n]), encrypt([3n])];
     expect((await pe.rotateRowsMany(cts, 2, keys.galoisKeys)).map(bits)).toEqual(cts.map((c) => bits(keys.evaluator.rotateRows(c, 2, keys.galoisKeys))));

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { BfvContext, Ciphertext, LinearTransform, galoisElementForStep, serializeGaloisKeys, serializedGaloisKeysLength } from '@qhe/bfv';
+import { BfvContext, Ciphertext, GaloisKeys, LinearTransform, deserializeGaloisKeys, deserializeRelinKeys, galoisElementForStep, serializeGaloisKeys, serializeRelinKeys, serializedGaloisKeysLength } from '@qhe/bfv';
 import {
   arbSlots,
   cachedKeys,
@@ -183,5 +183,56 @@ describe('Galois keys for chosen steps', () => {
     expect([...gk.keys.keys()].sort((a, b) => a - b)).toEqual([galoisElementForStep(ctx.n, 3), galoisElementForStep(ctx.n, -7), 2 * ctx.n - 1].sort((a, b) => a - b));
     expect(serializedGaloisKeysLength(gk)).toBe(serializeGaloisKeys(gk).byteLength);
     expect(catchQheError(() => k.keygen.createGaloisKeys({ steps: 3 as never })).code).toBe('INVALID_ARGUMENT');
+  });
+});
+
+describe('keys made for a level (KSwitchKey.level)', () => {
+  const ctx = new BfvContext(smallParameters('u32', { primes: 4 }));
+  const n = ctx.n;
+  const k = cachedKeys(ctx);
+
+  it('rotate and relinearize at that level and below, decrypt like full keys; above it MISSING_KEY', () => {
+    fc.assert(
+      fc.property(arbSlots(ctx), fc.integer({ min: 1, max: ctx.maxLevel }), fc.constantFrom(3, -5, 0), (x, keyLevel, step) => {
+        const gk = k.keygen.createGaloisKeys({ steps: [step], level: keyLevel });
+        const key = [...gk.keys.values()][0];
+        expect(key.level).toBe(keyLevel);
+        expect(key.digits).toHaveLength(ctx.level(keyLevel).digits.length);
+        const ct = k.encryptor.encrypt(k.encoder.encode(x));
+        const g = step === 0 ? 2 * n - 1 : galoisElementForStep(n, step);
+        for (let level = keyLevel; level <= ctx.maxLevel; level++) {
+          const at = k.evaluator.modSwitchTo(ct, level);
+          expect(decryptSlots(k, k.evaluator.applyGalois(at, g, gk))).toEqual(galoisSlotsReference(x, g));
+          expect(decryptSlots(k, k.evaluator.applyGaloisMany(at, [g, 1], gk)[0])).toEqual(galoisSlotsReference(x, g));
+        }
+        expect(catchQheError(() => k.evaluator.applyGalois(k.evaluator.modSwitchTo(ct, keyLevel - 1), g, gk)).code).toBe('MISSING_KEY');
+      }),
+      { numRuns: 3 },
+    );
+    const rk = k.keygen.createRelinKeys({ level: 2 });
+    const ct = k.evaluator.modSwitchTo(k.encryptor.encrypt(k.encoder.encode([3n, 4n])), 2);
+    expect(decryptSlots(k, k.evaluator.relinearize(k.evaluator.square(ct), rk)).slice(0, 2)).toEqual([9n, 16n]);
+    expect(catchQheError(() => k.evaluator.relinearize(k.evaluator.square(k.evaluator.modSwitchTo(ct, 2)), k.keygen.createRelinKeys({ level: 3 }))).code).toBe('MISSING_KEY');
+  });
+
+  it('serialize with their level (level-0 keys byte-identical to before), lengths exact and smaller', () => {
+    const full = k.keygen.createGaloisKeys([1]);
+    const mixed = new GaloisKeys(ctx, new Map([
+      ...full.keys,
+      ...k.keygen.createGaloisKeys({ steps: [2], level: 1 }).keys,
+      ...k.keygen.createGaloisKeys({ steps: [0], level: 3 }).keys,
+    ]));
+    const bytes = serializeGaloisKeys(mixed);
+    expect(serializedGaloisKeysLength(mixed)).toBe(bytes.byteLength);
+    expect(serializedGaloisKeysLength(full)).toBe(serializeGaloisKeys(full).byteLength);
+    const back = deserializeGaloisKeys(ctx, bytes);
+    expect([...back.keys].map(([g, key]) => [g, key.level])).toEqual([...mixed.keys].map(([g, key]) => [g, key.level]));
+    expect(serializeGaloisKeys(back)).toEqual(bytes);
+    const oneFull = serializedGaloisKeysLength(full);
+    const oneLast = serializedGaloisKeysLength(k.keygen.createGaloisKeys({ steps: [1], level: ctx.maxLevel }));
+    expect(oneLast).toBeLessThan(oneFull / 4);
+    const rk = k.keygen.createRelinKeys({ level: 2 });
+    expect(deserializeRelinKeys(ctx, serializeRelinKeys(rk)).key.level).toBe(2);
+    expect(catchQheError(() => k.keygen.createGaloisKeys({ steps: [1], level: ctx.maxLevel + 1 })).code).toBe('LEVEL_EXHAUSTED');
   });
 });

@@ -16,7 +16,7 @@
  */
 import { MAX_LOG_Q, QheError, bfvParameters, type BfvParameterLiteral, type KernelName } from '@qhe/bfv';
 import { forwardInteger, type IntegerModel } from '@qhe/quant/model';
-import { batchingPrimes } from '../planner.js';
+import { batchingPrimes } from '../planner/primes.js';
 import { compileModel, type ClientEncoding, type CompiledModel } from './compile.js';
 import { opCost, transformShape } from './cost.js';
 import { budgetAfter, freshBudget, type NoiseContext } from './noise.js';
