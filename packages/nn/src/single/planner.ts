@@ -70,14 +70,26 @@ export interface SinglePlan {
   readonly freshBudget: number;
   /** Level the client encrypts at (the first layer's). */
   readonly inputLevel: number;
+  /** Input integers per image and their range (the model's input spec; the plan is exact inside it). */
+  readonly inputSize: number;
+  readonly inputMin: number;
+  readonly inputMax: number;
   readonly input: ClientEncoding;
   readonly program: PackedProgram;
   /** Output feature → slot of the result register. */
   readonly outputSlots: Int32Array;
+  /** The register holding each layer's output. */
+  readonly layerOutputs: readonly number[];
   readonly layers: readonly SingleLayerPlan[];
   /** Every Galois element the program needs (ascending) and the same as rotation steps. */
   readonly galoisElements: readonly number[];
   readonly galoisSteps: readonly string[];
+  /** Per Galois element, the first level that uses it: its key is made for that level (smaller keys). */
+  readonly galoisKeyLevels: ReadonlyMap<number, number>;
+  /** Level of the first square (the relinearization key is made for it). */
+  readonly relinLevel: number;
+  /** Evaluation-key bytes per channel (serialized Galois + relinearization keys). */
+  readonly keyBytesPerChannel: number;
   readonly predictedFinalBudget: number;
   /** Estimated work (NTT-of-degree-N units × N·log2 N / 2^16) on the critical path. */
   readonly estimatedCost: number;
@@ -152,6 +164,15 @@ function withModSwitches(compiled: CompiledModel, levels: readonly number[]): Pr
   return ops;
 }
 
+/** The register holding each layer's output (the input register before any op). */
+function liveRegisters(compiled: CompiledModel): number[] {
+  let live = 0;
+  return compiled.layers.map((layer) => {
+    for (const op of layer.ops) if (op.kind === 'transform') live = op.out; else if (op.kind !== 'modSwitch') live = op.reg;
+    return live;
+  });
+}
+
 function layerCodes(ops: readonly ProgramOp[]): number[] {
   const s = new Set<number>();
   for (const op of ops) if (op.kind === 'transform') for (const t of op.terms) { if (t.baby) s.add(t.baby); if (t.giant) s.add(t.giant); }
@@ -219,6 +240,18 @@ export function planSingle(model: IntegerModel, options: SinglePlanOptions = {})
   const program: PackedProgram = { n, inputCount: compiled.input.ciphertexts.length, registers: compiled.registers, ops, output: compiled.output };
   const codes = layerCodes(ops);
   const elements = [...new Set(codes.map((c) => galoisElementOf(n, c)))].sort((a, b) => a - b);
+  const keyLevels = new Map<number, number>();
+  let relinLevel = -1;
+  compiled.layers.forEach((layer, i) => {
+    for (const c of layerCodes(layer.ops)) {
+      const g = galoisElementOf(n, c);
+      if (!keyLevels.has(g)) keyLevels.set(g, sched.levels[i]);
+    }
+    if (relinLevel < 0 && layer.ops.some((op) => op.kind === 'square' || op.kind === 'polynomial')) relinLevel = sched.levels[i];
+  });
+  // One key: per digit (one per data prime at its level, α = 1) a pair of polynomials over that level's primes ∪ special, 4 bytes a residue.
+  const keyBytes = (level: number): number => 2 * (L - level) * (L - level + 1) * n * 4;
+  const keyBytesPerChannel = [...keyLevels.values()].reduce((s, l) => s + keyBytes(l), 0) + (relinLevel >= 0 ? keyBytes(relinLevel) : 0);
   const plan: SinglePlan = Object.freeze({
     mode: 'single',
     model: model.name,
@@ -234,9 +267,13 @@ export function planSingle(model: IntegerModel, options: SinglePlanOptions = {})
     marginBits: margin,
     freshBudget: freshBudget(s, 0),
     inputLevel: sched.levels[0] ?? 0,
+    inputSize: model.input.shape.reduce((a, b) => a * b, 1),
+    inputMin: model.input.min,
+    inputMax: model.input.max,
     input: compiled.input,
     program,
     outputSlots: compiled.outputSlots,
+    layerOutputs: liveRegisters(compiled),
     layers: compiled.layers.map((layer, i) => ({
       index: i,
       type: layer.type,
@@ -250,6 +287,9 @@ export function planSingle(model: IntegerModel, options: SinglePlanOptions = {})
     })),
     galoisElements: elements,
     galoisSteps: codes.map((c) => formatCode(n, c)),
+    galoisKeyLevels: keyLevels,
+    relinLevel: Math.max(0, relinLevel),
+    keyBytesPerChannel,
     predictedFinalBudget: sched.final,
     estimatedCost: cost,
     workers,
