@@ -15,3 +15,5 @@ export { planSingle, verifyPlan, singleChannelParameters, encodeInputSlots, type
 export { SingleClient, createSingleContexts, type SingleServerKeys, type EncryptedImage, type EncryptedLogits } from './single/client.js';
 export { SingleServer, singlePoolBackend, type SingleLayerReport, type SingleRunOptions, type SingleBackendFactory } from './single/server.js';
 export { EvaluatorSingleBackend, PoolSingleBackend, type SingleBackend } from './single/backend.js';
+export { simulateProgram, type PackedProgram, type ProgramOp, type TransformTerm } from './single/program.js';
+export { formatSinglePlan } from './single/format.js';
