@@ -137,15 +137,18 @@ export function evaluateLinearTransform(ctx: BfvContext, inputs: readonly Cipher
     babies.set(key, (r = [r0, r1]));
     return r;
   };
-  /** Σ c·in_j over Q (coefficient form) for the coefficient terms, or null if there are none. */
+  /**
+   * Σ c·in_j over Q (coefficient form) for the coefficient terms, or null if there are none:
+   * one dotScalars sweep per polynomial and limb (the kernel's lazy inner product, one
+   * reduction per coefficient) instead of one multiply-accumulate pass per term.
+   */
   const coefficientSum = (terms: readonly PreparedTerm[]): [RnsPoly, RnsPoly] | null => {
-    let acc: [RnsPoly, RnsPoly] | null = null;
-    for (const t of terms) {
-      if (!isCoefficientTerm(t) || t.scalar === 0n) continue;
-      acc ??= [RnsPoly.zero(base, 'coeff'), RnsPoly.zero(base, 'coeff')];
-      const ct = inputs[t.input];
-      for (let k = 0; k < 2; k++) for (let i = 0; i < L; i++) base.ops[i].mulScalarAcc(ct.polys[k].limb(i), t.scalar, acc[k].limb(i));
-    }
+    const own = terms.filter((t) => isCoefficientTerm(t) && t.scalar !== 0n);
+    if (own.length === 0) return null;
+    const acc: [RnsPoly, RnsPoly] = [RnsPoly.zero(base, 'coeff'), RnsPoly.zero(base, 'coeff')];
+    const scalars = own.map((t) => t.scalar);
+    for (let k = 0; k < 2; k++)
+      for (let i = 0; i < L; i++) base.ops[i].dotScalars(own.map((t) => inputs[t.input].polys[k].limb(i)), scalars, acc[k].limb(i));
     return acc;
   };
   const f0 = ctx.kernel.alloc(total * n), f1 = ctx.kernel.alloc(total * n);
