@@ -200,8 +200,8 @@ export function evaluateLinearTransform(ctx: BfvContext, inputs: readonly Cipher
     modDownNtt(ctx, levelIndex, f0, out.polys[0]);
     modDownNtt(ctx, levelIndex, f1, out.polys[1]);
   } else {
-    out.polys[0].data.fill(0 as never);
-    out.polys[1].data.fill(0 as never);
+    ctx.kernel.zero(out.polys[0].data);
+    ctx.kernel.zero(out.polys[1].data);
   }
   if (plain) for (let k = 0; k < 2; k++) for (let i = 0; i < L; i++) base.ops[i].add(out.polys[k].limb(i), plain[k].limb(i), out.polys[k].limb(i));
   return out;

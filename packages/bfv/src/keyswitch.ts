@@ -51,11 +51,11 @@ export function decompose(ctx: BfvContext, levelIndex: number, c: RnsPoly): KeyS
     const t = kernel.alloc(total * n);
     const own = digit.primes.length;
     const digitLimbs = kernel.alloc(own * n);
-    digit.primes.forEach((i, k) => (view(digitLimbs, k, n) as Int32Array).set(c.limb(i) as Int32Array));
+    digit.primes.forEach((i, k) => kernel.copy(c.limb(i), view(digitLimbs, k, n)));
     const converted = kernel.alloc(digit.others.length * n);
     digit.toOthers.convert(digitLimbs, converted, scratch);
-    digit.primes.forEach((i, k) => (view(t, i, n) as Int32Array).set(view(digitLimbs, k, n) as Int32Array));
-    digit.others.forEach((j, k) => (view(t, j, n) as Int32Array).set(view(converted, k, n) as Int32Array));
+    digit.primes.forEach((i, k) => kernel.copy(view(digitLimbs, k, n), view(t, i, n)));
+    digit.others.forEach((j, k) => kernel.copy(view(converted, k, n), view(t, j, n)));
     for (let j = 0; j < total; j++) ops[j].forwardNtt(view(t, j, n));
     digits.push(t);
   }

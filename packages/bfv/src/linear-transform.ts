@@ -98,7 +98,7 @@ export class LinearTransform {
           // Level limbs are a prefix of the key base; the special limbs sit at keyLimb.
           for (let j = 0; j < ext.length; j++) {
             const dst = v.subarray(j * n, (j + 1) * n);
-            (dst as Int32Array).set(poly.limb(lv.keyLimb[j]) as Int32Array);
+            context.kernel.copy(poly.limb(lv.keyLimb[j]), dst);
             ext[j].forwardNtt(dst);
           }
           lifted.set(diagonal, v);

@@ -6,7 +6,7 @@
  *
  * API (per-kind functions, plus a generic pair that dispatches on the kind):
  *
- *   serializeParameters(params | context | literal) → bytes    deserializeParameters(bytes) → BfvParameters
+ *   serializeParameters(params | context | literal) → bytes    deserializeParameters(bytes, { securityLevel?, allowInsecure? }) → BfvParameters
  *   serializeSecretKey(sk)       deserializeSecretKey(ctx, bytes)
  *   serializePublicKey(pk)       deserializePublicKey(ctx, bytes)
  *   serializeRelinKeys(rk)       deserializeRelinKeys(ctx, bytes)
@@ -14,12 +14,13 @@
  *   serializePlaintext(pt)       deserializePlaintext(ctx, bytes)
  *   serializeCiphertext(ct, { seeded? })   deserializeCiphertext(ctx, bytes)  (either form)
  *   serialize(obj)               deserialize(ctx, bytes, kind?)
- *   inspectSerialized(bytes) → { version, kind, fingerprint, byteLength }  (container checks only)
+ *   inspectSerialized(bytes) → { version, kind, fingerprint, keyId, byteLength }  (container checks only)
  *   parametersFingerprint(params) → hex string of the 16-byte fingerprint
  *
  * Every failure to load is a `QheError`: code `PARAMETER_MISMATCH` when an intact
- * object was made for other parameters than the context's, `SERIALIZATION`
- * otherwise (message "fn: expected …, got …"). Loading never returns a malformed
+ * object was made for other parameters than the context's, `INSECURE_PARAMETERS`
+ * when intact parameters fall below the demanded security level (params-codec.ts),
+ * `SERIALIZATION` otherwise (message "fn: expected …, got …"). Loading never returns a malformed
  * object: lengths must match exactly, every residue must be < its prime, and every
  * field must hold one of its allowed values. Encoding is canonical: an accepted
  * byte string re-serializes to exactly itself.
@@ -36,8 +37,8 @@
  *   | generic serialize / deserialize                  | this file                     |
  *
  * Adding a kind (e.g. a seeded key, a key id):
- *   1. Give it the next free code in KIND_CODES (serialization/container.ts); codes are
- *      never reused or renumbered.
+ *   1. Add its name to SerializedKind and give it the next free code in KIND_CODES
+ *      (serialization/container.ts); codes are never reused or renumbered.
  *   2. Write `serializeX(obj)` / `deserializeX(context, bytes)` in `<type>-codec.ts` next to
  *      the type: `const w = new ByteWriter(fn)`, write the fields, `return sealFor(kind,
  *      params, w)`; load inside `guarded(fn, () => …)` with `openFor(fn, bytes, [kind],
@@ -69,38 +70,20 @@
  * to its type in the same way; the container and the fingerprint are qhe's own.
  */
 import { Ciphertext, Plaintext } from './ciphertext.js';
-import { loadCiphertext, serializeCiphertext, deserializePlaintext, serializePlaintext } from './ciphertext-codec.js';
+import * as ciphertextCodec from './ciphertext-codec.js';
 import { BfvContext } from './context.js';
 import { GaloisKeys, PublicKey, RelinKeys, SecretKey } from './keys.js';
-import {
-  deserializeGaloisKeys,
-  deserializePublicKey,
-  deserializeRelinKeys,
-  deserializeSecretKey,
-  serializeGaloisKeys,
-  serializePublicKey,
-  serializeRelinKeys,
-  serializeSecretKey,
-} from './keys-codec.js';
-import { deserializeParameters, isValidatedParams, openFor, serializeParameters } from './params-codec.js';
-import type { BfvParameters } from './params.js';
+import * as keysCodec from './keys-codec.js';
+import * as paramsCodec from './params-codec.js';
+import { isBfvParameters, type BfvParameters } from './params.js';
 import { serializationError } from './serialization/bytes.js';
 import { SERIALIZED_KINDS, guarded, isSerializedKind, type SerializedKind } from './serialization/container.js';
 
 export { SERIALIZATION_MAGIC, SERIALIZATION_VERSION, inspectSerialized } from './serialization/container.js';
 export type { SerializedHeader, SerializedKind } from './serialization/container.js';
 export { deserializeParameters, parametersFingerprint, serializeParameters } from './params-codec.js';
-export {
-  deserializeGaloisKeys,
-  deserializePublicKey,
-  deserializeRelinKeys,
-  deserializeSecretKey,
-  serializeGaloisKeys,
-  serializePublicKey,
-  serializeRelinKeys,
-  serializeSecretKey,
-  serializedGaloisKeysLength,
-} from './keys-codec.js';
+export type { DeserializeParametersOptions } from './params-codec.js';
+export * from './keys-codec.js';
 export { deserializeCiphertext, deserializePlaintext, serializeCiphertext, serializePlaintext } from './ciphertext-codec.js';
 export type { SerializeCiphertextOptions } from './ciphertext-codec.js';
 
@@ -119,26 +102,28 @@ export interface DeserializedObjects {
 
 /** Serializes any supported object (a context serializes its parameters; ciphertexts use the 'auto' seeded mode). */
 export function serialize(obj: Serializable): Uint8Array {
-  if (obj instanceof SecretKey) return serializeSecretKey(obj);
-  if (obj instanceof PublicKey) return serializePublicKey(obj);
-  if (obj instanceof RelinKeys) return serializeRelinKeys(obj);
-  if (obj instanceof GaloisKeys) return serializeGaloisKeys(obj);
-  if (obj instanceof Plaintext) return serializePlaintext(obj);
-  if (obj instanceof Ciphertext) return serializeCiphertext(obj);
-  if (obj instanceof BfvContext || isValidatedParams(obj)) return serializeParameters(obj);
+  if (obj instanceof SecretKey) return keysCodec.serializeSecretKey(obj);
+  if (obj instanceof PublicKey) return keysCodec.serializePublicKey(obj);
+  if (obj instanceof RelinKeys) return keysCodec.serializeRelinKeys(obj);
+  if (obj instanceof GaloisKeys) return keysCodec.serializeGaloisKeys(obj);
+  if (obj instanceof Plaintext) return ciphertextCodec.serializePlaintext(obj);
+  if (obj instanceof Ciphertext) return ciphertextCodec.serializeCiphertext(obj);
+  if (obj instanceof BfvContext || isBfvParameters(obj)) return paramsCodec.serializeParameters(obj);
   return serializationError('serialize', 'parameters, a key, a plaintext or a ciphertext', obj);
 }
 
 /** The loader of each kind, for the generic `deserialize` (the bytes' kind is already checked). */
 const DECODERS: { readonly [K in SerializedKind]: (context: BfvContext, bytes: Uint8Array) => DeserializedObjects[K] } = {
-  params: (_context, bytes) => deserializeParameters(bytes),
-  secretKey: deserializeSecretKey,
-  publicKey: deserializePublicKey,
-  relinKeys: deserializeRelinKeys,
-  galoisKeys: deserializeGaloisKeys,
-  plaintext: deserializePlaintext,
-  ciphertext: (context, bytes) => loadCiphertext('deserialize', context, bytes, ['ciphertext']),
-  seededCiphertext: (context, bytes) => loadCiphertext('deserialize', context, bytes, ['seededCiphertext']),
+  // The context's own security policy: the caller accepted these parameters by building it.
+  params: (context, bytes) =>
+    paramsCodec.deserializeParameters(bytes, context.params.securityLevel === 'none' ? { allowInsecure: true } : { securityLevel: context.params.securityLevel }),
+  secretKey: keysCodec.deserializeSecretKey,
+  publicKey: keysCodec.deserializePublicKey,
+  relinKeys: keysCodec.deserializeRelinKeys,
+  galoisKeys: keysCodec.deserializeGaloisKeys,
+  plaintext: ciphertextCodec.deserializePlaintext,
+  ciphertext: (context, bytes) => ciphertextCodec.loadCiphertext('deserialize', context, bytes, ['ciphertext']),
+  seededCiphertext: (context, bytes) => ciphertextCodec.loadCiphertext('deserialize', context, bytes, ['seededCiphertext']),
 };
 
 /**
@@ -153,6 +138,6 @@ export function deserialize(context: BfvContext, bytes: Uint8Array, kind?: Seria
   const allowed: readonly SerializedKind[] =
     kind === undefined ? SERIALIZED_KINDS : kind === 'ciphertext' ? ['ciphertext', 'seededCiphertext'] : [kind];
   if (kind !== undefined && !isSerializedKind(kind)) serializationError(fn, `a kind in ${SERIALIZED_KINDS.join(', ')}`, kind);
-  const found = guarded(fn, () => openFor(fn, bytes, allowed, context).kind);
+  const found = guarded(fn, () => paramsCodec.openFor(fn, bytes, allowed, context).kind);
   return DECODERS[found](context, bytes);
 }

@@ -2,10 +2,13 @@
  * @qhe/nn — encrypted inference of quantized integer models (`@qhe/quant/model`)
  * on BFV (`@qhe/bfv`): parameter planner, CryptoNets slot-batched layers
  * (Gilad-Bachrach et al., ICML 2016), client/server split.
+ *
+ * @module @qhe/nn
  */
 export {
   planInference, formatPlan, channelParameters, batchingPrimes, assessPlan, PLANNING_MODES,
   type InferencePlan, type LayerPlan, type PlanOptions, type PlanningModels, type PlanAssessment,
+  type NoiseModel, type NoiseEnv, type LayerNoiseRule, type CostModel, type CostEnv, type LayerCostRule, type LayerFacts, type LayerRole,
 } from './planner/index.js';
 export { InferenceClient, createChannelContexts, type ServerKeys, type EncryptedBatch } from './client.js';
 export { InferenceServer, type LayerReport, type RunOptions, type BackendFactory } from './server.js';

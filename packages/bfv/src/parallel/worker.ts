@@ -50,6 +50,7 @@ function kswitch(ctx: BfvContext, k: SharedKSwitchKey): KSwitchKey {
   return new KSwitchKey(
     ctx,
     k.b.map((b, i) => ({ b: new RnsPoly(base, b, 'ntt'), a: new RnsPoly(base, k.a[i], 'ntt') })),
+    undefined,
     k.level,
   );
 }

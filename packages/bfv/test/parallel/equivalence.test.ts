@@ -178,7 +178,7 @@ describe('ParallelEvaluator matches Evaluator bit for bit', () => {
   });
 
   it('parameters beyond the defaults reach the workers (keySwitchDigitSize: 2)', async () => {
-    const c2 = new BfvContext({ ...smallParameters('u32', { primes: 4 }), keySwitchDigitSize: 2 });
+    const c2 = new BfvContext({ ...smallParameters('u32', { primes: 4 }), specialModulus: [29, 29], keySwitchDigitSize: 2 });
     const k2 = cachedKeys(c2);
     const pe2 = new ParallelEvaluator(c2, pool);
     const a = k2.encryptor.encrypt(k2.encoder.encode([3n, 4n]));

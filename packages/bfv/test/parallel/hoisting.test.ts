@@ -69,7 +69,7 @@ describe('pool: hoisted rotations and linear transforms', () => {
   it('validates before dispatch: wrong forms, missing keys, levels', async () => {
     const ct = encrypt([1n]);
     await expect(pe.rotateRowsMany(ct, 3 as never, keys.galoisKeys)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
-    await expect(pe.rotateRowsMany(ct, [9], cachedKeys(ctx, { galoisSteps: [1] }).galoisKeys)).rejects.toMatchObject({ code: 'MISSING_KEY' }); // 9 = 8 + 1: no key for 8
+    await expect(pe.rotateRowsMany(ct, [9], keys.keygen.createGaloisKeys([1]))).rejects.toMatchObject({ code: 'MISSING_KEY' }); // 9 = 8 + 1: no key for 8
     const lt = LinearTransform.create(ctx, { level: 1, inputs: 1, terms: [{ input: 0, baby: 1, giant: 1, diagonal: 2n }] });
     await expect(pe.linearTransform([ct], lt, null)).rejects.toMatchObject({ code: 'PARAMETER_MISMATCH' });
     expect(catchQheError(() => keys.evaluator.linearTransform([ct], lt, null)).code).toBe('PARAMETER_MISMATCH');

@@ -11,10 +11,10 @@
  * alive at a time; the peak resident set is reported.
  */
 import { availableParallelism } from 'node:os';
-import { QheError } from '@qhe/bfv';
+import { QheError, type Ciphertext } from '@qhe/bfv';
 import { WorkerPool } from '@qhe/bfv/parallel';
 import { MNIST_FILES, defaultMnistDir, loadSplit } from '@qhe/quant/data';
-import { argmax, forwardInteger, quantizeInput } from '@qhe/quant/model';
+import { argmax, forwardInteger, quantizeInput, type IntegerModel } from '@qhe/quant/model';
 import { join } from 'node:path';
 import { InferenceClient } from '../client.js';
 import { assessPlan, formatPlan, planInference, type InferencePlan } from '../planner/index.js';
@@ -84,17 +84,27 @@ export const runCommand = defineCommand({
     const note = slotNote(plan, f.images);
     if (note) log(note);
     try {
-      return await job(io, f, path, model, plan, progress, log, note, assessment.warnings);
+      return await job({ io, flags: f, modelPath: path, model, plan, progress, log, note, warnings: assessment.warnings });
     } finally {
       progress.close();
     }
   },
 });
 
-async function job(
-  io: CliIo, f: { images: number; workers: number; json: boolean }, modelPath: string, model: ReturnType<typeof loadModel>,
-  plan: InferencePlan, progress: Progress, log: (s: string) => void, note: string | null, warnings: readonly string[],
-): Promise<number> {
+interface Job {
+  readonly io: CliIo;
+  readonly flags: { readonly images: number; readonly workers: number; readonly json: boolean };
+  readonly modelPath: string;
+  readonly model: IntegerModel;
+  readonly plan: InferencePlan;
+  readonly progress: Progress;
+  /** Human report lines (nothing with --json). */
+  readonly log: (s: string) => void;
+  readonly note: string | null;
+  readonly warnings: readonly string[];
+}
+
+async function job({ io, flags: f, modelPath, model, plan, progress, log, note, warnings }: Job): Promise<number> {
   const data = testImages(f.images);
   const count = data.labels.length;
   const xs = Array.from({ length: count }, (_, s) => quantizeInput(model.input, data.images.subarray(s * 784, (s + 1) * 784)));
@@ -118,7 +128,7 @@ async function job(
     const got: bigint[][] = [];
     for (let b = 0; b < batches; b++) {
       const batch = xs.slice(b * n, (b + 1) * n);
-      const outputs: (readonly import('@qhe/bfv').Ciphertext[])[] = [];
+      const outputs: Ciphertext[][] = [];
       for (let j = 0; j < k; j++) {
         const where = `${batches > 1 ? `batch ${b + 1}/${batches} · ` : ''}channel ${j + 1}/${k}`;
         t0 = performance.now();

@@ -28,7 +28,7 @@
  * integer forward pass on plain slot vectors.
  */
 import { QheError } from '@qhe/bfv';
-import { compileTaps, tensorShapes, type IntegerLayer, type IntegerModel, type Taps } from '@qhe/quant/model';
+import { compileLinear, tensorShapes, type IntegerLayer, type IntegerModel, type SparseLinear } from '@qhe/quant/model';
 import { transformCost, transformShape, unitCosts } from './cost.js';
 import { firstSlots, nextPowerOfTwo, replicatedLayout, windowedLayout, ZERO, type Layout } from './layouts.js';
 import type { ProgramOp, TransformTerm } from './program.js';
@@ -74,7 +74,7 @@ function fail(message: string): never {
 const isLinear = (t: IntegerLayer['type']): boolean => t === 'conv2d' || t === 'dense' || t === 'sumPool';
 
 /** Dense Fout × Fin weight matrix of a linear layer's taps. */
-function weightMatrix(taps: Taps, fin: number): Float64Array {
+function weightMatrix(taps: SparseLinear, fin: number): Float64Array {
   const W = new Float64Array(taps.outSize * fin);
   for (let o = 0; o < taps.outSize; o++)
     for (let k = taps.start[o]; k < taps.start[o + 1]; k++) W[o * fin + taps.idx[k]] += taps.w[k];
@@ -263,7 +263,7 @@ export function compileModel(model: IntegerModel, n: number): CompiledModel {
     const ops: ProgramOp[] = [];
     let note = '';
     if (isLinear(layer.type)) {
-      const taps = compileTaps(layer, shapes[i], shapes[i + 1])!;
+      const taps = compileLinear(layer, shapes[i], shapes[i + 1])!;
       const conv = state.layout === null ? convLike(layer, shapes[i]) : null;
       if (conv) {
         note = firstConvolution(i, conv, shapes[i], shapes[i + 1], nextLinearOutputs(i), ops);
@@ -279,6 +279,8 @@ export function compileModel(model: IntegerModel, n: number): CompiledModel {
       }
     } else if (layer.type === 'flatten') {
       note = 'no data movement (HWC order)';
+    } else if (layer.type === 'add') {
+      fail(`layer ${i} (add): expected conv2d, dense, sumPool, flatten, square or quadratic layers in single mode, got a residual add (use --mode batch)`);
     } else {
       if (state.layout === null) {
         // An activation first: the client sends the input replicated.

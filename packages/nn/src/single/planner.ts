@@ -217,7 +217,15 @@ export function planSingle(model: IntegerModel, options: SinglePlanOptions = {})
       const maxData = Math.floor(bound / primeBits) - 1;
       let found = false;
       for (let L = 1; L <= maxData && !found; L++) {
-        const s: NoiseContext = { n, logT, levelLogQ: Array.from({ length: L }, (_, l) => (L - l) * (primeBits - 0.01)) };
+        // The chain may end before the last prime (bfv params.ts: levels that cannot hold t through a key switch).
+        let maxLevel: number;
+        try {
+          maxLevel = bfvParameters({ polyDegree: n, coeffModulus: Array(L).fill(primeBits), specialModulus: [primeBits], plainModulus: ts.reduce((a, b) => (b > a ? b : a)), kernel, allowInsecure: true }).maxLevel;
+        } catch (e) {
+          if (e instanceof QheError) continue;
+          throw e;
+        }
+        const s: NoiseContext = { n, logT, levelLogQ: Array.from({ length: maxLevel + 1 }, (_, l) => (L - l) * (primeBits - 0.01)) };
         if (freshBudget(s, 0) < 1) continue;
         const sched = schedule(s, compiled, margin);
         if (!sched) continue;
