@@ -54,3 +54,17 @@ export function printTable(rows: readonly Record<string, unknown>[]): void {
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of cells) console.log(line(row));
 }
+
+/** Rows as a GitHub markdown table (numbers to 3 significant digits), written to benchmarks/results/<suite>.md. */
+export function writeMarkdownTable(suite: string, title: string, rows: readonly Record<string, unknown>[], notes: readonly string[] = []): string {
+  const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const fmt = (v: unknown): string =>
+    typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toPrecision(3)) : v === undefined || v === null ? '' : String(v).replace(/\|/g, '\\|');
+  const lines = [`# ${title}`, '', `${machine().cpu}, ${machine().cores} cores, Node ${machine().node}, ${new Date().toISOString()}`, '',
+    `| ${cols.join(' | ')} |`, `| ${cols.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${cols.map((c) => fmt(r[c])).join(' | ')} |`)];
+  if (notes.length) lines.push('', ...notes.map((n) => `- ${n}`));
+  mkdirSync(resultsDir, { recursive: true });
+  const file = join(resultsDir, `${suite}.md`);
+  writeFileSync(file, lines.join('\n') + '\n');
+  return file;
+}

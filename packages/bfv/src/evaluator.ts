@@ -8,7 +8,9 @@
  *   1. extend each input polynomial from q to Bsk (FastBconv with m̃, SmMRq);
  *   2. NTT over q ∪ Bsk; 3. tensor d_k = Σ_{i+j=k} a_i ⊙ b_j;
  *   4. inverse NTT; 5. ⌊t·d/q⌉ in Bsk (fast floor); 6. Bsk → q (FastBconvSk).
- * relinearize, rotations: key switching with special primes (keyswitch.ts).
+ * relinearize, rotations: key switching with special primes (keyswitch.ts);
+ * many rotations of one ciphertext and linear transforms share its
+ * decomposition (hoisting.ts: Halevi–Shoup 2018 §5).
  * modSwitchToNext: divide and round by the last prime (SEAL
  * divide_and_round_q_last_inplace), keeping the plaintext and the invariant noise.
  *
@@ -44,6 +46,8 @@ import { behzExtend, behzFloor, behzTensor } from './behz-multiply.js';
 import { assertContext, type BfvContext } from './context.js';
 import type { GaloisKeys, RelinKeys } from './keys.js';
 import { switchKey } from './keyswitch.js';
+import { applyGaloisHoisted, evaluateLinearTransform } from './hoisting.js';
+import { LinearTransform } from './linear-transform.js';
 import { QheError, fail } from './math/errors.js';
 import type { Residues } from './math/kernel.js';
 import { RnsPoly, mulInto, toCoeff, toNtt } from './math/poly.js';
@@ -342,6 +346,91 @@ export class Evaluator {
     let current = a;
     for (const g of elements) current = this.galois(fn, current, g, keys, current === a ? undefined : current);
     return this.result(fn, this.copyInto(current, out), id);
+  }
+
+  /**
+   * Galois automorphisms of one ciphertext for many elements with one key-switching
+   * decomposition (hoisting.ts); element 1 is a copy. Every element needs its own key.
+   */
+  applyGaloisMany(a: Ciphertext, galoisElts: readonly number[], keys: GaloisKeys): Ciphertext[] {
+    return this.applyGaloisManyInto(a, galoisElts, keys, this.outputs('applyGaloisMany', a, galoisElts));
+  }
+  applyGaloisManyInto(a: Ciphertext, galoisElts: readonly number[], keys: GaloisKeys, outs: readonly Ciphertext[]): Ciphertext[] {
+    const fn = 'applyGaloisMany';
+    const id = this.checkMany(fn, a, galoisElts, keys, outs);
+    const elts = galoisElts.map((g) => galoisElementOperand(this.context, fn, g));
+    if (elts.some((g) => g !== 1)) assertRelinearized(fn, a);
+    for (const g of elts) if (g !== 1) keys.get(g); // MISSING_KEY before anything is computed
+    const hoisted = elts.map((g, i) => [g, i] as const).filter(([g]) => g !== 1);
+    // An output may alias `a`: hoisting copies c0 and decomposes c1 before writing, copies come from a snapshot.
+    const src = outs.includes(a) ? a.clone() : a;
+    if (hoisted.length > 0) applyGaloisHoisted(this.context, src, hoisted.map(([g]) => g), keys, hoisted.map(([, i]) => outs[i]));
+    elts.forEach((g, i) => { if (g === 1) this.copyInto(src, outs[i]); });
+    return outs.map((o) => this.result(fn, o, id));
+  }
+
+  /**
+   * Row rotations of one ciphertext by every step (rotateRows' convention), the
+   * steps with their own key hoisted (one decomposition for all of them); steps
+   * without one are composed from power-of-two keys as rotateRows does, and 0 is a copy.
+   */
+  rotateRowsMany(a: Ciphertext, steps: readonly number[], keys: GaloisKeys): Ciphertext[] {
+    return this.rotateRowsManyInto(a, steps, keys, this.outputs('rotateRowsMany', a, steps));
+  }
+  rotateRowsManyInto(a: Ciphertext, steps: readonly number[], keys: GaloisKeys, outs: readonly Ciphertext[]): Ciphertext[] {
+    const fn = 'rotateRowsMany';
+    const id = this.checkMany(fn, a, steps, keys, outs);
+    const elements = steps.map((s) => rotationElements(this.context, fn, s, keys));
+    if (elements.some((e) => e.length > 0)) assertRelinearized(fn, a);
+    for (const e of elements) for (const g of e) keys.get(g); // MISSING_KEY before anything is computed
+    const src = outs.includes(a) ? a.clone() : a;
+    const direct = elements.map((e, i) => [e, i] as const).filter(([e]) => e.length === 1);
+    if (direct.length > 0) applyGaloisHoisted(this.context, src, direct.map(([[g]]) => g), keys, direct.map(([, i]) => outs[i]));
+    elements.forEach((e, i) => {
+      if (e.length === 0) this.copyInto(src, outs[i]);
+      else if (e.length > 1) this.rotateRowsInto(src, steps[i], keys, outs[i]);
+    });
+    return outs.map((o) => this.result(fn, o, id));
+  }
+
+  private outputs(fn: string, a: Ciphertext, list: readonly number[]): Ciphertext[] {
+    if (!Array.isArray(list)) fail('INVALID_ARGUMENT', fn, 'a list', list);
+    this.check(fn, a);
+    return list.map(() => Ciphertext.empty(this.context, a.level, 2));
+  }
+
+  /** Checks of the …Many calls; returns the common key id of `a` and the keys. */
+  private checkMany(fn: string, a: Ciphertext, list: readonly number[], keys: GaloisKeys, outs: readonly Ciphertext[]): string | undefined {
+    this.check(fn, a);
+    assertGaloisKeys(this.context, fn, keys);
+    if (!Array.isArray(list)) fail('INVALID_ARGUMENT', fn, 'a list', list);
+    if (!Array.isArray(outs) || outs.length !== list.length) fail('LENGTH_MISMATCH', fn, `${list.length} output ciphertexts`, (outs as unknown[])?.length);
+    for (const o of outs) assertOutput(this.context, fn, o);
+    if (new Set(outs).size !== outs.length) fail('INVALID_ARGUMENT', fn, 'distinct output ciphertexts', 'the same one twice');
+    return operandsKeyId(fn, [a], keys);
+  }
+
+  /**
+   * out = Σ_g σ_g(Σ D ⊙ σ_b(inputs[j])) for a prepared LinearTransform (its module
+   * documents the formula; hoisting.ts the evaluation). Inputs: size 2, at lt.level.
+   */
+  linearTransform(inputs: readonly Ciphertext[], lt: LinearTransform, keys: GaloisKeys | null): Ciphertext {
+    return this.linearTransformInto(inputs, lt, keys, undefined as never);
+  }
+  linearTransformInto(inputs: readonly Ciphertext[], lt: LinearTransform, keys: GaloisKeys | null, into: Ciphertext): Ciphertext {
+    const fn = 'linearTransform';
+    if (!(lt instanceof LinearTransform)) fail('INVALID_ARGUMENT', fn, 'a LinearTransform', lt);
+    this.context.assertSame(fn, lt);
+    if (keys !== null) assertGaloisKeys(this.context, fn, keys);
+    if (!Array.isArray(inputs) || inputs.length !== lt.inputCount) fail('LENGTH_MISMATCH', fn, `${lt.inputCount} input ciphertexts`, (inputs as unknown[])?.length);
+    this.check(fn, ...inputs);
+    const id = operandsKeyId(fn, inputs, keys ?? undefined);
+    for (const ct of inputs) {
+      if (ct.level !== lt.level) fail('PARAMETER_MISMATCH', fn, `inputs at the transform's level ${lt.level}`, `level ${ct.level}`);
+      assertRelinearized(fn, ct);
+    }
+    const out = this.target(fn, into, lt.level, 2);
+    return this.result(fn, evaluateLinearTransform(this.context, inputs, lt, keys, out), id);
   }
 
   /** Swaps the two rows of the slot matrix (Galois element 2N − 1). */

@@ -10,7 +10,9 @@
  *   |            | 00 → 0, 01 → 1, 10 → −1 (11 rejected); NTT form and key id rebuilt    |
  *   | publicKey  | 16-byte key id, p0, p1: polys over the key base                        |
  *   | relinKeys  | 16-byte key id, KSwitchKey: u8 d = ⌈L/α⌉ digits, then d × (b, a)      |
- *   |            | polys over the key base                                               |
+ *   |            | polys over the key base; a key made for level l ≥ 1 (KSwitchKey.level) |
+ *   |            | sets bit 7 of d, follows it with u8 l, and has ⌈L_l/α⌉ digits over    |
+ *   |            | l's primes ∪ special                                                  |
  *   | galoisKeys | 16-byte key id, u32 m, then m × (u32 Galois element g, KSwitchKey);   |
  *   |            | g odd in [1, 2N), distinct, in the key map's order                     |
  *
@@ -18,11 +20,12 @@
  * a function of s, recomputed on load.
  */
 import type { BfvContext } from './context.js';
-import { GaloisKeys, KSwitchKey, PublicKey, RelinKeys, SecretKey } from './keys.js';
+import { GaloisKeys, KSwitchKey, PublicKey, RelinKeys, SecretKey, keyBaseAt } from './keys.js';
 import { packTernary } from './key-id.js';
 import { openFor, sealFor } from './params-codec.js';
 import { ByteWriter, polyBytes, serializationError, type ByteReader } from './serialization/bytes.js';
-import { guarded } from './serialization/container.js';
+import { CONTAINER_OVERHEAD, guarded } from './serialization/container.js';
+import { KEY_ID_BYTES } from './key-id.js';
 
 // ---------------------------------------------------------------------------
 // Secret key
@@ -81,12 +84,20 @@ export function deserializePublicKey(context: BfvContext, bytes: Uint8Array): Pu
 // ---------------------------------------------------------------------------
 // Key-switching keys (inside relinearization and Galois keys)
 
+/** Bit 7 of the digit-count byte: a u8 level l ≥ 1 follows and the polys are over level l's primes ∪ special. */
+const LEVELED = 0x80;
+
 function writeKSwitch(w: ByteWriter, key: KSwitchKey): void {
   const ctx = key.context;
-  const base = ctx.keyBase;
-  const count = ctx.level(0).digits.length;
+  const base = keyBaseAt(ctx, key.level);
+  const count = ctx.level(key.level).digits.length;
   if (key.digits.length !== count) serializationError(w.fn, `${count} key-switching digits`, key.digits.length);
-  w.u8(count);
+  // Level-0 keys keep the original encoding byte for byte.
+  if (key.level === 0) w.u8(count);
+  else {
+    w.u8(LEVELED | count);
+    w.u8(key.level);
+  }
   key.digits.forEach((d, i) => {
     w.poly(d.b, base, 'ntt', `digit ${i} b`);
     w.poly(d.a, base, 'ntt', `digit ${i} a`);
@@ -94,21 +105,27 @@ function writeKSwitch(w: ByteWriter, key: KSwitchKey): void {
 }
 
 function readKSwitch(context: BfvContext, r: ByteReader, what: string, keyId: string | undefined): KSwitchKey {
-  const count = context.level(0).digits.length;
   const d = r.u8(`${what} digit count`);
-  if (d !== count) serializationError(r.fn, `${count} digits in ${what} (⌈L/α⌉ for this context)`, d);
+  let level = 0;
+  if (d & LEVELED) {
+    level = r.u8(`${what} level`);
+    if (level < 1 || level > context.maxLevel) serializationError(r.fn, `a level in [1, ${context.maxLevel}] for ${what} (0 is written without the level flag)`, level);
+  }
+  const count = context.level(level).digits.length;
+  if ((d & ~LEVELED) !== count) serializationError(r.fn, `${count} digits in ${what} (⌈L_l/α⌉ at level ${level})`, d & ~LEVELED);
+  const base = keyBaseAt(context, level);
   const digits = [];
   for (let i = 0; i < count; i++) {
-    const b = r.poly(context.keyBase, 'ntt', `${what} digit ${i} b`);
-    const a = r.poly(context.keyBase, 'ntt', `${what} digit ${i} a`);
+    const b = r.poly(base, 'ntt', `${what} digit ${i} b`);
+    const a = r.poly(base, 'ntt', `${what} digit ${i} a`);
     digits.push(Object.freeze({ b, a }));
   }
-  return new KSwitchKey(context, Object.freeze(digits), keyId);
+  return new KSwitchKey(context, Object.freeze(digits), keyId, level);
 }
 
-/** Bytes of one serialized key-switching key for `context` (digit-count byte included). */
-function kswitchBytes(context: BfvContext): number {
-  return 1 + 2 * context.level(0).digits.length * polyBytes(context.keyBase.primes, context.n);
+/** Bytes of one serialized key-switching key made for `level` (digit-count and level bytes included). */
+function kswitchBytes(context: BfvContext, level = 0): number {
+  return (level === 0 ? 1 : 2) + 2 * context.level(level).digits.length * polyBytes(keyBaseAt(context, level).primes, context.n);
 }
 
 // ---------------------------------------------------------------------------
@@ -150,14 +167,25 @@ export function serializeGaloisKeys(gk: GaloisKeys): Uint8Array {
   return sealFor('galoisKeys', gk.context.params, w);
 }
 
+/**
+ * The exact length of serializeGaloisKeys(gk) without serializing it: what a client
+ * uploads for the rotations of a computation.
+ */
+export function serializedGaloisKeysLength(gk: GaloisKeys): number {
+  if (!(gk instanceof GaloisKeys)) serializationError('serializedGaloisKeysLength', 'a GaloisKeys', gk);
+  let body = KEY_ID_BYTES + 4;
+  for (const key of gk.keys.values()) body += 4 + kswitchBytes(gk.context, key.level);
+  return CONTAINER_OVERHEAD + body;
+}
+
 export function deserializeGaloisKeys(context: BfvContext, bytes: Uint8Array): GaloisKeys {
   const fn = 'deserializeGaloisKeys';
   return guarded(fn, () => {
     const { version, reader: r } = openFor(fn, bytes, ['galoisKeys'], context);
     const keyId = version >= 2 ? r.keyId('the key id') : undefined;
     const m = r.u32('the Galois key count');
-    // Each entry takes at least one key's worth of bytes: refuse counts the body cannot hold before looping.
-    const perKey = 4 + kswitchBytes(context);
+    // Each entry takes at least the smallest (last-level) key's bytes: refuse counts the body cannot hold before looping.
+    const perKey = 4 + Math.min(...context.levels.map((l) => kswitchBytes(context, l.index)));
     if (m > r.remaining / perKey) serializationError(fn, `at most ${Math.floor(r.remaining / perKey)} Galois keys for the body size`, m);
     const keys = new Map<number, KSwitchKey>();
     const twoN = 2 * context.n;

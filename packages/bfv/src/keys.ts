@@ -24,14 +24,14 @@ import { fail } from './math/errors.js';
 import { assertRingDegree } from './math/primes.js';
 import { RnsPoly, mulInto, toNtt } from './math/poly.js';
 import { sampleCenteredBinomial, sampleTernary, sampleUniformRns, smallToResidues, systemRandom, type RandomSource } from './math/sampling.js';
-import type { RnsBase } from './math/rns.js';
+import { RnsBase } from './math/rns.js';
 import { integerOperand, optionsOperand } from './operands.js';
 import { assertKeyId, commonKeyId, secretKeyId } from './key-id.js';
 
-/** Throws unless p is an RnsPoly over the context's key base in NTT form. */
-function assertKeyPoly(fn: string, context: BfvContext, p: unknown, what: string): asserts p is RnsPoly {
+/** Throws unless p is an RnsPoly over `base` (default: the context's key base) in NTT form. */
+function assertKeyPoly(fn: string, context: BfvContext, p: unknown, what: string, base: RnsBase = context.keyBase): asserts p is RnsPoly {
   if (!(p instanceof RnsPoly)) fail('INVALID_ARGUMENT', fn, `${what}: an RnsPoly`, p);
-  if (!p.base.equals(context.keyBase)) fail('MODULUS_MISMATCH', fn, `${what} over the key base (${context.keyBase.size} primes)`, `${p.base.size} primes`);
+  if (!p.base.equals(base)) fail('MODULUS_MISMATCH', fn, `${what} over the key base (${base.size} primes)`, `${p.base.size} primes`);
   if (p.representation !== 'ntt') fail('REPRESENTATION_MISMATCH', fn, `${what} in NTT form`, p.representation);
 }
 
@@ -91,22 +91,57 @@ export class PublicKey {
 export class KSwitchKey {
   constructor(
     readonly context: BfvContext,
-    /** One (b, a) pair per key-switching digit; NTT form over the key base. */
+    /** One (b, a) pair per key-switching digit of its level; NTT form over `keyBaseAt(context, level)`. */
     readonly digits: readonly { readonly b: RnsPoly; readonly a: RnsPoly }[],
     /** The key id of the secret key it switches from (undefined: unknown, key-id.ts). */
     readonly keyId?: string,
+    /**
+     * The highest level it serves (0: every level). A key made for level l lives over
+     * that level's primes and the special primes only — the restriction of a level-0
+     * key, (L − l)/L of its digits and limbs — and switches ciphertexts at levels ≥ l.
+     */
+    readonly level: number = 0,
   ) {
     const fn = 'KSwitchKey';
     assertContext(fn, context);
     assertKeyId(fn, keyId);
-    const count = context.level(0).digits.length;
-    if (!Array.isArray(digits) || digits.length !== count) fail('LENGTH_MISMATCH', fn, `${count} key-switching digits (⌈L/α⌉)`, digits);
+    integerOperand(fn, 'level', level, 0, context.maxLevel);
+    const count = context.level(level).digits.length;
+    const base = keyBaseAt(context, level);
+    if (!Array.isArray(digits) || digits.length !== count) fail('LENGTH_MISMATCH', fn, `${count} key-switching digits (⌈L_l/α⌉ at level ${level})`, digits);
     digits.forEach((d, i) => {
       if (typeof d !== 'object' || d === null) fail('INVALID_ARGUMENT', fn, `digit ${i}: a { b, a } pair`, d);
-      assertKeyPoly(fn, context, d.b, `digit ${i} b`);
-      assertKeyPoly(fn, context, d.a, `digit ${i} a`);
+      assertKeyPoly(fn, context, d.b, `digit ${i} b`, base);
+      assertKeyPoly(fn, context, d.a, `digit ${i} a`, base);
     });
   }
+
+  /** The base of its polynomials. */
+  get base(): RnsBase {
+    return keyBaseAt(this.context, this.level);
+  }
+}
+
+const leveledBases = new WeakMap<BfvContext, Map<number, RnsBase>>();
+
+/** The key base of keys made for `level`: the level's data primes then the special primes (level 0: `context.keyBase`). */
+export function keyBaseAt(context: BfvContext, level: number): RnsBase {
+  if (level === 0) return context.keyBase;
+  let byLevel = leveledBases.get(context);
+  if (!byLevel) leveledBases.set(context, (byLevel = new Map()));
+  let base = byLevel.get(level);
+  if (!base) byLevel.set(level, (base = new RnsBase(context.kernel, context.n, [...context.level(level).base.primes, ...context.specialBase.primes])));
+  return base;
+}
+
+/** A key-base polynomial restricted to `base` = keyBaseAt(context, level) (the level's limbs, then the special limbs). */
+function restrictTo(context: BfvContext, level: number, poly: RnsPoly, base: RnsBase): RnsPoly {
+  if (level === 0) return poly;
+  const n = context.n, Lp = context.level(level).base.size, L = context.params.coeffModulus.length;
+  const out = RnsPoly.zero(base, poly.representation);
+  context.kernel.copy(poly.data.subarray(0, Lp * n), out.data.subarray(0, Lp * n));
+  context.kernel.copy(poly.data.subarray(L * n), out.data.subarray(Lp * n));
+  return out;
 }
 
 export class RelinKeys {
@@ -210,13 +245,13 @@ export class KeyGenerator {
     }
   }
 
-  /** (−a·s + e, a) over the key base, NTT form. */
-  private encryptZero(): { b: RnsPoly; a: RnsPoly } {
-    const base = this.context.keyBase;
+  /** (−a·s + e, a) over the key base of `level` (default 0: the full key base), NTT form. */
+  private encryptZero(level = 0): { b: RnsPoly; a: RnsPoly } {
+    const base = keyBaseAt(this.context, level);
     const a = uniformNtt(base, this.rng);
     const e = smallToNtt(base, sampleCenteredBinomial(this.rng, this.context.n));
     const b = RnsPoly.zero(base, 'ntt');
-    mulInto(a, this.secretKey.ntt, b);
+    mulInto(a, restrictTo(this.context, level, this.secretKey.ntt, base), b);
     for (let i = 0; i < base.size; i++) base.ops[i].sub(e.limb(i), b.limb(i), b.limb(i));
     return { b, a };
   }
@@ -226,34 +261,47 @@ export class KeyGenerator {
     return new PublicKey(this.context, b, a, this.secretKey.keyId);
   }
 
-  /** Key-switching key from s to `target` (NTT form over the key base). */
-  createKSwitchKey(target: RnsPoly): KSwitchKey {
+  /**
+   * Key-switching key from s to `target` (NTT form over the key base), for ciphertexts
+   * at `level` and below (default 0: every level; see KSwitchKey.level).
+   */
+  createKSwitchKey(target: RnsPoly, level = 0): KSwitchKey {
+    const fn = 'createKSwitchKey';
     const ctx = this.context;
-    assertKeyPoly('createKSwitchKey', ctx, target, 'the target key');
+    assertKeyPoly(fn, ctx, target, 'the target key');
+    if (!Number.isInteger(level) || level < 0 || level > ctx.maxLevel) fail('LEVEL_EXHAUSTED', fn, `a level in [0, ${ctx.maxLevel}]`, level);
     const P = ctx.specialBase.modulus;
+    const base = keyBaseAt(ctx, level);
     const digits = [];
-    for (const digit of ctx.level(0).digits) {
-      const { b, a } = this.encryptZero();
-      for (const i of digit.primes) ctx.keyBase.ops[i].mulScalarAcc(target.limb(i), P, b.limb(i));
+    for (const digit of ctx.level(level).digits) {
+      const { b, a } = this.encryptZero(level);
+      for (const i of digit.primes) base.ops[i].mulScalarAcc(target.limb(i), P, b.limb(i));
       digits.push({ b, a });
     }
-    return new KSwitchKey(ctx, digits, this.secretKey.keyId);
+    return new KSwitchKey(ctx, digits, this.secretKey.keyId, level);
   }
 
-  createRelinKeys(): RelinKeys {
+  /** Relinearization keys (for ciphertexts at `options.level` and below; default every level). */
+  createRelinKeys(options: { level?: number } = {}): RelinKeys {
+    const o = optionsOperand<{ level: number }>('createRelinKeys', options);
     const s2 = RnsPoly.zero(this.context.keyBase, 'ntt');
     mulInto(this.secretKey.ntt, this.secretKey.ntt, s2);
-    return new RelinKeys(this.context, this.createKSwitchKey(s2));
+    return new RelinKeys(this.context, this.createKSwitchKey(s2, o.level ?? 0));
   }
 
   /**
    * Galois keys for the given row-rotation steps (default: ±1, ±2, ±4, … up to N/4,
-   * and 0 = column swap) or explicit Galois elements.
+   * and 0 = column swap) or explicit Galois elements. A plain array is a list of
+   * steps: `createGaloisKeys([1, 2, -7])` (only the steps a computation needs: each
+   * key costs ⌈L/α⌉ encryptions of zero and as many key-base polynomial pairs).
+   * With `level`, the keys serve ciphertexts at that level and below only and are
+   * (L − level)/L as large in digits and in limbs (KSwitchKey.level): rotations that
+   * happen after modulus switching need no more.
    */
-  createGaloisKeys(options: { steps?: readonly number[]; elements?: readonly number[] } = {}): GaloisKeys {
+  createGaloisKeys(options: readonly number[] | { steps?: readonly number[]; elements?: readonly number[]; level?: number } = {}): GaloisKeys {
     const fn = 'createGaloisKeys';
     const n = this.context.n;
-    const o = optionsOperand<{ steps: readonly number[]; elements: readonly number[] }>(fn, options);
+    const o = optionsOperand<{ steps: readonly number[]; elements: readonly number[]; level: number }>(fn, Array.isArray(options) ? { steps: options } : options);
     for (const field of ['steps', 'elements'] as const)
       if (o[field] !== undefined && !Array.isArray(o[field])) fail('INVALID_ARGUMENT', fn, `options.${field}: an array of integers`, o[field]);
     const elements = new Set<number>(o.elements ?? []);
@@ -272,7 +320,7 @@ export class KeyGenerator {
       const s = RnsPoly.zero(base, 'coeff');
       smallToResidues(this.secretKey.small, base.ops, s.data);
       for (let i = 0; i < base.size; i++) base.ops[i].automorphism(s.limb(i), g, rotated.limb(i));
-      keys.set(g, this.createKSwitchKey(toNtt(rotated)));
+      keys.set(g, this.createKSwitchKey(toNtt(rotated), o.level ?? 0));
     }
     return new GaloisKeys(this.context, keys);
   }

@@ -14,3 +14,9 @@ export { InferenceClient, createChannelContexts, type ServerKeys, type Encrypted
 export { InferenceServer, type LayerReport, type RunOptions, type BackendFactory } from './server.js';
 export { EvaluatorBackend, type HeBackend } from './backend.js';
 export { PoolBackend, poolBackend } from './pool-backend.js';
+export { planSingle, verifyPlan, singleChannelParameters, encodeInputSlots, type SinglePlan, type SinglePlanOptions, type SingleLayerPlan } from './single/planner.js';
+export { SingleClient, createSingleContexts, type SingleServerKeys, type EncryptedImage, type EncryptedLogits } from './single/client.js';
+export { SingleServer, singlePoolBackend, type SingleLayerReport, type SingleRunOptions, type SingleBackendFactory } from './single/server.js';
+export { EvaluatorSingleBackend, PoolSingleBackend, type SingleBackend } from './single/backend.js';
+export { simulateProgram, type PackedProgram, type ProgramOp, type TransformTerm } from './single/program.js';
+export { formatSinglePlan } from './single/format.js';

@@ -32,6 +32,7 @@
 import { Ciphertext, type Plaintext } from '../ciphertext.js';
 import { assertContext, type BfvContext } from '../context.js';
 import { GaloisKeys, RelinKeys } from '../keys.js';
+import type { LinearTransform } from '../linear-transform.js';
 import { fail } from '../math/errors.js';
 import type { Residues } from '../math/kernel.js';
 import { RnsPoly } from '../math/poly.js';
@@ -423,9 +424,45 @@ export class ParallelEvaluator {
     return this.firsts('multiplyRelinearize', as.map((a, i) => [a, bs[i], keys]));
   }
 
-  async rotateRowsMany(as: readonly Ciphertext[], steps: number, keys: GaloisKeys): Promise<Ciphertext[]> {
+  /**
+   * Two forms. `rotateRowsMany(cts, step, keys)`: every ciphertext rotated by one
+   * step (independent jobs). `rotateRowsMany(ct, steps, keys)`: one ciphertext
+   * rotated by every step with hoisting (Evaluator.rotateRowsMany), the steps
+   * split among the workers, each of which decomposes the ciphertext once.
+   */
+  rotateRowsMany(as: readonly Ciphertext[], steps: number, keys: GaloisKeys): Promise<Ciphertext[]>;
+  rotateRowsMany(a: Ciphertext, steps: readonly number[], keys: GaloisKeys): Promise<Ciphertext[]>;
+  async rotateRowsMany(as: readonly Ciphertext[] | Ciphertext, steps: number | readonly number[], keys: GaloisKeys): Promise<Ciphertext[]> {
+    if (as instanceof Ciphertext) {
+      if (!Array.isArray(steps)) fail('INVALID_ARGUMENT', 'rotateRowsMany', 'a list of steps with one ciphertext', steps);
+      return this.hoisted('rotateRowsMany', as, steps as readonly number[], keys);
+    }
     this.list('rotateRowsMany', as);
+    if (typeof steps !== 'number') fail('INVALID_ARGUMENT', 'rotateRowsMany', 'one step with a list of ciphertexts', steps);
     return this.firsts('rotateRows', as.map((a) => [a, steps, keys]));
+  }
+
+  /** Galois automorphisms of one ciphertext for many elements (Evaluator.applyGaloisMany), split among the workers. */
+  applyGaloisMany(a: Ciphertext, galoisElts: readonly number[], keys: GaloisKeys): Promise<Ciphertext[]> {
+    return this.hoisted('applyGaloisMany', a, galoisElts, keys);
+  }
+
+  /** One job per worker, each with a contiguous part of the list (each part decomposes `a` once). */
+  private async hoisted(op: 'rotateRowsMany' | 'applyGaloisMany', a: Ciphertext, list: readonly number[], keys: GaloisKeys): Promise<Ciphertext[]> {
+    if (!Array.isArray(list)) fail('INVALID_ARGUMENT', op, 'a list of integers', list);
+    if (list.length === 0) return [];
+    const parts = splitRange(list.length, this.pool.size);
+    const results = await Promise.all(parts.map(([from, to]) => this.perform(op, [a, list.slice(from, to), keys])));
+    return results.flat();
+  }
+
+  /**
+   * A prepared LinearTransform (Evaluator.linearTransform) as one job; its factors
+   * move to shared memory once per transform (prepare it with `{ shared: true }`
+   * to skip that copy).
+   */
+  linearTransform(inputs: readonly Ciphertext[], lt: LinearTransform, keys: GaloisKeys | null): Promise<Ciphertext> {
+    return this.single('linearTransform', [inputs, lt, keys], undefined);
   }
 
   async modSwitchToNextMany(as: readonly Ciphertext[]): Promise<Ciphertext[]> {

@@ -148,6 +148,7 @@ export class WorkerPool {
     const share = (k: KSwitchKey): SharedKSwitchKey => ({
       b: k.digits.map((d) => sharedCopy(ctx, d.b.data)),
       a: k.digits.map((d) => sharedCopy(ctx, d.a.data)),
+      level: k.level,
     });
     let payload: KeyPayload;
     if (keys instanceof RelinKeys) payload = { kind: 'relin', key: share(keys.key) };

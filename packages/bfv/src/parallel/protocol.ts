@@ -25,10 +25,11 @@ export interface SharedCiphertext {
   readonly polys: readonly Residues[];
 }
 
-/** One key-switching key: per data prime, the (b, a) residues over the key base. */
+/** One key-switching key: per digit, the (b, a) residues over the key base of its level (KSwitchKey.level). */
 export interface SharedKSwitchKey {
   readonly b: readonly Residues[];
   readonly a: readonly Residues[];
+  readonly level: number;
 }
 
 export type KeyPayload =

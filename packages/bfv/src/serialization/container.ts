@@ -87,6 +87,8 @@ export function isSerializedKind(kind: unknown): kind is SerializedKind {
 }
 
 const HEADER_BYTES = 28;
+/** Bytes a container adds to its body (header and checksum). */
+export const CONTAINER_OVERHEAD = 28 + 16;
 /** Size of the parameter fingerprint in the header. */
 export const FINGERPRINT_BYTES = 16;
 const CHECKSUM_BYTES = 16;

@@ -33,6 +33,8 @@ export {
   formatCircuit,
 } from './circuit.js';
 export type { Circuit, CircuitOp, CircuitOpName, Trace, RunOptions, Slots } from './circuit.js';
+export { galoisSlotsReference, linearTransformReference } from './linear.js';
+export type { LinearTransformReferenceTerm } from './linear.js';
 export { makeKeys, cachedKeys, cachedContext } from './keys.js';
 export type { KeySet, MakeKeysOptions } from './keys.js';
 export { ciphertextDigest, plaintextDigest, valuesDigest, seedFromLabel } from './digest.js';
