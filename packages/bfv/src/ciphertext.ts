@@ -103,8 +103,9 @@ export class Ciphertext {
     return new Ciphertext(context, level, Array.from({ length: size }, () => RnsPoly.zero(base, 'coeff', shared === true)));
   }
 
-  /** Throws unless level, polynomials, bases and representation fit together (fields are public and may have been reassigned). */
+  /** Throws unless level, polynomials, bases, representation and key id fit together (fields are public and may have been reassigned). */
   assertWellFormed(fn: string): void {
+    assertKeyId(fn, this.keyId);
     const base = this.context.level(this.level).base;
     const polys = this.polys;
     if (!Array.isArray(polys)) fail('INVALID_ARGUMENT', fn, 'a ciphertext whose polys is an array of RnsPoly', polys);

@@ -27,7 +27,7 @@
  * that differ are KEY_MISMATCH.
  */
 import type { BfvContext } from './context.js';
-import { QheError } from './math/errors.js';
+import { QheError, fail } from './math/errors.js';
 import { shake256 } from './math/sampling.js';
 
 export const KEY_ID_BYTES = 16;
@@ -59,7 +59,7 @@ const HEX_ID = /^[0-9a-f]{32}$/;
 /** Throws unless `keyId` is undefined or 32 lower-case hex digits. */
 export function assertKeyId(fn: string, keyId: unknown): asserts keyId is string | undefined {
   if (keyId !== undefined && (typeof keyId !== 'string' || !HEX_ID.test(keyId)))
-    throw new QheError('INVALID_ARGUMENT', `${fn}: expected a key id of ${2 * KEY_ID_BYTES} hex digits or undefined, got ${typeof keyId === 'string' ? JSON.stringify(keyId) : typeof keyId}`);
+    fail('INVALID_ARGUMENT', fn, `a key id of ${2 * KEY_ID_BYTES} lower-case hex digits, or undefined`, keyId);
 }
 
 /**
