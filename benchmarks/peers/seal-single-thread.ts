@@ -6,6 +6,7 @@
  * is at equal cores: a SEAL user with two cores runs two instances.
  */
 import { parentPort } from 'node:worker_threads';
+import { serveThread } from '../lib/thread-server.js';
 import type { PackedProgram } from '@qhe/nn';
 import { loadSeal, type CipherText } from './seal-lib.js';
 import { SealSingleChannel } from './seal-single.js';
@@ -93,13 +94,5 @@ if (parentPort) {
       channels = [];
     },
   };
-  port.on('message', async (m: { id: number; method: keyof SealSingleThreadApi; args: unknown[] }) => {
-    try {
-      const value = await (api[m.method] as (...a: unknown[]) => unknown)(...m.args);
-      port.postMessage({ id: m.id, value });
-    } catch (e) {
-      port.postMessage({ id: m.id, error: (e as Error).stack ?? String(e) });
-    }
-  });
-  port.postMessage({ id: 0, value: 'ready' });
+  serveThread(port, api);
 }

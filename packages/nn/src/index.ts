@@ -14,7 +14,7 @@ export { InferenceClient, createChannelContexts, type ServerKeys, type Encrypted
 export { InferenceServer, type LayerReport, type RunOptions, type BackendFactory } from './server.js';
 export { EvaluatorBackend, type HeBackend } from './backend.js';
 export { PoolBackend, poolBackend } from './pool-backend.js';
-export { planSingle, verifyPlan, singleChannelParameters, encodeInputSlots, type SinglePlan, type SinglePlanOptions, type SingleLayerPlan } from './single/planner.js';
+export { planSingle, verifyPlan, encodeInputSlots, type SinglePlan, type SinglePlanOptions, type SingleLayerPlan } from './single/planner.js';
 export { SingleClient, createSingleContexts, type SingleServerKeys, type EncryptedImage, type EncryptedLogits } from './single/client.js';
 export { SingleServer, singlePoolBackend, type SingleLayerReport, type SingleRunOptions, type SingleBackendFactory } from './single/server.js';
 export { EvaluatorSingleBackend, PoolSingleBackend, type SingleBackend } from './single/backend.js';

@@ -22,11 +22,18 @@ import { poolBackend } from '../pool-backend.js';
 import { InferenceServer } from '../server.js';
 import { defineCommand, type CliIo } from './command.js';
 import { jsonFlag, kernelFlag, loadModel, modeFlag, modelFlag, modelPath, progressFlag, toJson } from './common.js';
-import { intFlag } from './flags.js';
+import { intFlag, type Flag } from './flags.js';
 import { Progress } from './progress.js';
 import { runSingleJob } from './single.js';
 
 const cores = availableParallelism();
+
+/** --images: its default depends on --mode (a batch is N images; single mode classifies one at a time). */
+const imagesForMode: Flag<number | undefined> = {
+  ...intFlag({ help: 'MNIST test images to classify (batch: one batch holds N of them, one per slot; single: one at a time)', default: 1, min: 1, max: 10000 }),
+  defaultValue: undefined,
+  defaultLabel: '8192 in batch mode, 1 in single mode',
+};
 
 /** What the job tells a user whose image count does not fill the slots. */
 export function slotNote(plan: InferencePlan, images: number): string | null {
@@ -54,7 +61,7 @@ export const runCommand = defineCommand({
   flags: {
     model: modelFlag,
     mode: modeFlag,
-    images: intFlag({ help: 'MNIST test images to classify (batch: one batch holds N of them, one per slot; single: one at a time)', default: 0, min: 0, max: 10000, defaultLabel: '8192 in batch mode, 1 in single mode' }),
+    images: imagesForMode,
     workers: intFlag({ help: 'worker threads (1 = everything on the main thread)', default: cores, min: 1, max: 256, defaultLabel: `all cores (${cores})` }),
     kernel: kernelFlag,
     json: jsonFlag,
@@ -63,7 +70,7 @@ export const runCommand = defineCommand({
   notes: 'batch (default): one batch holds N images (one per slot) and costs the same whatever the image count; a model whose integers need several plaintext primes runs one CRT channel after the other. '
     + 'single: each image alone in packed ciphertexts (LoLa-style layouts, rotations with hoisting), seconds instead of minutes for one image; the CRT channels run on the workers together.',
   async run(flags, _positional, io) {
-    const f = { ...flags, images: flags.images || (flags.mode === 'single' ? 1 : 8192) };
+    const f = { ...flags, images: flags.images ?? (flags.mode === 'single' ? 1 : 8192) };
     const path = modelPath(io, f.model);
     const model = loadModel('qhe run', path);
     const [H, W, C] = model.input.shape;

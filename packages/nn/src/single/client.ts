@@ -12,7 +12,8 @@
  */
 import { BatchEncoder, BfvContext, Ciphertext, Decryptor, Encryptor, Evaluator, GaloisKeys, KeyGenerator, PublicKey, QheError, RelinKeys, type KSwitchKey } from '@qhe/bfv';
 import { centre, invMod, product } from '@qhe/bfv/math';
-import { encodeInputSlots, singleChannelParameters, type SinglePlan } from './planner.js';
+import { channelParameters } from '../planner/index.js';
+import { encodeInputSlots, type SinglePlan } from './planner.js';
 
 /** Evaluation keys the client hands to the server, per channel. No secret key. */
 export interface SingleServerKeys {
@@ -30,7 +31,7 @@ export interface EncryptedLogits {
 }
 
 export function createSingleContexts(plan: SinglePlan): BfvContext[] {
-  return plan.plainModuli.map((_, j) => new BfvContext(singleChannelParameters(plan, j)));
+  return plan.plainModuli.map((_, j) => new BfvContext(channelParameters(plan, j)));
 }
 
 export class SingleClient {

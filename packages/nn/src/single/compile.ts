@@ -347,7 +347,9 @@ export function compileModel(model: IntegerModel, n: number): CompiledModel {
       for (let co = 0; co < cout; co++) if (conv.weight(a, b, ci, co) !== 0) any = true;
       if (any) offsets.push([a, b, ci]);
     }
-    if (offsets.length === 0) fail(`layer ${i}: expected a convolution with a non-zero weight, got none`);
+    // All weights zero: the layer is its bias; one (unused) offset keeps the input well-formed and
+    // the transform without terms yields an encryption of zero (server.ts), the bias is added after.
+    if (offsets.length === 0) offsets.push([0, 0, 0]);
     const ciphertexts = offsets.map(([a, b, ci]) => {
       const slots = new Int32Array(n).fill(ZERO);
       for (let m = 0; m < 2 * kRow; m++) {

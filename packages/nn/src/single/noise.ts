@@ -12,11 +12,11 @@
  *   at the fresh level of the current modulus (minus KEYSWITCH_EXTRA for key
  *   switching), combined as a soft minimum.
  */
+import { FRESH_EXTRA, SQUARE_EXTRA, softMin } from '../planner/noise.js';
 import type { ProgramOp } from './program.js';
 
-export const FRESH_EXTRA = 1.5;
-/** Measured: x² then relinearization costs log2 t + ½ log2 N + 5.5 bits (t of 18, 20, 26 bits at N = 8192). */
-export const SQUARE_EXTRA = 6;
+// FRESH_EXTRA and SQUARE_EXTRA are the batch planner's (x² then relinearization
+// measured at log2 t + ½ log2 N + 5.5 bits for t of 18, 20, 26 bits at N = 8192).
 /** Measured at N = 8192 (t of 18, 20, 26 bits): one vector term costs log2 t + ½ log2 N − 2.5 bits, 16 terms 2 more. */
 export const VECTOR_EXTRA = -2;
 /** Measured: a rotation (one special prime, one prime per digit) leaves a fresh ciphertext 3–4 bits lower at every level. */
@@ -28,8 +28,6 @@ export interface NoiseContext {
   /** log2 Q at each level. */
   readonly levelLogQ: readonly number[];
 }
-
-export const softMin = (a: number, b: number): number => -Math.log2(2 ** -a + 2 ** -b);
 
 export function freshBudget(s: NoiseContext, level: number): number {
   return s.levelLogQ[level] - s.logT - (0.5 * Math.log2(s.n) + FRESH_EXTRA);

@@ -16,7 +16,9 @@
  */
 import { MAX_LOG_Q, QheError, bfvParameters, type BfvParameterLiteral, type KernelName } from '@qhe/bfv';
 import { forwardInteger, type IntegerModel } from '@qhe/quant/model';
-import { batchingPrimes } from '../planner/primes.js';
+import { log2 } from '../planner/facts.js';
+import type { PlanParameters } from '../planner/types.js';
+import { crtPlainPrimes } from '../planner/primes.js';
 import { compileModel, type ClientEncoding, type CompiledModel } from './compile.js';
 import { opCost, transformShape } from './cost.js';
 import { budgetAfter, freshBudget, type NoiseContext } from './noise.js';
@@ -54,20 +56,8 @@ export interface SingleLayerPlan {
   readonly estimatedCost: number;
 }
 
-export interface SinglePlan {
+export interface SinglePlan extends PlanParameters {
   readonly mode: 'single';
-  readonly model: string;
-  readonly polyDegree: number;
-  readonly kernel: KernelName;
-  readonly coeffModulus: readonly bigint[];
-  readonly specialModulus: readonly bigint[];
-  readonly plainModuli: readonly bigint[];
-  readonly logQ: number;
-  readonly logQP: number;
-  readonly securityBound: number | null;
-  readonly maxAbs: bigint;
-  readonly marginBits: number;
-  readonly freshBudget: number;
   /** Level the client encrypts at (the first layer's). */
   readonly inputLevel: number;
   /** Input integers per image and their range (the model's input spec; the plan is exact inside it). */
@@ -90,21 +80,13 @@ export interface SinglePlan {
   readonly relinLevel: number;
   /** Evaluation-key bytes per channel (serialized Galois + relinearization keys). */
   readonly keyBytesPerChannel: number;
-  readonly predictedFinalBudget: number;
-  /** Estimated work (NTT-of-degree-N units × N·log2 N / 2^16) on the critical path. */
-  readonly estimatedCost: number;
+  /** Workers the plan was optimized for (estimatedCost: work in NTTs of degree N × N·log2 N / 2^16 on the critical path). */
   readonly workers: number;
-  readonly allowInsecure: boolean;
 }
 
 function fail(message: string): never {
   throw new QheError('INVALID_PARAMETERS', message);
 }
-
-const log2 = (x: bigint): number => {
-  const s = x.toString(2);
-  return s.length > 53 ? Math.log2(Number(x >> BigInt(s.length - 53))) + (s.length - 53) : Math.log2(Number(x));
-};
 
 interface Schedule {
   readonly levels: number[];
@@ -207,11 +189,7 @@ export function planSingle(model: IntegerModel, options: SinglePlanOptions = {})
     const kMin = Math.max(1, Math.ceil(log2(need) / maxT));
     const ks = options.channels ? [options.channels] : [kMin, kMin + 1, kMin + 2, kMin + 3];
     for (const k of ks) {
-      let ts: bigint[] | null = null;
-      for (let b = Math.max(minTBits, Math.ceil(log2(need) / k)); b <= maxT && !ts; b++) {
-        const cand = batchingPrimes(b, n, k);
-        if (cand.length === k && cand.reduce((a, c) => a * c, 1n) >= need) ts = cand;
-      }
+      const ts = crtPlainPrimes(need, n, k, minTBits, maxT);
       if (!ts) { reasons.push(`N=${n}: ${k} plaintext prime(s) ≤ ${maxT} bits cannot hold 2·maxAbs+1 (${log2(need).toFixed(1)} bits)`); continue; }
       const logT = Math.max(...ts.map(log2));
       const maxData = Math.floor(bound / primeBits) - 1;
@@ -305,11 +283,6 @@ export function planSingle(model: IntegerModel, options: SinglePlanOptions = {})
   });
   verifyPlan(model, plan);
   return plan;
-}
-
-/** Parameter literal of CRT channel j. */
-export function singleChannelParameters(plan: SinglePlan, j: number): BfvParameterLiteral {
-  return { polyDegree: plan.polyDegree, kernel: plan.kernel, coeffModulus: plan.coeffModulus, specialModulus: plan.specialModulus, plainModulus: plan.plainModuli[j], allowInsecure: plan.allowInsecure };
 }
 
 /** Client slot vectors of an input image (quantised integers, HWC). */
