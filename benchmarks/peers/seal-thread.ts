@@ -12,6 +12,7 @@
  * main thread, the peer here, and the suites alternate between them op by op.
  */
 import { parentPort } from 'node:worker_threads';
+import { serveThread } from '../lib/thread-server.js';
 import { Bench } from 'tinybench';
 import { medianMs } from '../lib/report.js';
 import { bfvOpNames, loadSeal, sealBfvOps, sealNttTasks, type BfvOpName, type SealBfvOps, type SealNttTasks } from './seal.js';
@@ -66,13 +67,5 @@ if (parentPort) {
     },
     dispose: free,
   };
-  port.on('message', async (m: { id: number; method: keyof SealThreadApi; args: unknown[] }) => {
-    try {
-      const value = await (api[m.method] as (...a: unknown[]) => unknown)(...m.args);
-      port.postMessage({ id: m.id, value });
-    } catch (e) {
-      port.postMessage({ id: m.id, error: (e as Error).stack ?? String(e) });
-    }
-  });
-  port.postMessage({ id: 0, value: 'ready' });
+  serveThread(port, api);
 }

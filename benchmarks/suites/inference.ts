@@ -108,6 +108,25 @@ function xrayBatch(): Record<string, unknown> {
   };
 }
 
+/**
+ * (4) xray-single: one chest X-ray at a time in packed ciphertexts (`qhe run
+ *     --mode single`), the committed AlexNet-style model (role xray-alexnet:
+ *     the single-mode planner has no layout for the residual add yet);
+ *     QHE_BENCH_XRAY_SINGLE images (default all 524). oursMs = median per image.
+ */
+interface SingleReport { model: string; images: number; plan: { n: number; logQ: number; tCount: number }; accuracy: { encrypted: number }; bitExact: number; auc?: number; f1?: number; msPerImage: { total: number } }
+function xraySingle(): Record<string, unknown> {
+  const model = modelPathByRole('xray-alexnet');
+  if (!model) return { case: 'xray-single', model: null, note: 'no model with role "xray-alexnet" in packages/quant/models/manifest.json' };
+  const count = Number(process.env.QHE_BENCH_XRAY_SINGLE ?? 524);
+  const args = [cli, 'run', '--mode', 'single', '--json', '--dataset', 'pneumonia', '--model', model, '--images', String(count), '--workers', String(workers)];
+  const r = JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26 })) as SingleReport;
+  return {
+    case: 'xray-single', model: r.model, images: r.images, n: r.plan.n, logQ: r.plan.logQ, tCount: r.plan.tCount,
+    oursMs: r.msPerImage.total, accuracy: r.accuracy.encrypted, auc: r.auc, f1: r.f1, bitExact: r.bitExact,
+  };
+}
+
 // QHE_BENCH_CASES=xray-batch,… runs only the listed cases.
 const only = process.env.QHE_BENCH_CASES?.split(',').map((c) => c.trim());
 const want = (c: string): boolean => !only || only.includes(c);
@@ -126,7 +145,7 @@ if (want('vs-node-seal') || want('bits-8') || want('bits-low')) {
   } else rows.push({ case: 'bits-low', model: null, note: 'no model with role "low-bits" in packages/quant/models/manifest.json' });
 }
 if (want('xray-batch')) rows.push(xrayBatch());
-if (want('xray-single')) rows.push({ case: 'xray-single', model: null, note: 'pending: needs the packed single-image mode (issue 11), not on main yet' });
+if (want('xray-single')) rows.push(xraySingle());
 
 printTable(rows.map(({ peerLayerMs: _, ...r }) => r));
 // A partial run (QHE_BENCH_CASES) replaces its own cases and keeps the other rows of the results file.

@@ -1,18 +1,24 @@
 /**
  * `@qhe/bfv`: the BFV scheme (Fan–Vercauteren 2012) in full RNS (BEHZ 2016), on
  * two kernels behind one interface. See README.md for the notation table.
+ *
+ * @module @qhe/bfv
  */
 export { bfvParameters, PRESETS, MAX_LOG_Q } from './params.js';
 export type { BfvParameterLiteral, BfvParameters, SecurityLevel } from './params.js';
 export { BfvContext } from './context.js';
 export type { LevelData } from './context.js';
+export type { BehzTool } from './behz.js';
 export { Plaintext, Ciphertext } from './ciphertext.js';
-export { KeyGenerator, SecretKey, PublicKey, RelinKeys, GaloisKeys, KSwitchKey, galoisElementForStep } from './keys.js';
+export { KeyGenerator, SecretKey, PublicKey, RelinKeys, GaloisKeys, KSwitchKey, galoisElementForStep, keyBaseAt } from './keys.js';
 export { Encryptor } from './encryptor.js';
+export type { EncryptorKeys } from './encryptor.js';
 export { Decryptor } from './decryptor.js';
 export { BatchEncoder, CoefficientEncoder } from './encoder.js';
 export type { EncodeOptions } from './encoder.js';
 export { Evaluator } from './evaluator.js';
+export { LinearTransform } from './linear-transform.js';
+export type { LinearTransformTerm, LinearTransformOptions } from './linear-transform.js';
 export { QheError } from './math/errors.js';
 export type { QheErrorCode } from './math/errors.js';
 export type { KernelName } from './math/kernel.js';

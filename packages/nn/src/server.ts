@@ -98,7 +98,8 @@ export class InferenceServer {
     const lastRead = new Map<number, number>();
     this.model.layers.forEach((l, i) => { if (l.type === 'add') lastRead.set(l.from, i); });
     const kept = new Map<number, Ciphertext[]>();
-    if (lastRead.has(0)) kept.set(0, cur);
+    // Copies of the arrays: mod switching and products consume (empty) the arrays they are given.
+    if (lastRead.has(0)) kept.set(0, cur.slice());
     for (const [i, layer] of this.model.layers.entries()) {
       const lp = this.plan.layers[i];
       const start = performance.now();
@@ -125,7 +126,7 @@ export class InferenceServer {
         const pick = (arr: readonly bigint[], k: number): bigint => (arr.length === 1 ? arr[0] : arr[k % C]);
         cur = await be.quadratic(cur, (k) => [pick(layer.a, k), pick(layer.b, k), pick(layer.c, k)], lp.relinearizeAfter, report);
       } // flatten: HWC data is already flat
-      if (lastRead.has(i + 1)) kept.set(i + 1, cur);
+      if (lastRead.has(i + 1)) kept.set(i + 1, cur.slice());
       for (const [k, last] of lastRead) if (last === i) kept.delete(k);
       options.onLayer?.({ index: i, type: layer.type, channel: j, ms: performance.now() - start, level: cur[0].level, outputs: outCount, predictedBudget: lp.predictedBudget, sample: cur[0] });
     }

@@ -128,6 +128,11 @@ export function seededRandom(seed: Uint8Array): RandomSource {
   });
 }
 
+/** The first `outputLength` bytes of SHAKE256(input) (FIPS 202). */
+export function shake256(input: Uint8Array, outputLength: number): Uint8Array {
+  return new Uint8Array(createHash('shake256', { outputLength }).update(input).digest());
+}
+
 /** A fresh 32-byte seed from the OS CSPRNG (for seeded ciphertexts and keys). */
 export function randomSeed(): Uint8Array {
   return randomFillSync(new Uint8Array(SEED_BYTES));

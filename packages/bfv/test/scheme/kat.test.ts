@@ -31,6 +31,7 @@ import {
   BatchEncoder,
   KeyGenerator,
   seededRandom,
+  SERIALIZATION_VERSION,
   serialize,
   serializeCiphertext,
   serializeParameters,
@@ -234,7 +235,7 @@ describe('known-answer vectors', () => {
       }
       const wire: SerializationVector = {
         version: VERSION,
-        description: 'Serialized bytes (format version 1) of the KAT keys and values: length and SHA-256 per kernel. The seeded ciphertext is encryptSymmetric(encode(y)) by an Encryptor with rng = seededRandom(seededEncryptSeed).',
+        description: `Serialized bytes (format version ${SERIALIZATION_VERSION}) of the KAT keys and values: length and SHA-256 per kernel. The seeded ciphertext is encryptSymmetric(encode(y)) by an Encryptor with rng = seededRandom(seededEncryptSeed).`,
         inputs: 'kat-inputs.json',
         seededEncryptSeed: SEEDED_ENCRYPT_SEED,
         bytes: Object.fromEntries(KERNELS.map((k) => [k, results[k].serialized])),

@@ -11,22 +11,30 @@
  * alive at a time; the peak resident set is reported.
  */
 import { availableParallelism } from 'node:os';
-import { QheError } from '@qhe/bfv';
+import { QheError, type Ciphertext } from '@qhe/bfv';
 import { WorkerPool } from '@qhe/bfv/parallel';
 import { modelPathByRole } from '@qhe/quant/data';
-import { argmax, binaryMetrics, forwardInteger, quantizeInput } from '@qhe/quant/model';
+import { argmax, binaryMetrics, forwardInteger, quantizeInput, type IntegerModel } from '@qhe/quant/model';
 import { InferenceClient } from '../client.js';
 import { assessPlan, formatPlan, planInference, type InferencePlan } from '../planner/index.js';
 import { poolBackend } from '../pool-backend.js';
 import { InferenceServer } from '../server.js';
 import { defineCommand, type CliIo } from './command.js';
-import { imagesFlag, jsonFlag, kernelFlag, loadModel, modelFlag, modelPath, progressFlag, toJson } from './common.js';
+import { jsonFlag, kernelFlag, loadModel, modeFlag, modelFlag, modelPath, progressFlag, toJson } from './common.js';
 import { DATASETS, DEFAULT_IMAGES, loadEvalImages, type DatasetName, type EvalImages } from './datasets.js';
-import { choiceFlag, intFlag, optionalFlag } from './flags.js';
+import { choiceFlag, intFlag, type Flag } from './flags.js';
 import { measureOpTimings, predictSeconds } from '../predict.js';
 import { Progress } from './progress.js';
+import { runSingleJob } from './single.js';
 
 const cores = availableParallelism();
+
+/** --images: its default depends on --mode (a batch is N images; single mode classifies one at a time). */
+const imagesForMode: Flag<number | undefined> = {
+  ...intFlag({ help: 'images to classify (batch: one batch holds N of them, one per slot; single: one at a time)', default: 1, min: 1, max: 10000 }),
+  defaultValue: undefined,
+  defaultLabel: 'batch: 8192 MNIST / all 524 chest X-rays; single: 1',
+};
 
 /** What the job tells a user whose image count does not fill the slots. */
 export function slotNote(plan: InferencePlan, images: number): string | null {
@@ -38,6 +46,13 @@ export function slotNote(plan: InferencePlan, images: number): string | null {
     + `(${n - used} slot(s) of the last batch are empty); pass --images ${batches * n} to fill them.`;
 }
 
+/** The committed chest X-ray model: the manifest's `xray-default` entry. */
+function xrayDefaultModel(): string {
+  const p = modelPathByRole('xray-default');
+  if (p === null) throw new QheError('INVALID_ARGUMENT', 'qhe run --dataset pneumonia: expected an xray-default model in packages/quant/models/manifest.json, got none (pass --model PATH)');
+  return p;
+}
+
 const secs = (ms: number): string => (ms / 1000).toFixed(2);
 const gib = (bytes: number): string => (bytes / 2 ** 30).toFixed(2);
 
@@ -47,49 +62,65 @@ export const runCommand = defineCommand({
   flags: {
     dataset: choiceFlag({ help: 'images: MNIST test digits, or the PneumoniaMNIST validation chest X-rays (MedMNIST v2; Kermany et al. 2018; CC BY 4.0)', choices: DATASETS, default: 'mnist' }),
     model: { ...modelFlag, defaultLabel: 'the manifest\'s default (MNIST) or its xray-default model (pneumonia)' },
-    images: optionalFlag({ ...imagesFlag, help: 'images to classify (one batch holds N of them, one per slot)' }, 'MNIST: 8192; pneumonia: all 524'),
+    mode: modeFlag,
+    images: imagesForMode,
     workers: intFlag({ help: 'worker threads (1 = everything on the main thread)', default: cores, min: 1, max: 256, defaultLabel: `all cores (${cores})` }),
     kernel: kernelFlag,
     json: jsonFlag,
     progress: progressFlag,
   },
-  notes: 'One batch holds N images (one per slot) and costs the same whatever the image count; a model whose integers need several plaintext primes runs one CRT channel after the other.',
-  async run(f, _positional, io) {
+  notes: 'batch (default): one batch holds N images (one per slot) and costs the same whatever the image count; a model whose integers need several plaintext primes runs one CRT channel after the other. '
+    + 'single: each image alone in packed ciphertexts (LoLa-style layouts, rotations with hoisting), seconds instead of minutes for one image; the CRT channels run on the workers together.',
+  async run(flags, _positional, io) {
+    const f = { ...flags, images: flags.images ?? (flags.mode === 'single' ? 1 : DEFAULT_IMAGES[flags.dataset]) };
     const path = f.model === undefined && f.dataset === 'pneumonia' ? xrayDefaultModel() : modelPath(io, f.model);
     const model = loadModel('qhe run', path);
-    const data = await loadEvalImages(f.dataset, f.images ?? DEFAULT_IMAGES[f.dataset]);
+    const data = await loadEvalImages(f.dataset, f.images);
     if (model.input.shape.some((d, k) => d !== data.shape[k]))
       throw new QheError('INVALID_ARGUMENT', `qhe run --model: expected a model with a ${data.shape.join('×')} input (--dataset ${f.dataset}), got [${model.input.shape.join(',')}]`);
     const log = f.json ? (): void => {} : (s: string): void => io.out(s);
     const progress = new Progress(io.err, { mode: f.progress });
-    const plan = planInference(model, { images: data.count, kernel: f.kernel });
+    if (f.mode === 'single') {
+      try {
+        return await runSingleJob(io, f, path, model, data, progress);
+      } finally {
+        progress.close();
+      }
+    }
+    const plan = planInference(model, { images: f.images, kernel: f.kernel });
     const assessment = assessPlan(plan, model);
     log(formatPlan(plan));
     for (const w of assessment.warnings) io.err.write(`warning: ${w}\n`);
     // What the plan's operation counts predict on this machine (one core), to set beside the measured time.
-    const predictedMs = predictSeconds(plan, model, measureOpTimings(plan), data.count) * 1000;
+    const predictedMs = predictSeconds(plan, model, measureOpTimings(plan), f.images) * 1000;
     log(`  predicted: ${(predictedMs / 1000).toFixed(1)} s on one core (op timings measured at these parameters)`);
-    const note = slotNote(plan, data.count);
+    const note = slotNote(plan, f.images);
     if (note) log(note);
     try {
-      return await job(io, { ...f, images: data.count }, data, path, model, plan, progress, log, note, assessment.warnings, predictedMs);
+      return await job({ io, flags: f, data, modelPath: path, model, plan, progress, log, note, warnings: assessment.warnings, predictedMs });
     } finally {
       progress.close();
     }
   },
 });
 
-/** The committed chest X-ray model: the manifest's `xray-default` entry. */
-function xrayDefaultModel(): string {
-  const p = modelPathByRole('xray-default');
-  if (p === null) throw new QheError('INVALID_ARGUMENT', 'qhe run --dataset pneumonia: expected an xray-default model in packages/quant/models/manifest.json, got none (pass --model PATH)');
-  return p;
+interface Job {
+  readonly io: CliIo;
+  readonly flags: { readonly images: number; readonly workers: number; readonly json: boolean; readonly dataset: DatasetName };
+  readonly data: EvalImages;
+  readonly modelPath: string;
+  readonly model: IntegerModel;
+  readonly plan: InferencePlan;
+  readonly progress: Progress;
+  /** Human report lines (nothing with --json). */
+  readonly log: (s: string) => void;
+  readonly note: string | null;
+  readonly warnings: readonly string[];
+  /** The planner's predicted time on one core (ms). */
+  readonly predictedMs: number;
 }
 
-async function job(
-  io: CliIo, f: { images: number; workers: number; json: boolean; dataset: DatasetName }, data: EvalImages, modelPath: string, model: ReturnType<typeof loadModel>,
-  plan: InferencePlan, progress: Progress, log: (s: string) => void, note: string | null, warnings: readonly string[], predictedMs: number,
-): Promise<number> {
+async function job({ io, flags: f, data, modelPath, model, plan, progress, log, note, warnings, predictedMs }: Job): Promise<number> {
   const count = data.count;
   const px = data.shape[0] * data.shape[1] * data.shape[2];
   const xs = Array.from({ length: count }, (_, s) => quantizeInput(model.input, data.images.subarray(s * px, (s + 1) * px)));
@@ -113,7 +144,7 @@ async function job(
     const got: bigint[][] = [];
     for (let b = 0; b < batches; b++) {
       const batch = xs.slice(b * n, (b + 1) * n);
-      const outputs: (readonly import('@qhe/bfv').Ciphertext[])[] = [];
+      const outputs: Ciphertext[][] = [];
       for (let j = 0; j < k; j++) {
         const where = `${batches > 1 ? `batch ${b + 1}/${batches} · ` : ''}channel ${j + 1}/${k}`;
         t0 = performance.now();

@@ -20,11 +20,11 @@ import { minPlainModulus, tensorShapes, type IntegerModel } from '@qhe/quant/mod
 import { channelCost, batchedCostModel, type CostModel } from './cost.js';
 import { layerFacts, log2 } from './facts.js';
 import { batchedNoiseModel, simulate, type NoiseEnv, type NoiseModel } from './noise.js';
-import { batchingPrimes } from './primes.js';
+import { crtPlainPrimes } from './primes.js';
 import { relinSchedule, scheduleLevels } from './schedule.js';
-import type { InferencePlan, LayerPlan, PlanOptions } from './types.js';
+import type { InferencePlan, LayerPlan, PlanOptions, PlanParameters } from './types.js';
 
-export type { InferencePlan, LayerPlan, PlanOptions } from './types.js';
+export type { InferencePlan, LayerPlan, PlanOptions, PlanParameters } from './types.js';
 export { formatPlan } from './format.js';
 export { batchingPrimes } from './primes.js';
 export { layerFacts, layerRole, LAYER_ROLES, type LayerFacts, type LayerRole } from './facts.js';
@@ -77,11 +77,7 @@ export function planInference(model: IntegerModel, options: PlanOptions = {}): I
     const kMin = Math.max(1, Math.ceil(log2(need) / maxT));
     for (let k = kMin; k <= kMin + 2; k++) {
       // Smallest prime size whose k largest batching primes cover 2·maxAbs + 1.
-      let ts: bigint[] | null = null;
-      for (let b = Math.max(minTBits, Math.ceil(log2(need) / k)); b <= maxT && !ts; b++) {
-        const cand = batchingPrimes(b, n, k);
-        if (cand.length === k && cand.reduce((a, c) => a * c, 1n) >= need) ts = cand;
-      }
+      const ts = crtPlainPrimes(need, n, k, minTBits, maxT);
       if (!ts) { reasons.push(`N=${n}: ${k} plaintext prime(s) ≤ ${maxT} bits cannot hold 2·maxAbs+1 (${log2(need).toFixed(1)} bits)`); continue; }
       const logT = Math.max(...ts.map(log2));
       const maxData = Math.floor(bound / primeBits) - 1;
@@ -124,7 +120,7 @@ export function planInference(model: IntegerModel, options: PlanOptions = {}): I
 }
 
 /** Parameter literal for channel j of a plan (same q chain, its own t_j). */
-export function channelParameters(plan: InferencePlan, j: number): BfvParameterLiteral {
+export function channelParameters(plan: PlanParameters, j: number): BfvParameterLiteral {
   return {
     polyDegree: plan.polyDegree, kernel: plan.kernel, coeffModulus: plan.coeffModulus, specialModulus: plan.specialModulus,
     plainModulus: plan.plainModuli[j], allowInsecure: plan.allowInsecure,

@@ -28,7 +28,8 @@ export interface LayerPlan {
   readonly outputs: number;
 }
 
-export interface InferencePlan {
+/** What every plan fixes, in batch and single mode: the BFV parameters of its CRT channels and the noise summary. */
+export interface PlanParameters {
   readonly model: string;
   readonly polyDegree: number;
   readonly kernel: KernelName;
@@ -41,9 +42,12 @@ export interface InferencePlan {
   readonly maxAbs: bigint;
   readonly marginBits: number;
   readonly freshBudget: number;
-  readonly layers: readonly LayerPlan[];
   readonly predictedFinalBudget: number;
-  /** The cost model's estimate for the whole run (all channels and batches), in its units (`cost.ts`). */
+  /** The cost model's estimate, in its units (batch: whole run, `cost.ts`; single: one image on the critical path). */
   readonly estimatedCost: number;
   readonly allowInsecure: boolean;
+}
+
+export interface InferencePlan extends PlanParameters {
+  readonly layers: readonly LayerPlan[];
 }
