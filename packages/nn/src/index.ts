@@ -8,7 +8,7 @@
 export {
   planInference, formatPlan, channelParameters, batchingPrimes, assessPlan, PLANNING_MODES,
   type InferencePlan, type LayerPlan, type PlanOptions, type PlanningModels, type PlanAssessment,
-  type NoiseModel, type NoiseEnv, type LayerNoiseRule, type CostModel, type CostEnv, type LayerCostRule, type LayerFacts, type LayerRole,
+  type NoiseModel, type NoiseEnv, type NoiseHistory, type LayerNoiseRule, type CostModel, type CostEnv, type LayerCostRule, type LayerFacts, type LayerRole,
 } from './planner/index.js';
 export { InferenceClient, createChannelContexts, type ServerKeys, type EncryptedBatch } from './client.js';
 export { InferenceServer, type LayerReport, type RunOptions, type BackendFactory } from './server.js';

@@ -28,7 +28,7 @@ export type { InferencePlan, LayerPlan, PlanOptions, PlanParameters } from './ty
 export { formatPlan } from './format.js';
 export { batchingPrimes } from './primes.js';
 export { layerFacts, layerRole, LAYER_ROLES, type LayerFacts, type LayerRole } from './facts.js';
-export { batchedNoiseModel, simulate, softMin, type NoiseEnv, type NoiseModel, type LayerNoiseRule } from './noise.js';
+export { batchedNoiseModel, simulate, softMin, type NoiseEnv, type NoiseModel, type NoiseHistory, type LayerNoiseRule } from './noise.js';
 export { batchedCostModel, channelCost, type CostEnv, type CostModel, type LayerCostRule } from './cost.js';
 export { relinSchedule, scheduleLevels } from './schedule.js';
 export { assessPlan, COST_UNITS_PER_SECOND, MAX_QUIET_CHANNELS, MAX_QUIET_SECONDS, type PlanAssessment } from './assess.js';

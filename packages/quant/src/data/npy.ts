@@ -14,8 +14,11 @@
  */
 import { fail } from '../model/errors.js';
 
-/** The integer dtypes accepted, by NumPy `descr` (byte order stripped). */
-const DTYPES = {
+/** The integer dtypes accepted: NumPy `descr` without its byte-order character. */
+export type NpyDtype = 'u1' | 'i1' | 'u2' | 'i2' | 'u4' | 'i4' | 'i8' | 'u8';
+export type NpyData = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | BigInt64Array | BigUint64Array;
+
+const DTYPES: Readonly<Record<NpyDtype, { readonly bytes: number; readonly make: (b: ArrayBuffer, o: number, n: number) => NpyData }>> = {
   u1: { bytes: 1, make: (b: ArrayBuffer, o: number, n: number) => new Uint8Array(b, o, n) },
   i1: { bytes: 1, make: (b: ArrayBuffer, o: number, n: number) => new Int8Array(b, o, n) },
   u2: { bytes: 2, make: (b: ArrayBuffer, o: number, n: number) => new Uint16Array(b, o, n) },
@@ -24,10 +27,7 @@ const DTYPES = {
   i4: { bytes: 4, make: (b: ArrayBuffer, o: number, n: number) => new Int32Array(b, o, n) },
   i8: { bytes: 8, make: (b: ArrayBuffer, o: number, n: number) => new BigInt64Array(b, o, n) },
   u8: { bytes: 8, make: (b: ArrayBuffer, o: number, n: number) => new BigUint64Array(b, o, n) },
-} as const;
-
-export type NpyDtype = keyof typeof DTYPES;
-export type NpyData = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | BigInt64Array | BigUint64Array;
+};
 
 export interface NpyArray {
   /** Canonical dtype without byte order: 'u1', 'i8', … */
