@@ -116,7 +116,7 @@ describe('qhe command line: models', () => {
 
   it('--images below N says that one batch always costs N slots', () => {
     const plan = planInference(tinyMnistModel(), { images: 256 });
-    expect(slotNote(plan, 256)).toBe(`note: one batch always costs N = ${plan.polyDegree} slots: 256 image(s) take 1 batch(es), as long as ${plan.polyDegree} would (${plan.polyDegree - 256} slot(s) of the last batch are empty); pass --images ${plan.polyDegree} to fill them.`);
+    expect(slotNote(plan, 256)).toBe(`note: one batch always costs N = ${plan.polyDegree} slots: 256 image(s) take 1 batch(es), as long as ${plan.polyDegree} would (${plan.polyDegree - 256} slot(s) of the last batch are empty); pass --images ${plan.polyDegree} to fill them, or --mode single to classify a few images one at a time (seconds each).`);
     expect(slotNote(plan, plan.polyDegree)).toBeNull();
     expect(slotNote(plan, plan.polyDegree + 1)).toContain('2 batch(es)');
   });
