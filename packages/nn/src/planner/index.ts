@@ -16,12 +16,13 @@
  * The text form is `format.ts`.
  */
 import { MAX_LOG_Q, QheError, bfvParameters, type BfvParameterLiteral } from '@qhe/bfv';
-import { minPlainModulus, tensorShapes, type IntegerModel } from '@qhe/quant/model';
+import type { IntegerModel } from '@qhe/quant/model';
 import { channelCost, batchedCostModel, type CostModel } from './cost.js';
 import { layerFacts, log2 } from './facts.js';
 import { batchedNoiseModel, simulate, type NoiseEnv, type NoiseModel } from './noise.js';
 import { crtPlainPrimes } from './primes.js';
 import { relinSchedule, scheduleLevels } from './schedule.js';
+import { planBasics } from './basics.js';
 import type { InferencePlan, LayerPlan, PlanOptions, PlanParameters } from './types.js';
 
 export type { InferencePlan, LayerPlan, PlanOptions, PlanParameters } from './types.js';
@@ -53,16 +54,9 @@ function fail(message: string): never {
 /** Chooses N, the chain, the plaintext primes and the mod-switch/relinearization schedule. */
 export function planInference(model: IntegerModel, options: PlanOptions = {}): InferencePlan {
   const { noise, cost } = PLANNING_MODES.batched;
-  const kernel = options.kernel ?? 'u32';
-  const primeBits = kernel === 'u32' ? 29 : 60;
-  // One bit below the data primes so no t_j can coincide with a q_i.
-  const maxT = Math.min(options.maxPlainBits ?? primeBits - 1, primeBits - 1);
-  const margin = options.marginBits ?? 10;
+  const { kernel, primeBits, maxPlainBits: maxT, marginBits: margin, maxAbs, need } = planBasics(model, options);
   const images = options.images ?? 8192;
   if (!Number.isInteger(images) || images < 1) fail(`planInference: expected images ≥ 1, got ${images}`);
-  let maxAbs = 0n;
-  for (const t of model.tensors) if (t.maxAbs > maxAbs) maxAbs = t.maxAbs;
-  const need = minPlainModulus(model);
   const facts = layerFacts(model);
   const relin = relinSchedule(facts);
   const inputs = model.input.shape.reduce((a, b) => a * b, 1);

@@ -51,3 +51,17 @@ export interface PlanParameters {
 export interface InferencePlan extends PlanParameters {
   readonly layers: readonly LayerPlan[];
 }
+
+/** The options every planner resolves the same way (batch and single mode). */
+export interface PlanBasics {
+  readonly kernel: KernelName;
+  /** Bits of each data prime: 29 for u32, 60 for u64. */
+  readonly primeBits: number;
+  /** Largest plaintext prime size: one bit below the data primes (so no t_j equals a q_i), or the option's cap. */
+  readonly maxPlainBits: number;
+  readonly marginBits: number;
+  /** Largest |value| of any tensor of the model. */
+  readonly maxAbs: bigint;
+  /** 2·maxAbs + 1: the product of the t_j must reach it. */
+  readonly need: bigint;
+}
