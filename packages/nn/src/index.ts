@@ -14,6 +14,7 @@ export { InferenceClient, createChannelContexts, type ServerKeys, type Encrypted
 export { InferenceServer, type LayerReport, type RunOptions, type BackendFactory } from './server.js';
 export { EvaluatorBackend, type HeBackend } from './backend.js';
 export { PoolBackend, poolBackend } from './pool-backend.js';
+export { measureOpTimings, planOperations, predictSeconds, type OpTimings, type LayerOps } from './predict.js';
 export { planSingle, verifyPlan, encodeInputSlots, type SinglePlan, type SinglePlanOptions, type SingleLayerPlan } from './single/planner.js';
 export type { ClientEncoding } from './single/compile.js';
 export { SingleClient, createSingleContexts, type SingleServerKeys, type EncryptedImage, type EncryptedLogits } from './single/client.js';

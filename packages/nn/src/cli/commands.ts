@@ -9,8 +9,10 @@ import { planCommand } from './plan.js';
 import { runCommand } from './run.js';
 import { sweepCommand } from './sweep.js';
 import { trainCommand } from './train.js';
+import { xrayCommand } from './xray.js';
+import { xrayPlansCommand } from './xray-plans.js';
 
-export const COMMANDS: readonly Command<Flags>[] = [runCommand, planCommand, trainCommand, sweepCommand, bfvDemoCommand] as unknown as Command<Flags>[];
+export const COMMANDS: readonly Command<Flags>[] = [runCommand, planCommand, trainCommand, sweepCommand, xrayCommand, xrayPlansCommand, bfvDemoCommand] as unknown as Command<Flags>[];
 
 /** The subcommand used when the first argument is a flag or absent. */
 export const DEFAULT_COMMAND = 'run';

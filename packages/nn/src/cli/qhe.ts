@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 /**
  * `qhe`: one command for everything a user of this repository does —
- *   qhe [run] [flags]      encrypted MNIST inference (the default)
+ *   qhe [run] [flags]      encrypted MNIST (--dataset pneumonia: chest X-ray) inference (the default)
  *   qhe plan [model.json]  the BFV parameters planned for a model
  *   qhe train [flags]      quantization-aware training → integer model
  *   qhe sweep [flags]      the QAT sweep
+ *   qhe xray [flags]       chest X-ray teachers and HE-friendly students (PneumoniaMNIST)
+ *   qhe xray-plans         planner parameters and predicted encrypted time of the xray models
  *   qhe bfv-demo [flags]   the BFV engine alone
  * `qhe <command> --help` lists a command's flags with their defaults. Errors
  * are typed (`QheError`, "qhe <cmd> --flag: expected X, got Y") and exit 2.
