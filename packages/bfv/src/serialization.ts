@@ -80,12 +80,12 @@
  *   serializeCiphertext additionally re-expands the seed and compares it with c1,
  *   so a ciphertext modified in place is never stored in seeded form.
  */
-import { createHash } from 'node:crypto';
 import { Ciphertext, Plaintext } from './ciphertext.js';
 import { BfvContext } from './context.js';
 import { expandSeed } from './encryptor.js';
 import { GaloisKeys, KSwitchKey, PublicKey, RelinKeys, SecretKey, smallToNtt } from './keys.js';
 import { QheError, describe } from './math/errors.js';
+import { sha256, toHex } from './math/crypto.js';
 import type { Residues } from './math/kernel.js';
 import { RnsPoly } from './math/poly.js';
 import type { RnsBase } from './math/rns.js';
@@ -136,21 +136,13 @@ function serializationError(fn: string, expected: string, got: unknown): never {
   throw new QheError('SERIALIZATION', `${fn}: expected ${expected}, got ${typeof got === 'string' ? got : describe(got)}`);
 }
 
-function sha256(...parts: Uint8Array[]): Uint8Array {
-  const h = createHash('sha256');
-  for (const p of parts) h.update(p);
-  return new Uint8Array(h.digest());
-}
-
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
-function hex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
-}
+const hex = toHex;
 
 /** Bytes per residue for modulus q. */
 function widthOf(q: bigint): number {
