@@ -13,6 +13,8 @@ export { Decryptor } from './decryptor.js';
 export { BatchEncoder, CoefficientEncoder } from './encoder.js';
 export type { EncodeOptions } from './encoder.js';
 export { Evaluator } from './evaluator.js';
+export { NoiseFlooder, floodingWidthBits, floodingReserveBits, noiseBoundForBudget, DEFAULT_FLOODING_SECURITY } from './flooding.js';
+export type { FloodingOptions } from './flooding.js';
 export { QheError } from './math/errors.js';
 export type { QheErrorCode } from './math/errors.js';
 export type { KernelName } from './math/kernel.js';
