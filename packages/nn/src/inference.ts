@@ -112,6 +112,15 @@ export interface ServerKeys {
   readonly channels: readonly { readonly publicKey: PublicKey; readonly relinKeys: RelinKeys }[];
 }
 
+/** Options of `InferenceClient.encrypt`/`encryptChannel`. */
+export interface EncryptOptions {
+  /**
+   * Secret-key encryption in the seeded form (c0 and a 32-byte seed for c1: half
+   * the bytes on the wire); the default is public-key encryption.
+   */
+  readonly symmetric?: boolean;
+}
+
 /** Ciphertexts of one batch: channels × features, slot s = image s. */
 export interface EncryptedBatch {
   readonly images: number;
@@ -143,28 +152,51 @@ export class InferenceClient {
     return this.keys;
   }
 
-  /** images[s] = integer input of image s (e.g. `quantizeInput` output); at most N images. */
-  encrypt(images: readonly ArrayLike<number>[], progress?: (done: number, total: number) => void): EncryptedBatch {
+  /** images[s] = integer input of image s (e.g. `quantizeInput` output); at most N images. All channels. */
+  encrypt(images: readonly ArrayLike<number>[], progress?: (done: number, total: number) => void, options: EncryptOptions = {}): EncryptedBatch {
+    const features = this.checkImages('InferenceClient.encrypt', images);
+    const total = features * this.contexts.length;
+    const channels = this.contexts.map((_, j) => this.encryptChannel(images, j, progress && ((d) => progress(j * features + d, total)), options));
+    return { images: images.length, channels };
+  }
+
+  /**
+   * Channel j's ciphertexts of a batch (one per feature). Encrypting channel by
+   * channel, as the server consumes them, keeps one channel's inputs in memory
+   * instead of all of them.
+   */
+  encryptChannel(images: readonly ArrayLike<number>[], j: number, progress?: (done: number, total: number) => void, options: EncryptOptions = {}): Ciphertext[] {
+    const fn = 'InferenceClient.encryptChannel';
+    const features = this.checkImages(fn, images);
+    if (!Number.isInteger(j) || j < 0 || j >= this.contexts.length)
+      throw new QheError('INVALID_ARGUMENT', `${fn}: expected a channel in [0, ${this.contexts.length}), got ${j}`);
+    const enc = options.symmetric
+      ? new Encryptor(this.contexts[j], { secretKey: this.keygens[j].secretKey })
+      : new Encryptor(this.contexts[j], { publicKey: this.serverKeys().channels[j].publicKey });
+    const column = new Array<number>(images.length);
+    const out: Ciphertext[] = [];
+    for (let f = 0; f < features; f++) {
+      for (let s = 0; s < images.length; s++) column[s] = images[s][f];
+      const pt = this.encoders[j].encode(column, { signed: true });
+      out.push(options.symmetric ? enc.encryptSymmetric(pt, { seeded: true }) : enc.encrypt(pt));
+      progress?.(f + 1, features);
+    }
+    return out;
+  }
+
+  private checkImages(fn: string, images: readonly ArrayLike<number>[]): number {
     const n = this.plan.polyDegree;
-    if (images.length < 1 || images.length > n)
-      throw new QheError('INVALID_ARGUMENT', `InferenceClient.encrypt: expected 1..${n} images, got ${images.length}`);
+    if (!Array.isArray(images) || images.length < 1 || images.length > n)
+      throw new QheError('INVALID_ARGUMENT', `${fn}: expected 1..${n} images, got ${Array.isArray(images) ? images.length : typeof images}`);
     const features = images[0].length;
     for (const [s, im] of images.entries())
-      if (im.length !== features) throw new QheError('LENGTH_MISMATCH', `InferenceClient.encrypt: expected ${features} features per image, got ${im.length} for image ${s}`);
-    const keys = this.serverKeys();
-    const column = new Array<number>(images.length);
-    const total = features * this.contexts.length;
-    const channels = this.contexts.map((_, j) => {
-      const enc = new Encryptor(this.contexts[j], { publicKey: keys.channels[j].publicKey });
-      const out: Ciphertext[] = [];
-      for (let f = 0; f < features; f++) {
-        for (let s = 0; s < images.length; s++) column[s] = images[s][f];
-        out.push(enc.encrypt(this.encoders[j].encode(column, { signed: true })));
-        progress?.(j * features + f + 1, total);
-      }
-      return out;
-    });
-    return { images: images.length, channels };
+      if (im.length !== features) throw new QheError('LENGTH_MISMATCH', `${fn}: expected ${features} features per image, got ${im.length} for image ${s}`);
+    return features;
+  }
+
+  /** Noise of a decrypted ciphertext of channel j, per coefficient (Decryptor.noiseCoefficients) — a client-side diagnostic. */
+  noiseCoefficients(j: number, ct: Ciphertext): bigint[] {
+    return this.decryptors[j].noiseCoefficients(ct);
   }
 
   /** Logits per image, recombined over the CRT channels into (−∏t/2, ∏t/2]. */
@@ -208,13 +240,16 @@ export interface LayerReport {
   readonly level: number;
   readonly outputs: number;
   readonly predictedBudget: number;
-  /** One output ciphertext per channel, for client-side budget probes. */
-  readonly samples: readonly Ciphertext[];
+  /** The CRT channel this report is about. */
+  readonly channel: number;
+  /** One output ciphertext of the channel, for client-side budget probes. */
+  readonly sample: Ciphertext;
 }
 
 export interface RunOptions {
-  readonly onLayerStart?: (index: number, type: string, work: number) => void;
-  readonly onProgress?: (index: number, done: number, work: number) => void;
+  /** `work` = the layer's outputs in this channel (0 for flatten). */
+  readonly onLayerStart?: (index: number, type: string, work: number, channel: number) => void;
+  readonly onProgress?: (index: number, done: number, work: number, channel: number) => void;
   readonly onLayer?: (report: LayerReport) => void;
 }
 
@@ -240,32 +275,45 @@ export class InferenceServer {
   get backendName(): string { return this.backends[0].name; }
 
   async run(batch: EncryptedBatch, options: RunOptions = {}): Promise<EncryptedBatch> {
-    let cur = batch.channels.map((c) => c.slice());
-    const inputs = this.shapes[0].reduce((a, b) => a * b, 1);
-    if (cur.length !== this.backends.length || cur.some((c) => c.length !== inputs))
-      throw new QheError('LENGTH_MISMATCH', `InferenceServer.run: expected ${this.backends.length} channels × ${inputs} ciphertexts, got ${cur.length} × ${cur[0]?.length}`);
+    if (batch.channels.length !== this.backends.length)
+      throw new QheError('LENGTH_MISMATCH', `InferenceServer.run: expected ${this.backends.length} channels, got ${batch.channels.length}`);
+    const channels: Ciphertext[][] = [];
+    for (const [j, cts] of batch.channels.entries()) channels.push(await this.runChannel(j, cts.slice(), options));
+    return { images: batch.images, channels };
+  }
+
+  /**
+   * Channel j through the whole network. Takes ownership of `inputs`: the
+   * array is emptied when the first layer has consumed it, so the caller's
+   * reference does not keep the channel's input ciphertexts alive.
+   */
+  async runChannel(j: number, inputs: Ciphertext[], options: RunOptions = {}): Promise<Ciphertext[]> {
+    const fn = 'InferenceServer.runChannel';
+    if (!Number.isInteger(j) || j < 0 || j >= this.backends.length)
+      throw new QheError('INVALID_ARGUMENT', `${fn}: expected a channel in [0, ${this.backends.length}), got ${j}`);
+    const features = this.shapes[0].reduce((a, b) => a * b, 1);
+    if (!Array.isArray(inputs) || inputs.length !== features)
+      throw new QheError('LENGTH_MISMATCH', `${fn}: expected ${features} ciphertexts, got ${Array.isArray(inputs) ? inputs.length : typeof inputs}`);
+    const be = this.backends[j];
+    let cur: Ciphertext[] = inputs.splice(0);
     for (const [i, layer] of this.model.layers.entries()) {
       const lp = this.plan.layers[i];
       const start = performance.now();
       const outCount = this.shapes[i + 1].reduce((a, b) => a * b, 1);
-      const work = layer.type === 'flatten' ? 0 : outCount * cur.length;
-      options.onLayerStart?.(i, layer.type, work);
+      const work = layer.type === 'flatten' ? 0 : outCount;
+      options.onLayerStart?.(i, layer.type, work, j);
+      const report = (done: number): void => options.onProgress?.(i, done, work, j);
+      if (cur[0].level < lp.level) cur = await be.modSwitchTo(cur, lp.level);
       const taps = compileTaps(layer, this.shapes[i], this.shapes[i + 1]);
-      const next: Ciphertext[][] = [];
-      for (const [j, be] of this.backends.entries()) {
-        const x = cur[j][0].level < lp.level ? await be.modSwitchTo(cur[j], lp.level) : cur[j];
-        const report = (d: number): void => options.onProgress?.(i, j * outCount + d, work);
-        if (taps) next.push(await be.linear(x, taps, taps.bias, lp.relinearizeAfter, report));
-        else if (layer.type === 'square') next.push(await be.quadratic(x, () => [1n, 0n, 0n], lp.relinearizeAfter, report));
-        else if (layer.type === 'quadratic') {
-          const C = this.shapes[i + 1][this.shapes[i + 1].length - 1];
-          const pick = (arr: readonly bigint[], k: number): bigint => (arr.length === 1 ? arr[0] : arr[k % C]);
-          next.push(await be.quadratic(x, (k) => [pick(layer.a, k), pick(layer.b, k), pick(layer.c, k)], lp.relinearizeAfter, report));
-        } else next.push(x.slice()); // flatten: HWC data is already flat
+      if (taps) cur = await be.linear(cur, taps, taps.bias, lp.relinearizeAfter, report);
+      else if (layer.type === 'square') cur = await be.quadratic(cur, () => [1n, 0n, 0n], lp.relinearizeAfter, report);
+      else if (layer.type === 'quadratic') {
+        const C = this.shapes[i + 1][this.shapes[i + 1].length - 1];
+        const pick = (arr: readonly bigint[], k: number): bigint => (arr.length === 1 ? arr[0] : arr[k % C]);
+        cur = await be.quadratic(cur, (k) => [pick(layer.a, k), pick(layer.b, k), pick(layer.c, k)], lp.relinearizeAfter, report);
       }
-      cur = next;
-      options.onLayer?.({ index: i, type: layer.type, ms: performance.now() - start, level: cur[0][0].level, outputs: outCount, predictedBudget: lp.predictedBudget, samples: cur.map((c) => c[0]) });
+      options.onLayer?.({ index: i, type: layer.type, ms: performance.now() - start, level: cur[0].level, outputs: outCount, predictedBudget: lp.predictedBudget, channel: j, sample: cur[0] });
     }
-    return { images: batch.images, channels: cur };
+    return cur;
   }
 }

@@ -20,9 +20,14 @@
  * - Modulus switching is scheduled greedily: at the input of every layer the
  *   ciphertexts drop to the lowest level from which the rest of the circuit
  *   still ends with the safety margin (SEAL's advice for CryptoNets).
+ * - Circuit privacy (option `floodingSecurity` = λ): the server floods the
+ *   returned logits (bfv flooding.ts) with noise of width 2^λ·N·k·2·B_e, B_e the
+ *   noise bound at the margin, so the circuit must end with
+ *   margin + floodingReserveBits(N, outputs·k, λ) ≈ margin + λ + log2(N·outputs·k) + 3
+ *   bits; the reserve enters the schedule's end condition like the margin.
  * - Among feasible (N, L, k) the planner takes the lowest estimated cost.
  */
-import { MAX_LOG_Q, QheError, bfvParameters, type BfvParameterLiteral, type KernelName } from '@qhe/bfv';
+import { MAX_LOG_Q, QheError, bfvParameters, floodingReserveBits, type BfvParameterLiteral, type KernelName } from '@qhe/bfv';
 import { compileTaps, tensorShapes, type IntegerModel } from '@qhe/quant/model';
 
 export interface PlanOptions {
@@ -37,6 +42,22 @@ export interface PlanOptions {
   readonly marginBits?: number;
   /** Lift the security bound (tests with tiny N). */
   readonly allowInsecure?: boolean;
+  /**
+   * Statistical security λ of the noise flooding the server applies to the
+   * returned logits (circuit privacy); the plan reserves its budget. Default
+   * none (no flooding): the in-process demo returns nothing to anyone.
+   */
+  readonly floodingSecurity?: number;
+}
+
+/** Noise flooding planned for the outputs (see `PlanOptions.floodingSecurity`). */
+export interface FloodingPlan {
+  /** λ: the returned logits are within statistical distance 2^−λ of any other weights' (same plan). */
+  readonly statisticalSecurity: number;
+  /** Ciphertexts flooded together (outputs × channels): the union bound's k. */
+  readonly ciphertexts: number;
+  /** Budget bits reserved above the margin. */
+  readonly reserveBits: number;
 }
 
 export interface LayerPlan {
@@ -69,6 +90,7 @@ export interface InferencePlan {
   readonly predictedFinalBudget: number;
   readonly estimatedCost: number;
   readonly allowInsecure: boolean;
+  readonly flooding: FloodingPlan | null;
 }
 
 const SQUARE_EXTRA = 6;
@@ -236,6 +258,10 @@ export function planInference(model: IntegerModel, options: PlanOptions = {}): I
   const margin = options.marginBits ?? 10;
   const images = options.images ?? 8192;
   if (!Number.isInteger(images) || images < 1) fail(`planInference: expected images ≥ 1, got ${images}`);
+  const lambda = options.floodingSecurity;
+  if (lambda !== undefined && (!Number.isInteger(lambda) || lambda < 1 || lambda > 128))
+    fail(`planInference: expected floodingSecurity an integer in [1, 128] bits, got ${lambda}`);
+  const outputCount = tensorShapes(model.input.shape, model.layers).at(-1)!.reduce((a, b) => a * b, 1);
   let maxAbs = 0n;
   for (const t of model.tensors) if (t.maxAbs > maxAbs) maxAbs = t.maxAbs;
   const need = 2n * maxAbs + 1n;
@@ -260,13 +286,16 @@ export function planInference(model: IntegerModel, options: PlanOptions = {}): I
       }
       if (!ts) { reasons.push(`N=${n}: ${k} plaintext prime(s) ≤ ${maxT} bits cannot hold 2·maxAbs+1 (${log2(need).toFixed(1)} bits)`); continue; }
       const logT = Math.max(...ts.map(log2));
+      const flooding: FloodingPlan | null = lambda === undefined ? null
+        : { statisticalSecurity: lambda, ciphertexts: outputCount * k, reserveBits: floodingReserveBits(n, outputCount * k, lambda) };
+      const endBits = margin + (flooding?.reserveBits ?? 0);
       const maxData = Math.floor(bound / primeBits) - 1;
       let found = false;
       for (let L = 1; L <= maxData && !found; L++) {
         const qLog = primeBits - 0.01;
         const s: SimInput = { n, logT, levelLogQ: Array.from({ length: L }, (_, l) => (L - l) * qLog), facts, relin };
         if (freshCap(s, 0) < 1) continue;
-        const levels = scheduleLevels(s, margin);
+        const levels = scheduleLevels(s, endBits);
         if (!levels) continue;
         found = true;
         const budgets = simulate(s, levels);
@@ -284,13 +313,13 @@ export function planInference(model: IntegerModel, options: PlanOptions = {}): I
               model: model.name, polyDegree: n, kernel, plainModuli: ts, securityBound: options.allowInsecure ? null : bound,
               maxAbs, marginBits: margin, freshBudget: freshCap(s, 0), layers,
               predictedFinalBudget: budgets.length ? budgets[budgets.length - 1] : freshCap(s, 0), estimatedCost: c,
-              allowInsecure: !!options.allowInsecure,
+              allowInsecure: !!options.allowInsecure, flooding,
             },
             literal: { polyDegree: n, coeffModulus: Array(L).fill(primeBits), specialModulus: [primeBits], plainModulus: ts[0], kernel, allowInsecure: options.allowInsecure },
           };
         }
       }
-      if (!found) reasons.push(`N=${n}, ${k}×${log2(ts[0]).toFixed(0)}-bit t: noise budget below the ${margin}-bit margin within log2(Q·P) ≤ ${bound}`);
+      if (!found) reasons.push(`N=${n}, ${k}×${log2(ts[0]).toFixed(0)}-bit t: noise budget below the ${margin}-bit margin${flooding ? ` + ${flooding.reserveBits}-bit flooding reserve` : ''} within log2(Q·P) ≤ ${bound}`);
     }
   }
   if (!best) {
@@ -315,6 +344,9 @@ export function formatPlan(plan: InferencePlan, measured?: readonly (number | nu
     `  q chain: ${plan.coeffModulus.length} × ${plan.coeffModulus[0].toString(2).length}-bit data primes + ${plan.specialModulus.length} special; log2 Q = ${plan.logQ}, log2 Q·P = ${plan.logQP}${plan.securityBound ? ` ≤ ${plan.securityBound} (128-bit)` : ' (insecure, test only)'}`,
     `  plaintext: ${plan.plainModuli.length === 1 ? 't' : `CRT of ${plan.plainModuli.length} channels, t`} = ${plan.plainModuli.join(', ')} (needs > 2·maxAbs = 2·${plan.maxAbs})`,
     `  fresh budget ${plan.freshBudget.toFixed(1)} bits; margin ${plan.marginBits} bits`,
+    plan.flooding
+      ? `  noise flooding of the outputs: λ = ${plan.flooding.statisticalSecurity} bits statistical over ${plan.flooding.ciphertexts} ciphertexts; reserve ${plan.flooding.reserveBits} bits above the margin`
+      : '  no noise flooding (outputs not circuit-private)',
     '  layer          level  relin  ct size  outputs  predicted budget' + (measured ? '  measured' : ''),
   ];
   for (const l of plan.layers) {

@@ -140,13 +140,13 @@ async function runDemo(o: Options): Promise<void> {
     encryptMs += performance.now() - t0;
     let cur: ReturnType<typeof progressBar> | null = null;
     const out = await server.run(enc, {
-      onLayerStart: (i, type, work) => { cur = work ? progressBar(`layer ${i} ${type}`, work) : null; },
+      onLayerStart: (i, type, work, j) => { cur = work ? progressBar(`ch ${j} layer ${i} ${type}`, work) : null; },
       onProgress: (_i, done) => cur?.tick(done),
       onLayer: (r) => {
         cur?.end();
         layerMs[r.index] += r.ms;
         if (r.type !== 'flatten') {
-          const m = Math.min(...r.samples.map((ct, j) => client.noiseBudget(j, ct)));
+          const m = client.noiseBudget(r.channel, r.sample);
           measured[r.index] = measured[r.index] === null ? m : Math.min(measured[r.index]!, m);
         }
       },
