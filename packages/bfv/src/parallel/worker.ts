@@ -217,6 +217,9 @@ port.on('message', (m: ToWorker) => {
     case 'keys':
       registerKeys(env(m.ctx).ctx, m.keyId, m.payload);
       return;
+    case 'release':
+      keyring.delete(m.keyId);
+      return;
     case 'job': {
       try {
         const e = env(m.ctx);
