@@ -9,6 +9,8 @@
  *   qhe [--images N] [--workers N] [--kernel u32|u64] [--model path] [--json]
  *   qhe plan <model.json> [--images N] [--kernel u32|u64] [--json]
  *   qhe bfv-demo [--n 4096|8192|16384] [--kernel u32|u64]
+ *   qhe serve [--model path] [--host H] [--port P] [--workers N] [--no-flooding] …
+ *   qhe classify --server URL [--mode batch|single] [--json] <image files…>
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -19,12 +21,17 @@ import { argmax, forwardInteger, parseIntegerModel, quantizeInput, type IntegerM
 import { WorkerPool } from '@qhe/bfv/parallel';
 import { InferenceClient, InferenceServer, formatPlan, planInference, poolBackend, type InferencePlan } from '../index.js';
 import { bfvDemo } from './bfv-demo.js';
+import { runClassify } from './classify.js';
+import { runServe } from './serve.js';
 
 interface Options { images: number; workers: number; kernel: KernelName; model: string | null; json: boolean; positional: string[] }
 
 const USAGE = `usage: qhe [--images N] [--workers N] [--kernel u32|u64] [--model path] [--json]
        qhe plan <model.json> [--images N] [--kernel u32|u64] [--json]
-       qhe bfv-demo [--n 4096|8192|16384] [--kernel u32|u64]`;
+       qhe bfv-demo [--n 4096|8192|16384] [--kernel u32|u64]
+       qhe serve [--model path] [--host 127.0.0.1] [--port 8080] [--workers N] [--no-flooding] [--flooding-security 40]
+                 [--max-sessions 16] [--session-idle 900] [--queue 8] [--images N] [--poly-degree N --allow-insecure] [--quiet]
+       qhe classify --server URL [--mode batch|single] [--json] <image files (PNG, PGM)…>`;
 
 function bad(message: string): never {
   throw new QheError('INVALID_ARGUMENT', message);
@@ -203,9 +210,65 @@ function runPlan(o: Options): void {
   else console.log(formatPlan(plan));
 }
 
+/** `--name value` pairs and switches for serve/classify (the demo's parser above knows only its own flags). */
+function parseServiceArgs(cmd: string, argv: string[], values: readonly string[], switches: readonly string[]): { v: Map<string, string>; on: Set<string>; positional: string[] } {
+  const v = new Map<string, string>(), on = new Set<string>(), positional: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--help' || a === '-h') { console.log(USAGE); process.exit(0); }
+    if (values.includes(a)) v.set(a, argv[++i] ?? bad(`qhe ${cmd} ${a}: expected a value, got nothing`));
+    else if (switches.includes(a)) on.add(a);
+    else if (a.startsWith('-')) bad(`qhe ${cmd}: expected one of ${[...values, ...switches].join(', ')}, got ${JSON.stringify(a)}`);
+    else positional.push(a);
+  }
+  return { v, on, positional };
+}
+
+function intOf(cmd: string, v: Map<string, string>, name: string, fallback: number, lo: number, hi: number): number {
+  const s = v.get(name);
+  if (s === undefined) return fallback;
+  const n = Number(s);
+  if (!/^\d+$/.test(s) || n < lo || n > hi) bad(`qhe ${cmd} ${name}: expected an integer in [${lo}, ${hi}], got ${JSON.stringify(s)}`);
+  return n;
+}
+
+async function serveMain(argv: string[]): Promise<void> {
+  const { v, on, positional } = parseServiceArgs('serve', argv,
+    ['--model', '--host', '--port', '--workers', '--flooding-security', '--max-sessions', '--session-idle', '--queue', '--images', '--poly-degree'],
+    ['--no-flooding', '--allow-insecure', '--quiet']);
+  if (positional.length) bad(`qhe serve: expected only flags, got ${JSON.stringify(positional[0])}`);
+  const modelPath = v.get('--model') ?? defaultModelPath();
+  const polyDegree = v.has('--poly-degree') ? intOf('serve', v, '--poly-degree', 0, 1024, 65536) : undefined;
+  await runServe({
+    model: loadModel(modelPath), modelPath,
+    host: v.get('--host') ?? '127.0.0.1',
+    port: intOf('serve', v, '--port', 8080, 0, 65535),
+    workers: intOf('serve', v, '--workers', availableParallelism(), 1, 256),
+    flooding: !on.has('--no-flooding'),
+    floodingSecurity: intOf('serve', v, '--flooding-security', 40, 1, 128),
+    maxSessions: intOf('serve', v, '--max-sessions', 16, 1, 100000),
+    sessionIdleSeconds: intOf('serve', v, '--session-idle', 900, 1, 7 * 86400),
+    queueLength: intOf('serve', v, '--queue', 8, 0, 10000),
+    images: v.has('--images') ? intOf('serve', v, '--images', 0, 1, 65536) : undefined,
+    polyDegree,
+    allowInsecure: on.has('--allow-insecure'),
+    quiet: on.has('--quiet'),
+  }, (line) => console.log(line));
+}
+
+async function classifyMain(argv: string[]): Promise<void> {
+  const { v, on, positional } = parseServiceArgs('classify', argv, ['--server', '--mode'], ['--json']);
+  const server = v.get('--server') ?? bad('qhe classify --server: expected a server URL (e.g. http://127.0.0.1:8080), got nothing');
+  const mode = v.get('--mode');
+  if (mode !== undefined && mode !== 'batch' && mode !== 'single') bad(`qhe classify --mode: expected batch or single, got ${JSON.stringify(mode)}`);
+  process.exitCode = await runClassify({ server, files: positional, mode, json: on.has('--json') }, (line) => console.log(line), process.stderr);
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv[0] === 'bfv-demo') return bfvDemo(argv.slice(1));
+  if (argv[0] === 'serve') return serveMain(argv.slice(1));
+  if (argv[0] === 'classify') return classifyMain(argv.slice(1));
   const o = parseArgs(argv);
   if (o.positional[0] === 'plan') { o.positional.shift(); return runPlan(o); }
   if (o.positional[0] === 'run') o.positional.shift();
@@ -215,7 +278,7 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   const e = err as Error & { code?: string };
-  if (err instanceof QheError || e?.name === 'QuantError') {
+  if (err instanceof QheError || e?.name === 'QuantError' || e?.name === 'ServiceError') {
     console.error(`error [${e.code}]: ${e.message}`);
     process.exitCode = 2;
   } else throw err;

@@ -66,7 +66,7 @@ export class ServiceError extends Error {
   ) {
     super(message);
     this.name = 'ServiceError';
-    this.status = STATUS[code];
+    this.status = STATUS[code] ?? 0;
   }
 
   /** The JSON body of the error response. */

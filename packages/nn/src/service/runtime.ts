@@ -1,0 +1,162 @@
+/**
+ * What the server holds per inference mode: the plan, one BFV context per CRT
+ * channel (shared by every session: contexts carry the NTT tables), the
+ * published mode card, the byte limits derived from the parameters, and the two
+ * pieces of per-request work that are not transport:
+ *
+ * - `openSession(frames)`: evaluation keys → a session's evaluator. Every frame
+ *   is loaded by @qhe/bfv for the context of its channel, so a key for other
+ *   parameters is a PARAMETER_MISMATCH before anything is kept; Galois keys must
+ *   hold exactly the elements the plan needs.
+ * - `evaluateChannel(...)`: channel j through the network (InferenceServer,
+ *   worker pool), then re-randomization and noise flooding of the outputs
+ *   (bfv flooding.ts) with the bound the plan reserved budget for: B_e from the
+ *   planned final budget minus the margin, λ and k = outputs × channels from the
+ *   plan's flooding entry.
+ */
+import {
+  BfvContext, Ciphertext, Encryptor, GaloisKeys, KSwitchKey, KeyGenerator, NoiseFlooder, Plaintext, PublicKey, RelinKeys, deserializeCiphertext, deserializeGaloisKeys,
+  deserializePublicKey, deserializeRelinKeys, noiseBoundForBudget, serializeCiphertext, serializeGaloisKeys, serializePublicKey, serializeRelinKeys,
+} from '@qhe/bfv';
+import { RnsPoly } from '@qhe/bfv/math';
+import type { WorkerPool } from '@qhe/bfv/parallel';
+import { tensorShapes, type IntegerModel } from '@qhe/quant/model';
+import { InferenceServer, createChannelContexts, type ServerKeys } from '../inference.js';
+import type { InferencePlan } from '../planner.js';
+import { poolBackend } from '../pool-backend.js';
+import { channelFingerprints, planToJson, type InferenceMode, type ModeCard } from './card.js';
+import { refuse } from './errors.js';
+import type { KeyRole } from './messages.js';
+import { MAX_WIRE_HEADER_BYTES } from './wire.js';
+
+/** What a session holds: the channel keys, the evaluator over them, the flooders. */
+export interface SessionKeys {
+  readonly keys: ServerKeys;
+  readonly galoisKeys: readonly (GaloisKeys | null)[];
+  readonly server: InferenceServer;
+  readonly flooders: readonly NoiseFlooder[];
+}
+
+const WIRE_OVERHEAD = 12 + MAX_WIRE_HEADER_BYTES;
+
+export class ModeRuntime {
+  readonly contexts: readonly BfvContext[];
+  readonly card: ModeCard;
+  readonly features: number;
+  readonly outputs: number;
+  readonly roles: readonly KeyRole[];
+  /** Largest frame of an infer body (a full level-0 ciphertext of size 2). */
+  readonly maxCiphertextBytes: number;
+  readonly maxKeyFrameBytes: number;
+  readonly maxKeyBodyBytes: number;
+  readonly maxInferBodyBytes: number;
+  private readonly noiseBounds: readonly bigint[];
+
+  constructor(
+    readonly mode: InferenceMode,
+    readonly plan: InferencePlan,
+    readonly model: IntegerModel,
+    private readonly pool: WorkerPool,
+    readonly galoisElements: readonly number[] = [],
+  ) {
+    this.contexts = createChannelContexts(plan);
+    const shapes = tensorShapes(model.input.shape, model.layers);
+    this.features = shapes[0].reduce((a, b) => a * b, 1);
+    this.outputs = shapes[shapes.length - 1].reduce((a, b) => a * b, 1);
+    this.roles = galoisElements.length ? ['publicKey', 'relinKeys', 'galoisKeys'] : ['publicKey', 'relinKeys'];
+    const sizes = objectSizes(this.contexts[0], galoisElements);
+    const outLevel = plan.layers[plan.layers.length - 1].level;
+    const k = this.contexts.length;
+    this.maxCiphertextBytes = sizes.ciphertext(0);
+    this.maxKeyFrameBytes = Math.max(sizes.publicKey, sizes.relinKeys, sizes.galoisKeys);
+    const keyBytes = k * (sizes.publicKey + sizes.relinKeys + (galoisElements.length ? sizes.galoisKeys : 0));
+    this.maxKeyBodyBytes = WIRE_OVERHEAD + keyBytes + 4 * k * this.roles.length;
+    this.maxInferBodyBytes = WIRE_OVERHEAD + k * this.features * (4 + this.maxCiphertextBytes);
+    const inputLevel = plan.layers[0].level;
+    const maxImages = mode === 'batch' ? plan.polyDegree : 1;
+    const request = 12 + 256 + k * this.features * (4 + sizes.seededCiphertext);
+    const response = 12 + 512 + k * this.outputs * (4 + sizes.ciphertext(outLevel));
+    this.card = Object.freeze({
+      mode,
+      plan: planToJson(plan),
+      maxImages,
+      features: this.features,
+      outputs: this.outputs,
+      inputLevel,
+      evaluationKeys: Object.freeze({ publicKey: true as const, relinKeys: true as const, galoisElements: Object.freeze([...galoisElements]) }),
+      channels: Object.freeze(channelFingerprints(plan).map((fingerprint, j) => Object.freeze({ plainModulus: String(plan.plainModuli[j]), fingerprint }))),
+      bytes: Object.freeze({ evaluationKeys: 12 + 256 + keyBytes + 4 * k * this.roles.length, request, response }),
+    });
+    const endBudget = plan.predictedFinalBudget - plan.marginBits;
+    this.noiseBounds = this.contexts.map((ctx) => noiseBoundForBudget(ctx, outLevel, Math.max(0, endBudget)));
+  }
+
+  /** Loads a session's keys (frames in the order of `roles`, channel-major) and builds its evaluator. */
+  openSession(frames: readonly Uint8Array[]): SessionKeys {
+    const fn = 'POST /v1/sessions';
+    const per = this.roles.length;
+    const channels: { publicKey: PublicKey; relinKeys: RelinKeys }[] = [];
+    const galois: (GaloisKeys | null)[] = [];
+    for (let j = 0; j < this.contexts.length; j++) {
+      const ctx = this.contexts[j];
+      const publicKey = deserializePublicKey(ctx, frames[j * per]);
+      const relinKeys = deserializeRelinKeys(ctx, frames[j * per + 1]);
+      let gk: GaloisKeys | null = null;
+      if (per === 3) {
+        gk = deserializeGaloisKeys(ctx, frames[j * per + 2]);
+        const have = [...gk.keys.keys()].sort((a, b) => a - b);
+        const need = [...this.galoisElements].sort((a, b) => a - b);
+        if (have.length !== need.length || have.some((g, i) => g !== need[i]))
+          refuse('MISSING_KEY', fn, `Galois keys for elements [${need.join(', ')}] in channel ${j}`, `[${have.join(', ')}]`);
+      }
+      channels.push({ publicKey, relinKeys });
+      galois.push(gk);
+    }
+    const keys: ServerKeys = { channels };
+    const server = new InferenceServer(this.plan, this.model, keys, poolBackend(this.pool));
+    const flooders = channels.map((c, j) => new NoiseFlooder(this.contexts[j], c.publicKey));
+    return { keys, galoisKeys: galois, server, flooders };
+  }
+
+  /** Frees what a session holds in the worker pool. */
+  closeSession(s: SessionKeys): void {
+    for (const c of s.keys.channels) this.pool.releaseKeys(c.relinKeys);
+    for (const g of s.galoisKeys) if (g) this.pool.releaseKeys(g);
+  }
+
+  /** One input frame of channel j → a ciphertext the plan can take (level ≤ the first layer's, size 2). */
+  loadInput(j: number, frame: Uint8Array, index: number): Ciphertext {
+    const fn = 'POST /v1/sessions/{id}/infer';
+    const ct = deserializeCiphertext(this.contexts[j], frame);
+    if (ct.size !== 2) refuse('INVALID_CIPHERTEXT', fn, `fresh ciphertexts of size 2 (frame ${index})`, `size ${ct.size}`);
+    if (ct.level > this.card.inputLevel) refuse('INVALID_CIPHERTEXT', fn, `ciphertexts at level ≤ ${this.card.inputLevel} (frame ${index})`, `level ${ct.level}`);
+    return ct;
+  }
+
+  /** Channel j of a request: evaluation, then flooding when the plan has it; returns the outputs and the two times. */
+  async evaluateChannel(s: SessionKeys, j: number, inputs: Ciphertext[]): Promise<{ outputs: Ciphertext[]; computeMs: number; floodMs: number }> {
+    let t = performance.now();
+    const raw = await s.server.runChannel(j, inputs);
+    const computeMs = performance.now() - t;
+    t = performance.now();
+    const f = this.plan.flooding;
+    const outputs = f
+      ? raw.map((ct) => s.flooders[j].flood(ct, { noiseBound: this.noiseBounds[j], statisticalSecurity: f.statisticalSecurity, ciphertexts: f.ciphertexts }))
+      : raw;
+    return { outputs, computeMs, floodMs: performance.now() - t };
+  }
+}
+
+/** Exact serialized sizes for a context, measured on zero objects with the real serializers. */
+function objectSizes(ctx: BfvContext, galoisElements: readonly number[]) {
+  const zero = (): RnsPoly => RnsPoly.zero(ctx.keyBase, 'ntt');
+  const kswitch = (): KSwitchKey => new KSwitchKey(ctx, ctx.level(0).digits.map(() => ({ b: zero(), a: zero() })));
+  const publicKey = serializePublicKey(new PublicKey(ctx, zero(), zero())).length;
+  const relinKeys = serializeRelinKeys(new RelinKeys(ctx, kswitch())).length;
+  const galoisKeys = galoisElements.length ? serializeGaloisKeys(new GaloisKeys(ctx, new Map(galoisElements.map((g) => [g, kswitch()])))).length : 0;
+  const ciphertext = (level: number): number => serializeCiphertext(Ciphertext.empty(ctx, level, 2), { seeded: false }).length;
+  // A throwaway key: only the length of a seeded symmetric ciphertext is kept.
+  const sk = new KeyGenerator(ctx).secretKey;
+  const seededCiphertext = serializeCiphertext(new Encryptor(ctx, { secretKey: sk }).encryptSymmetric(Plaintext.zero(ctx)), { seeded: true }).length;
+  return { publicKey, relinKeys, galoisKeys, ciphertext, seededCiphertext };
+}
