@@ -254,7 +254,8 @@ export class InferenceService {
     }
     if (path === '/v1/health') {
       allow('GET');
-      return this.sendJson(res, 200, { status: 'ok', sessions: this.sessions.size, sessionBytes: this.sessions.totalBytes, queue: this.queue.depth });
+      const mem = process.memoryUsage();
+      return this.sendJson(res, 200, { status: 'ok', sessions: this.sessions.size, sessionBytes: this.sessions.totalBytes, queue: this.queue.depth, memory: { rss: mem.rss, heapUsed: mem.heapUsed, external: mem.external, arrayBuffers: mem.arrayBuffers } });
     }
     if (path === '/v1/sessions') {
       allow('POST');
