@@ -38,11 +38,11 @@ beforeAll(async () => {
   const card = (await (await fetch(`${url}/v1/model`)).json()) as ModelCard;
   client = new InferenceClient(planFromJson(card.modes.batch!.plan));
   k = client.plan.plainModuli.length;
-});
+}, 120_000);
 afterAll(async () => {
   await service.close();
   await pool.close();
-});
+}, 120_000);
 
 const keyFrames = (c: InferenceClient): Uint8Array[] => c.serverKeys().channels.flatMap((ch) => [serializePublicKey(ch.publicKey), serializeRelinKeys(ch.relinKeys)]);
 const keysBody = (frames: Uint8Array[], channels = k, extra: Record<string, unknown> = {}) =>

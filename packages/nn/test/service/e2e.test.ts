@@ -26,10 +26,10 @@ describe('qhe serve + QheClient + qhe classify (tiny model, N = 1024, insecure t
   let server: ServerProcess;
   beforeAll(async () => {
     server = await startServer(['--model', modelPath, ...TEST_SERVER]);
-  });
+  }, 120_000);
   afterAll(async () => {
     expect(await server.stop()).toBe(0);
-  });
+  }, 120_000);
 
   it('QheClient: logits equal the integer model for every image; one key upload, the session reused', async () => {
     const client = await QheClient.connect(server.url);
