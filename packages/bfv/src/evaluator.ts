@@ -16,16 +16,27 @@
  * clear (e.g. c·0, ct − ct); such results throw TRANSPARENT_RESULT as SEAL does.
  */
 import { Ciphertext, type Plaintext } from './ciphertext.js';
-import { assertCiphertexts } from './operands.js';
+import {
+  assertCiphertexts,
+  assertGaloisKeys,
+  assertNonZeroPlain,
+  assertNotLastLevel,
+  assertPlaintext,
+  assertRelinKeys,
+  assertRelinearizable,
+  assertRelinearized,
+  rotationElements,
+  scalarOperand,
+} from './operands.js';
 import { behzExtend, behzFloor, behzTensor } from './behz-multiply.js';
 import type { BfvContext } from './context.js';
-import { galoisElementForStep, type GaloisKeys, type RelinKeys } from './keys.js';
+import type { GaloisKeys, RelinKeys } from './keys.js';
 import { switchKey } from './keyswitch.js';
 import { QheError, fail } from './math/errors.js';
 import type { Residues } from './math/kernel.js';
 import { RnsPoly, mulInto, toCoeff, toNtt } from './math/poly.js';
 import { invMod } from './math/zq.js';
-import { addScaledPlain, centredScalar, liftCentered } from './plain-lift.js';
+import { addScaledPlain, liftCentered } from './plain-lift.js';
 
 export class Evaluator {
   constructor(readonly context: BfvContext) {}
@@ -105,7 +116,7 @@ export class Evaluator {
   }
   addPlainInto(a: Ciphertext, pt: Plaintext, out: Ciphertext): Ciphertext {
     this.check('addPlain', a);
-    this.context.assertSame('addPlain', pt);
+    assertPlaintext(this.context, 'addPlain', pt);
     this.copyInto(a, out);
     addScaledPlain(this.context.level(a.level), pt, this.context.t, out.polys[0], 1);
     return out;
@@ -116,7 +127,7 @@ export class Evaluator {
   }
   subPlainInto(a: Ciphertext, pt: Plaintext, out: Ciphertext): Ciphertext {
     this.check('subPlain', a);
-    this.context.assertSame('subPlain', pt);
+    assertPlaintext(this.context, 'subPlain', pt);
     this.copyInto(a, out);
     addScaledPlain(this.context.level(a.level), pt, this.context.t, out.polys[0], -1);
     return out;
@@ -130,7 +141,7 @@ export class Evaluator {
   }
   multiplyScalarInto(a: Ciphertext, c: bigint | number, out: Ciphertext): Ciphertext {
     this.check('multiplyScalar', a);
-    const s = this.scalar('multiplyScalar', c);
+    const s = scalarOperand(this.context, 'multiplyScalar', c);
     const polys = a.polys.slice();
     out.reshape(a.level, a.size);
     const base = this.context.level(a.level).base;
@@ -143,7 +154,7 @@ export class Evaluator {
   /** acc ← acc + a·c (same level; acc grows to a's size if smaller). */
   multiplyScalarAddInto(a: Ciphertext, c: bigint | number, acc: Ciphertext): Ciphertext {
     this.check('multiplyScalarAdd', a, acc);
-    const s = this.scalar('multiplyScalarAdd', c);
+    const s = scalarOperand(this.context, 'multiplyScalarAdd', c);
     const base = this.context.level(a.level).base;
     while (acc.polys.length < a.size) acc.polys.push(RnsPoly.zero(base, 'coeff'));
     a.polys.forEach((p, k) => {
@@ -153,23 +164,13 @@ export class Evaluator {
     return acc;
   }
 
-  private scalar(fn: string, c: bigint | number): bigint {
-    if (typeof c === 'number' && !Number.isSafeInteger(c)) fail('INVALID_ARGUMENT', fn, 'an integer constant', c);
-    if (typeof c !== 'number' && typeof c !== 'bigint') fail('INVALID_ARGUMENT', fn, 'an integer constant', c);
-    const s = centredScalar(BigInt(c), this.context.t);
-    if (s === 0n)
-      throw new QheError('TRANSPARENT_RESULT', `${fn}: expected a constant ≢ 0 (mod t = ${this.context.t}), got ${c}: the product would be transparent`);
-    return s;
-  }
-
   multiplyPlain(a: Ciphertext, pt: Plaintext): Ciphertext {
     return this.multiplyPlainInto(a, pt, Ciphertext.empty(this.context, a.level, a.size));
   }
   multiplyPlainInto(a: Ciphertext, pt: Plaintext, out: Ciphertext): Ciphertext {
     this.check('multiplyPlain', a);
-    this.context.assertSame('multiplyPlain', pt);
-    if (pt.isZero())
-      throw new QheError('TRANSPARENT_RESULT', 'multiplyPlain: expected a non-zero plaintext, got zero: the product would be transparent');
+    assertPlaintext(this.context, 'multiplyPlain', pt);
+    assertNonZeroPlain('multiplyPlain', pt);
     const base = this.context.level(a.level).base;
     const m = RnsPoly.zero(base, 'coeff');
     liftCentered(pt, this.context.t, m);
@@ -232,9 +233,9 @@ export class Evaluator {
   }
   relinearizeInto(a: Ciphertext, keys: RelinKeys, out: Ciphertext): Ciphertext {
     this.check('relinearize', a);
-    this.context.assertSame('relinearize', keys);
+    assertRelinKeys(this.context, 'relinearize', keys);
+    assertRelinearizable('relinearize', a);
     if (a.size === 2) return this.copyInto(a, out);
-    if (a.size !== 3) fail('CIPHERTEXT_SIZE', 'relinearize', 'a ciphertext of size 2 or 3 (relinearize after each multiply)', a.size);
     const [d0, d1] = switchKey(this.context, a.level, a.polys[2], keys.key);
     const [c0, c1] = a.polys;
     const base = this.context.level(a.level).base;
@@ -252,8 +253,8 @@ export class Evaluator {
   }
   applyGaloisInto(a: Ciphertext, galoisElt: number, keys: GaloisKeys, out: Ciphertext): Ciphertext {
     this.check('applyGalois', a);
-    this.context.assertSame('applyGalois', keys);
-    if (a.size !== 2) fail('CIPHERTEXT_SIZE', 'applyGalois', 'a relinearized ciphertext (size 2)', a.size);
+    assertGaloisKeys(this.context, 'applyGalois', keys);
+    assertRelinearized('applyGalois', a);
     const key = keys.get(galoisElt);
     const base = this.context.level(a.level).base;
     const [c0, c1] = a.polys.map((p) => {
@@ -277,21 +278,11 @@ export class Evaluator {
     return this.rotateRowsInto(a, steps, keys, Ciphertext.empty(this.context, a.level, 2));
   }
   rotateRowsInto(a: Ciphertext, steps: number, keys: GaloisKeys, out: Ciphertext): Ciphertext {
-    const n = this.context.n;
-    if (!Number.isInteger(steps) || Math.abs(steps) >= n / 2)
-      fail('INVALID_ARGUMENT', 'rotateRows', `an integer step with |step| < ${n / 2}`, steps);
-    if (steps === 0) return this.copyInto(a, out);
-    const direct = galoisElementForStep(n, steps);
-    if (keys.has(direct)) return this.applyGaloisInto(a, direct, keys, out);
+    const elements = rotationElements(this.context, 'rotateRows', steps, keys);
+    if (elements.length === 0) return this.copyInto(a, out);
+    if (elements.length === 1) return this.applyGaloisInto(a, elements[0], keys, out);
     let current = a;
-    const sign = Math.sign(steps);
-    let rest = Math.abs(steps);
-    for (let bit = 1; rest > 0; bit *= 2) {
-      if (rest & bit) {
-        current = this.applyGaloisInto(current, galoisElementForStep(n, sign * bit), keys, current === a ? Ciphertext.empty(this.context, a.level, 2) : current);
-        rest -= bit;
-      }
-    }
+    for (const g of elements) current = this.applyGaloisInto(current, g, keys, current === a ? Ciphertext.empty(this.context, a.level, 2) : current);
     return this.copyInto(current, out);
   }
 
@@ -311,8 +302,7 @@ export class Evaluator {
   modSwitchToNextInto(a: Ciphertext, out: Ciphertext): Ciphertext {
     this.check('modSwitchToNext', a);
     const ctx = this.context;
-    if (a.level >= ctx.maxLevel)
-      fail('LEVEL_EXHAUSTED', 'modSwitchToNext', `a ciphertext above the last level ${ctx.maxLevel}`, `level ${a.level}`);
+    assertNotLastLevel(ctx, 'modSwitchToNext', a);
     const from = ctx.level(a.level).base;
     const to = ctx.level(a.level + 1).base;
     const last = from.size - 1;

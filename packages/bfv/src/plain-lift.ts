@@ -66,10 +66,3 @@ export function liftCentered(pt: Plaintext, t: bigint, out: RnsPoly): void {
   }
   out.representation = 'coeff';
 }
-
-/** c mod t, centred into (−t/2, t/2]. */
-export function centredScalar(c: bigint, t: bigint): bigint {
-  let r = c % t;
-  if (r < 0n) r += t;
-  return r > t >> 1n ? r - t : r;
-}

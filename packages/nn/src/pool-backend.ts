@@ -4,11 +4,21 @@
  * runs as batch calls split over the workers (CryptoNets' layout makes every
  * output neuron independent); the O(N·L) scalar fix-ups (bias, a·x² + b·x + c
  * coefficients) stay on the main thread.
+ *
+ * Progress: a layer's outputs are issued as several batch calls ("waves") at
+ * once, and each wave reports when it is done. The pool queues every wave's
+ * jobs immediately, so there is no barrier between waves and no loss of
+ * parallelism; the waves only make progress visible within a layer.
  */
 import type { BfvContext, Ciphertext, PublicKey, RelinKeys } from '@qhe/bfv';
+import { mod } from '@qhe/bfv/math';
 import { ParallelEvaluator, type WorkerPool } from '@qhe/bfv/parallel';
 import type { Taps } from '@qhe/quant/model';
-import { EvaluatorBackend, type BackendFactory, type HeBackend } from './inference.js';
+import { EvaluatorBackend, type HeBackend } from './backend.js';
+import type { BackendFactory } from './server.js';
+
+/** Progress updates per layer and channel the waves aim for. */
+const WAVES_PER_LAYER = 24;
 
 export class PoolBackend implements HeBackend {
   readonly name: string;
@@ -21,51 +31,69 @@ export class PoolBackend implements HeBackend {
     this.name = `worker pool (${pool.size} workers)`;
   }
 
+  /** Wave size: about WAVES_PER_LAYER waves, each at least one output per worker. */
+  private waveSize(outputs: number): number {
+    return Math.max(this.pe.pool.size, Math.ceil(outputs / WAVES_PER_LAYER));
+  }
+
   async linear(inputs: readonly Ciphertext[], taps: Taps, bias: readonly bigint[], relinearize: boolean, progress?: (done: number) => void): Promise<Ciphertext[]> {
     const t = this.context.t;
-    // linearMany wants a fixed tap count per call: group outputs by their count of non-zero (mod t) taps.
-    const groups = new Map<number, { outs: number[]; index: number[]; weight: number[] }>();
+    // linearMany wants one term count per call: group outputs by their count of non-zero (mod t) taps.
+    const groups = new Map<number, number[]>();
     const kept: { idx: number[]; w: number[] }[] = [];
     for (let o = 0; o < taps.outSize; o++) {
       const idx: number[] = [], w: number[] = [];
       for (let k = taps.start[o]; k < taps.start[o + 1]; k++) {
-        if (BigInt(taps.w[k]) % t === 0n) continue;
+        if (mod(BigInt(taps.w[k]), t) === 0n) continue;
         idx.push(taps.idx[k]); w.push(taps.w[k]);
       }
       kept.push({ idx, w });
       if (idx.length === 0) continue;
       let g = groups.get(idx.length);
-      if (!g) groups.set(idx.length, (g = { outs: [], index: [], weight: [] }));
-      g.outs.push(o); g.index.push(...idx); g.weight.push(...w);
+      if (!g) groups.set(idx.length, (g = []));
+      g.push(o);
     }
     const out = new Array<Ciphertext>(taps.outSize);
-    await Promise.all([...groups.entries()].map(async ([count, g]) => {
-      const res = await this.pe.linearMany(inputs, { taps: count, index: g.index, weight: g.weight });
-      g.outs.forEach((o, i) => { out[o] = res[i]; });
-    }));
-    // Bias and empty neurons: cheap, on the main thread through the sync backend (no taps → encrypted constant).
-    const empty = { outSize: 1, start: Int32Array.of(0, 0), idx: new Int32Array(0), w: new Float64Array(0), bias: [], maxAbsWeightSum: 0 };
-    for (let o = 0; o < taps.outSize; o++) {
-      if (kept[o].idx.length === 0) out[o] = (await this.sync.linear(inputs, empty, [bias[o]], false))[0];
-      else out[o] = this.sync.addConstantPublic(out[o], bias[o]);
+    const wave = this.waveSize(taps.outSize);
+    let done = 0;
+    const finish = (o: number, ct: Ciphertext): Ciphertext => this.sync.addConstantPublic(ct, bias[o]);
+    const calls: Promise<void>[] = [];
+    for (const [terms, outs] of groups) {
+      for (let from = 0; from < outs.length; from += wave) {
+        const part = outs.slice(from, from + wave);
+        const index = part.flatMap((o) => kept[o].idx), weight = part.flatMap((o) => kept[o].w);
+        calls.push(this.pe.linearMany(inputs, { taps: terms, index, weight }).then(async (res) => {
+          let ys = part.map((o, i) => finish(o, res[i]));
+          if (relinearize && ys[0].size > 2) ys = await this.pe.relinearizeMany(ys, this.relinKeys);
+          part.forEach((o, i) => { out[o] = ys[i]; });
+          done += part.length;
+          progress?.(done);
+        }));
+      }
     }
-    const res = relinearize && out[0].size > 2 ? await this.pe.relinearizeMany(out, this.relinKeys) : out;
+    // Neurons without non-zero taps (mod t_j) are public constants: encrypted on the main thread.
+    for (let o = 0; o < taps.outSize; o++) if (kept[o].idx.length === 0) out[o] = this.sync.constant(inputs[0].level, mod(bias[o], t));
+    await Promise.all(calls);
     progress?.(taps.outSize);
-    return res;
+    return out;
   }
 
   async quadratic(inputs: readonly Ciphertext[], coef: (i: number) => readonly [bigint, bigint, bigint], relinearize: boolean, progress?: (done: number) => void): Promise<Ciphertext[]> {
-    const out: Ciphertext[] = [];
-    // Waves of outputs so the progress bar moves; each wave still fills every worker several times over.
-    const wave = Math.max(64, this.pe.pool.size * 16);
+    const out = new Array<Ciphertext>(inputs.length);
+    const wave = this.waveSize(inputs.length);
+    let done = 0;
+    const calls: Promise<void>[] = [];
     for (let from = 0; from < inputs.length; from += wave) {
       const xs = inputs.slice(from, from + wave);
-      let ys = await this.pe.multiplyMany(xs, xs);
-      ys = ys.map((y, i) => this.sync.finishQuadratic(y, xs[i], coef(from + i)));
-      if (relinearize) ys = await this.pe.relinearizeMany(ys, this.relinKeys);
-      out.push(...ys);
-      progress?.(out.length);
+      calls.push(this.pe.multiplyMany(xs, xs).then(async (products) => {
+        let ys = products.map((y, i) => this.sync.finishQuadratic(y, xs[i], coef(from + i)));
+        if (relinearize) ys = await this.pe.relinearizeMany(ys, this.relinKeys);
+        ys.forEach((y, i) => { out[from + i] = y; });
+        done += ys.length;
+        progress?.(done);
+      }));
     }
+    await Promise.all(calls);
     return out;
   }
 

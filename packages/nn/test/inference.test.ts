@@ -32,7 +32,9 @@ async function roundTrip(model: ReturnType<typeof tinyModel>, plan: ReturnType<t
   const server = new InferenceServer(plan, model, client.serverKeys());
   const xs = images(count, 36);
   const measured: number[] = [];
-  const out = await server.run(client.encrypt(xs), { onLayer: (r) => { const b = client.noiseBudget(r.channel, r.sample); measured[r.index] = Math.min(measured[r.index] ?? Infinity, b); } });
+  const out = await server.run(client.encrypt(xs), {
+    onLayer: (r) => { measured[r.index] = Math.min(measured[r.index] ?? Infinity, client.noiseBudget(r.channel, r.sample)); },
+  });
   return { logits: client.decrypt(out), expected: xs.map((x) => forwardInteger(model, x)), measured, client, server };
 }
 

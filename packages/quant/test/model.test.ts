@@ -5,54 +5,7 @@ import {
   predictInteger, quadraticRange, quantizeInput, QuantError, serializeIntegerModel,
   type IntegerLayer, type IntegerModel, type InputSpec,
 } from '../src/model/index.js';
-
-/** Straightforward bigint reference written from the schema's definitions, independent of compile.ts. */
-function reference(m: IntegerModel, x: number[]): bigint[] {
-  let t: bigint[] = x.map(BigInt);
-  let shape = [...m.input.shape];
-  for (const l of m.layers) {
-    if (l.type === 'conv2d') {
-      const [kh, kw, cin, cout] = l.kernelShape;
-      const [H, W] = shape;
-      const ho = Math.floor((H + l.padding.top + l.padding.bottom - kh) / l.stride[0]) + 1;
-      const wo = Math.floor((W + l.padding.left + l.padding.right - kw) / l.stride[1]) + 1;
-      const y: bigint[] = [];
-      for (let a = 0; a < ho; a++) for (let b = 0; b < wo; b++) for (let o = 0; o < cout; o++) {
-        let s = l.bias[o];
-        for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) for (let c = 0; c < cin; c++) {
-          const r = a * l.stride[0] + i - l.padding.top, q = b * l.stride[1] + j - l.padding.left;
-          const v = r < 0 || r >= H || q < 0 || q >= W ? 0n : t[(r * W + q) * cin + c];
-          s += BigInt(l.weights[((i * kw + j) * cin + c) * cout + o]) * v;
-        }
-        y.push(s);
-      }
-      t = y; shape = [ho, wo, cout];
-    } else if (l.type === 'dense') {
-      const [n, o] = l.weightShape;
-      t = Array.from({ length: o }, (_, k) => t.reduce((s, v, i) => s + BigInt(l.weights[i * o + k]) * v, l.bias[k]));
-      shape = [o];
-    } else if (l.type === 'sumPool') {
-      const [H, W, C] = shape;
-      const ho = Math.floor((H - l.window[0]) / l.stride[0]) + 1, wo = Math.floor((W - l.window[1]) / l.stride[1]) + 1;
-      const y: bigint[] = [];
-      for (let a = 0; a < ho; a++) for (let b = 0; b < wo; b++) for (let c = 0; c < C; c++) {
-        let s = 0n;
-        for (let i = 0; i < l.window[0]; i++) for (let j = 0; j < l.window[1]; j++) s += t[((a * l.stride[0] + i) * W + b * l.stride[1] + j) * C + c];
-        y.push(s);
-      }
-      t = y; shape = [ho, wo, C];
-    } else if (l.type === 'flatten') {
-      shape = [t.length];
-    } else if (l.type === 'square') {
-      t = t.map((v) => v * v);
-    } else {
-      const C = shape[shape.length - 1];
-      const p = (a: readonly bigint[], i: number) => a[a.length === 1 ? 0 : i % C];
-      t = t.map((v, i) => p(l.a, i) * v * v + p(l.b, i) * v + p(l.c, i));
-    }
-  }
-  return t;
-}
+import { reference } from './reference.js';
 
 /** Random small models: conv (random padding/stride) → act → [pool] → flatten → dense → act → dense. */
 const modelArb = fc.record({
@@ -175,7 +128,7 @@ describe('JSON schema', () => {
 
   it('names the corrupted field with typed codes', () => {
     expect(err((j) => { j.format = 'x'; }).code).toBe('MODEL_FORMAT');
-    expect(err((j) => { j.version = 2; }).message).toBe('version: expected 1, got 2');
+    expect(err((j) => { j.version = 3; }).message).toBe('version: expected 1 or 2, got 3');
     expect(err((j) => { j.layers[0].weights[0] = 1.5; }).message).toMatch(/^layers\[0\]\.weights\[0\]: expected a safe integer/);
     expect(err((j) => { j.layers[0].bias[0] = 3; }).message).toMatch(/^layers\[0\]\.bias\[0\]: expected a decimal integer string, got 3/);
     expect(err((j) => { j.layers[0].weights.pop(); }).message).toMatch(/^layers\[0\]\.weights: expected an array of length/);

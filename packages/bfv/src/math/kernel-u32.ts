@@ -565,6 +565,12 @@ export const u32Kernel: Kernel = Object.freeze({
   owns(array: unknown): array is Int32Array {
     return array instanceof Int32Array;
   },
+  copy(src: Int32Array, dst: Int32Array): void {
+    dst.set(src);
+  },
+  zero(a: Int32Array): void {
+    a.fill(0);
+  },
   modulus(q: bigint, n: number, options: ModulusOptions = {}): PrimeOps {
     const ntt = options.ntt ?? true;
     const key = `${q}:${n}:${ntt}`;

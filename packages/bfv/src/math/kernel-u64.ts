@@ -454,6 +454,12 @@ export const u64Kernel: Kernel = Object.freeze({
   owns(array: unknown): array is BigUint64Array {
     return array instanceof BigUint64Array;
   },
+  copy(src: BigUint64Array, dst: BigUint64Array): void {
+    dst.set(src);
+  },
+  zero(a: BigUint64Array): void {
+    a.fill(0n);
+  },
   modulus(q: bigint, n: number, options: ModulusOptions = {}): PrimeOps {
     const ntt = options.ntt ?? true;
     const key = `${q}:${n}:${ntt}`;

@@ -32,6 +32,14 @@ export interface Kernel {
   /** Whether `array` is this kernel's storage type. */
   owns(array: unknown): array is Residues;
   /**
+   * dst[0, src.length) = src, for any values (residues of any modulus of this kernel).
+   * Both arrays are this kernel's storage and dst.length ≥ src.length; they may be
+   * views of one buffer (the copy is as if through a temporary).
+   */
+  copy(src: Residues, dst: Residues): void;
+  /** a[k] = 0 for every k. */
+  zero(a: Residues): void;
+  /**
    * Per-prime operations for ring degree n, with all constants and NTT tables
    * precomputed. Throws unless q is an NTT-friendly prime within `maxPrimeBits`.
    * With `{ ntt: false }`, q may be any integer in [2, 2^maxPrimeBits) (e.g. a

@@ -2,10 +2,15 @@
  * NTT-friendly primes and roots of unity.
  *
  * A negacyclic NTT of length N mod q needs a primitive 2N-th root of unity ψ,
- * which exists iff q ≡ 1 (mod 2N). Primality is decided by Miller–Rabin with the
- * first twelve prime bases, which is deterministic for every n < 3.3·10^24 (so
- * for all 64-bit inputs): Sorenson & Webster, "Strong pseudoprimes to twelve
- * prime bases", Math. Comp. 86 (2017).
+ * which exists iff q ≡ 1 (mod 2N); so does batching (N plaintext slots) mod t.
+ * Primality is decided by Miller–Rabin with the first twelve prime bases, which
+ * is deterministic for every n < ψ12 ≈ 3.18·10^23 (so for all 64-bit inputs):
+ * Sorenson & Webster, "Strong pseudoprimes to twelve prime bases", Math. Comp.
+ * 86 (2017).
+ * The prime search has two size modes: `exact` (q has exactly `bits` bits, the
+ * coefficient-modulus primes, as SEAL's CoeffModulus::Create) and `below` (the
+ * largest q < 2^bits of any size, as plaintext primes t are chosen: the largest
+ * batching primes under a size bound).
  * Root choice follows SEAL (util/numth.cpp): the smallest primitive 2N-th root,
  * so that tables and known-answer vectors are reproducible across runs.
  */
@@ -54,39 +59,74 @@ export function assertNttPrime(fn: string, q: bigint, n: number, maxBits: number
   if (q % BigInt(2 * n) !== 1n) fail('PRIME_NOT_NTT_FRIENDLY', fn, `a prime ≡ 1 (mod 2N = ${2 * n})`, q);
 }
 
-export interface PrimeSearch {
-  /** Size of each prime: q in [2^(bits−1), 2^bits). */
+/**
+ * Which primes a search may return, by size.
+ * - `exact`: q in [2^(bits−1), 2^bits), i.e. exactly `bits` bits (coefficient-modulus primes).
+ * - `below`: any q < 2^bits, down to the smallest candidate 2n + 1 (plaintext primes: the
+ *   largest batching primes under a size bound).
+ */
+export type PrimeSize = 'exact' | 'below';
+
+export interface PrimeRange {
+  /** Size bound of each prime: q < 2^bits (and q ≥ 2^(bits−1) in `exact` mode); in [MIN_PRIME_BITS, U64_MAX_PRIME_BITS]. */
   readonly bits: number;
   /** Ring degree: primes are ≡ 1 (mod 2n). */
   readonly n: number;
-  readonly count: number;
+  /** Default `exact`. */
+  readonly size?: PrimeSize;
   /** Primes that must not be returned (e.g. ones already in the chain, or t). */
   readonly exclude?: readonly bigint[];
 }
 
+export interface PrimeSearch extends PrimeRange {
+  readonly count: number;
+}
+
 /**
- * `count` distinct primes q ≡ 1 (mod 2n) with exactly `bits` bits, largest first
- * (searching down from 2^bits, as SEAL's CoeffModulus::Create does).
+ * Every prime q ≡ 1 (mod 2n) in the range, largest first, lazily: for searches whose
+ * stopping rule is not a count (e.g. "the fewest largest primes whose product covers X").
+ * The arguments are validated on the call, not on the first `next()`.
  */
-export function nttPrimes({ bits, n, count, exclude = [] }: PrimeSearch): bigint[] {
+export function nttPrimesDescending(range: PrimeRange): Generator<bigint, void, undefined> {
+  return descending('nttPrimesDescending', range);
+}
+
+/**
+ * `count` distinct primes q ≡ 1 (mod 2n) in the range, largest first (searching down
+ * from 2^bits, as SEAL's CoeffModulus::Create does). Throws PRIME_SEARCH_EXHAUSTED
+ * when the range holds fewer.
+ */
+export function nttPrimes(search: PrimeSearch): bigint[] {
   const fn = 'nttPrimes';
+  const { bits, n, count, size = 'exact' } = search;
+  if (!Number.isInteger(count) || count < 0) fail('INVALID_ARGUMENT', fn, 'a count ≥ 0', count);
+  const primes = descending(fn, search);
+  const found: bigint[] = [];
+  if (count > 0) for (const q of primes) if (found.push(q) === count) break;
+  if (found.length < count) {
+    const what = size === 'exact' ? `of ${bits} bits` : `below 2^${bits}`;
+    fail('PRIME_SEARCH_EXHAUSTED', fn, `${count} primes ${what} ≡ 1 (mod ${2 * n})`, found.length);
+  }
+  return found;
+}
+
+/** Validates, then returns the (lazy) search; shared by both entry points. */
+function descending(fn: string, { bits, n, size = 'exact', exclude = [] }: PrimeRange): Generator<bigint, void, undefined> {
   assertRingDegree(fn, n);
   if (!Number.isInteger(bits) || bits < MIN_PRIME_BITS || bits > U64_MAX_PRIME_BITS)
     fail('INVALID_ARGUMENT', fn, `bits in [${MIN_PRIME_BITS}, ${U64_MAX_PRIME_BITS}]`, bits);
-  if (!Number.isInteger(count) || count < 0) fail('INVALID_ARGUMENT', fn, 'a count ≥ 0', count);
+  if (size !== 'exact' && size !== 'below') fail('INVALID_ARGUMENT', fn, "size 'exact' or 'below'", size);
   const step = BigInt(2 * n);
-  const low = 1n << BigInt(bits - 1);
+  const top = 1n << BigInt(bits);
+  // Exclusive lower end: 2^(bits−1), or 1 (the smallest candidate is then 2n + 1).
+  const low = size === 'exact' ? top >> 1n : 1n;
   const skip = new Set(exclude);
-  const found: bigint[] = [];
-  // Largest candidate ≡ 1 mod 2n below 2^bits.
-  let q = ((1n << BigInt(bits)) - 1n) / step * step + 1n;
-  if (q >= 1n << BigInt(bits)) q -= step;
-  for (; found.length < count && q > low; q -= step) {
-    if (!skip.has(q) && isPrime(q)) found.push(q);
-  }
-  if (found.length < count)
-    fail('PRIME_SEARCH_EXHAUSTED', fn, `${count} primes of ${bits} bits ≡ 1 (mod ${step})`, found.length);
-  return found;
+  // Largest candidate ≡ 1 (mod 2n) below 2^bits.
+  let first = ((top - 1n) / step) * step + 1n;
+  if (first >= top) first -= step;
+  return (function* search() {
+    for (let q = first; q > low; q -= step) if (!skip.has(q) && isPrime(q)) yield q;
+  })();
 }
 
 /** Whether r is a primitive `order`-th root of unity mod q (order a power of two). */

@@ -18,6 +18,17 @@ export function centre(x: bigint, q: bigint): bigint {
   return r > q >> 1n ? r - q : r;
 }
 
+/**
+ * The smallest modulus m whose centred range (−m/2, m/2] holds every integer v with
+ * |v| ≤ maxAbs: 2·maxAbs + 1. BFV decryption returns values mod t centred, so this is
+ * the least plaintext modulus (or CRT product of plaintext moduli) that computes a
+ * circuit exactly when maxAbs bounds every intermediate value. maxAbs ≥ 0.
+ */
+export function minCentredModulus(maxAbs: bigint): bigint {
+  if (typeof maxAbs !== 'bigint' || maxAbs < 0n) fail('INVALID_ARGUMENT', 'minCentredModulus', 'a bigint maxAbs ≥ 0', maxAbs);
+  return 2n * maxAbs + 1n;
+}
+
 /** b^e mod q in [0, q); e ≥ 0. */
 export function powMod(b: bigint, e: bigint, q: bigint): bigint {
   if (e < 0n) fail('INVALID_ARGUMENT', 'powMod', 'a non-negative exponent', e);

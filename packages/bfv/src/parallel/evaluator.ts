@@ -24,20 +24,33 @@
  *
  * Validation happens before dispatch with the Evaluator's error codes, so an
  * invalid call rejects without reaching a worker.
+ *
+ * Every operation is an entry of the pool's operation table (operations.ts):
+ * `perform(op, args, outs?)` and `performMany(op, argLists)` run any entry, and
+ * the named methods below are one-line wrappers over them.
  */
-import { Ciphertext, Plaintext } from '../ciphertext.js';
-import { assertCiphertexts } from '../operands.js';
+import { Ciphertext, type Plaintext } from '../ciphertext.js';
 import type { BfvContext } from '../context.js';
-import { galoisElementForStep, GaloisKeys, RelinKeys } from '../keys.js';
-import { QheError, fail } from '../math/errors.js';
+import type { GaloisKeys, RelinKeys } from '../keys.js';
+import { fail } from '../math/errors.js';
 import type { Residues } from '../math/kernel.js';
 import { RnsPoly } from '../math/poly.js';
-import { centredScalar } from '../plain-lift.js';
-import type { MapFunction } from './worker.js';
-import { adoptShared, ciphertextFrom, describeCiphertext, isShared, sharedCopy, type JobItem, type SharedCiphertext } from './protocol.js';
+import { assertCiphertexts, assertGaloisKeys, assertRelinKeys, scalarOperand } from '../operands.js';
+import {
+  OPERATIONS,
+  taskItem,
+  type ArgCodec,
+  type CallerScope,
+  type EvaluatorOp,
+  type EvaluatorOpName,
+  type JobItem,
+  type MapFunction,
+  type OperationArgs,
+} from './operations.js';
+import { adoptShared, ciphertextFrom, describeCiphertext, isShared, type SharedCiphertext } from './protocol.js';
 import { WorkerPool } from './pool.js';
 
-export type { MapFunction, MapEnvironment } from './worker.js';
+export type { MapFunction, MapEnvironment } from './operations.js';
 
 export interface ParallelEvaluatorOptions {
   /**
@@ -80,6 +93,8 @@ export class ParallelEvaluator {
   private readonly limbParallel: boolean;
   private readonly chunksPerWorker: number;
   private readonly ownsPool: boolean;
+  /** What the operation table's codecs see of this evaluator. */
+  private readonly scope: CallerScope;
 
   constructor(
     readonly context: BfvContext,
@@ -93,6 +108,7 @@ export class ParallelEvaluator {
     if (!Number.isInteger(this.chunksPerWorker) || this.chunksPerWorker < 1)
       fail('INVALID_ARGUMENT', 'ParallelEvaluator', 'a positive integer chunksPerWorker', options.chunksPerWorker);
     this.ownsPool = options.ownsPool ?? false;
+    this.scope = { context, registerKeys: (keys) => pool.registerKeys(keys) };
     pool.registerContext(context);
   }
 
@@ -106,67 +122,73 @@ export class ParallelEvaluator {
     if (this.ownsPool) await this.pool.close();
   }
 
-  // ---- checks (the Evaluator's, before dispatch) ----------------------------------
+  // ---- any operation of the table ----------------------------------------------------------
 
-  private check(fn: string, ...cts: Ciphertext[]): void {
-    assertCiphertexts(this.context, fn, cts);
+  /**
+   * Runs the table entry `op` (operations.ts) on `args` in one job and resolves with
+   * its results; `outs[k]`, when given, receives result k in place (reshaped; shared
+   * polynomials of the right base are reused). Validation runs first, with the
+   * Evaluator's codes.
+   */
+  async perform<K extends EvaluatorOpName>(op: K, args: OperationArgs<K>, outs?: readonly (Ciphertext | undefined)[]): Promise<Ciphertext[]> {
+    const [item, results] = this.prepare(op, op, args, outs);
+    await this.pool.run(this.context, op, [item]);
+    return results;
   }
 
-  private checkPlain(fn: string, pt: Plaintext): void {
-    if (!(pt instanceof Plaintext)) fail('INVALID_ARGUMENT', fn, 'a Plaintext', pt);
-    this.context.assertSame(fn, pt);
+  /** `perform` on independent argument lists, split into about chunksPerWorker × pool.size jobs. */
+  async performMany<K extends EvaluatorOpName>(op: K, argLists: readonly OperationArgs<K>[]): Promise<Ciphertext[][]> {
+    const fn = `${op}Many`;
+    if (!Array.isArray(argLists)) fail('INVALID_ARGUMENT', fn, 'a list of argument lists', argLists);
+    const made = argLists.map((args) => this.prepare(fn, op, args, undefined));
+    await this.chunked(fn, made.map(([item]) => item));
+    return made.map(([, results]) => results);
   }
 
-  private checkScalar(fn: string, c: bigint | number): void {
-    if (typeof c === 'number' && !Number.isSafeInteger(c)) fail('INVALID_ARGUMENT', fn, 'an integer constant', c);
-    if (typeof c !== 'number' && typeof c !== 'bigint') fail('INVALID_ARGUMENT', fn, 'an integer constant', c);
-    if (centredScalar(BigInt(c), this.context.t) === 0n)
-      throw new QheError('TRANSPARENT_RESULT', `${fn}: expected a constant ≢ 0 (mod t = ${this.context.t}), got ${c}: the product would be transparent`);
+  /**
+   * Validates, encodes and allocates one item of entry `name`:
+   * 1. the Evaluator's checks, in its order: the ciphertext operands together (one
+   *    parameter set, one level), each argument's own check, the operation's check;
+   * 2. the wire arguments (inputs move to shared memory before any output is
+   *    reshaped, since an output may alias an input);
+   * 3. the outputs, shaped as the entry says.
+   */
+  private prepare<K extends EvaluatorOpName>(fn: string, name: K, args: OperationArgs<K>, outs: readonly (Ciphertext | undefined)[] | undefined): [JobItem, Ciphertext[]] {
+    const ctx = this.context;
+    const op = OPERATIONS[name] as unknown as EvaluatorOp<unknown[]>;
+    const codecs = op.args as readonly ArgCodec<unknown>[];
+    const values = args as unknown as unknown[];
+    if (!Array.isArray(values) || values.length !== codecs.length) fail('INVALID_ARGUMENT', fn, `${codecs.length} arguments`, values);
+    // Step 1.
+    const operands = codecs.flatMap((c, i) => c.operands?.(values[i]) ?? []);
+    if (op.accumulate) {
+      if (!outs?.every((o) => o !== undefined)) fail('INVALID_ARGUMENT', fn, 'an accumulator ciphertext', outs);
+      operands.push(...(outs as Ciphertext[]));
+    }
+    assertCiphertexts(ctx, fn, operands);
+    codecs.forEach((c, i) => c.check?.(ctx, fn, values[i]));
+    op.check?.(ctx, fn, ...values);
+    // Step 2.
+    const wire = codecs.map((c, i) => c.encode(this.scope, values[i]));
+    // Step 3.
+    const results = op.outputs(ctx, ...values).map(([level, size], k) => {
+      const out = outs?.[k];
+      if (!op.accumulate || out === undefined) return this.output(fn, out, level, size);
+      adoptShared(out);
+      return this.output(fn, out, level, Math.max(size, out.size));
+    });
+    return [{ op: name, args: wire, outs: results.map(describeCiphertext) }, results];
   }
 
-  private relinId(fn: string, keys: RelinKeys): number {
-    if (!(keys instanceof RelinKeys)) fail('INVALID_ARGUMENT', fn, 'RelinKeys', keys);
-    this.context.assertSame(fn, keys);
-    return this.pool.registerKeys(keys);
+  private async single<K extends EvaluatorOpName>(op: K, args: OperationArgs<K>, out: Ciphertext | undefined): Promise<Ciphertext> {
+    return (await this.perform(op, args, [out]))[0];
   }
 
-  private galoisId(fn: string, keys: GaloisKeys, elements: readonly number[]): number {
-    if (!(keys instanceof GaloisKeys)) fail('INVALID_ARGUMENT', fn, 'GaloisKeys', keys);
-    this.context.assertSame(fn, keys);
-    for (const g of elements) keys.get(g); // MISSING_KEY before dispatch
-    return this.pool.registerKeys(keys);
-  }
-
-  private checkRelinSize(fn: string, a: Ciphertext): void {
-    if (a.size !== 2 && a.size !== 3) fail('CIPHERTEXT_SIZE', fn, 'a ciphertext of size 2 or 3 (relinearize after each multiply)', a.size);
-  }
-
-  private checkGaloisSize(fn: string, a: Ciphertext): void {
-    if (a.size !== 2) fail('CIPHERTEXT_SIZE', fn, 'a relinearized ciphertext (size 2)', a.size);
-  }
-
-  /** The Galois elements rotateRows(steps) will use (Evaluator.rotateRowsInto's choice). */
-  private rotationElements(fn: string, steps: number, keys: GaloisKeys): number[] {
-    const n = this.context.n;
-    if (!Number.isInteger(steps) || Math.abs(steps) >= n / 2) fail('INVALID_ARGUMENT', fn, `an integer step with |step| < ${n / 2}`, steps);
-    if (steps === 0) return [];
-    const direct = galoisElementForStep(n, steps);
-    if (keys instanceof GaloisKeys && keys.has(direct)) return [direct];
-    const out: number[] = [];
-    const sign = Math.sign(steps);
-    for (let bit = 1, rest = Math.abs(steps); rest > 0; bit *= 2)
-      if (rest & bit) {
-        out.push(galoisElementForStep(n, sign * bit));
-        rest -= bit;
-      }
-    return out;
+  private async firsts<K extends EvaluatorOpName>(op: K, argLists: readonly OperationArgs<K>[]): Promise<Ciphertext[]> {
+    return (await this.performMany(op, argLists)).map((results) => results[0]);
   }
 
   // ---- shared operands ----------------------------------------------------------------
-
-  private input(ct: Ciphertext): SharedCiphertext {
-    return describeCiphertext(adoptShared(ct));
-  }
 
   /**
    * Makes `out` (or a new ciphertext) a shared ciphertext of the given level and
@@ -185,15 +207,6 @@ export class ParallelEvaluator {
     return out;
   }
 
-  private plain(pt: Plaintext): Residues {
-    return sharedCopy(this.context, pt.data);
-  }
-
-  private async one(op: string, item: JobItem, out: Ciphertext): Promise<Ciphertext> {
-    await this.pool.run(this.context, op, [item]);
-    return out;
-  }
-
   /** Runs independent items in about chunksPerWorker × pool.size jobs; resolves with the items' results in order. */
   private async chunked(op: string, items: readonly JobItem[]): Promise<unknown[]> {
     const ranges = splitRange(items.length, this.pool.size * this.chunksPerWorker);
@@ -206,86 +219,57 @@ export class ParallelEvaluator {
   add(a: Ciphertext, b: Ciphertext): Promise<Ciphertext> {
     return this.addInto(a, b, undefined);
   }
-  async addInto(a: Ciphertext, b: Ciphertext, out: Ciphertext | undefined): Promise<Ciphertext> {
-    this.check('add', a, b);
-    const args = { a: this.input(a), b: this.input(b) };
-    const o = this.output('add', out, a.level, Math.max(a.size, b.size));
-    return this.one('add', { op: 'add', args: { ...args, out: describeCiphertext(o) } }, o);
+  addInto(a: Ciphertext, b: Ciphertext, out: Ciphertext | undefined): Promise<Ciphertext> {
+    return this.single('add', [a, b], out);
   }
 
   sub(a: Ciphertext, b: Ciphertext): Promise<Ciphertext> {
     return this.subInto(a, b, undefined);
   }
-  async subInto(a: Ciphertext, b: Ciphertext, out: Ciphertext | undefined): Promise<Ciphertext> {
-    this.check('sub', a, b);
-    const args = { a: this.input(a), b: this.input(b) };
-    const o = this.output('sub', out, a.level, Math.max(a.size, b.size));
-    return this.one('sub', { op: 'sub', args: { ...args, out: describeCiphertext(o) } }, o);
+  subInto(a: Ciphertext, b: Ciphertext, out: Ciphertext | undefined): Promise<Ciphertext> {
+    return this.single('sub', [a, b], out);
   }
 
   negate(a: Ciphertext): Promise<Ciphertext> {
     return this.negateInto(a, undefined);
   }
-  async negateInto(a: Ciphertext, out: Ciphertext | undefined): Promise<Ciphertext> {
-    this.check('negate', a);
-    const args = { a: this.input(a) };
-    const o = this.output('negate', out, a.level, a.size);
-    return this.one('negate', { op: 'negate', args: { ...args, out: describeCiphertext(o) } }, o);
-  }
-
-  private async plainOp(op: 'addPlain' | 'subPlain' | 'multiplyPlain', a: Ciphertext, pt: Plaintext, out: Ciphertext | undefined): Promise<Ciphertext> {
-    this.check(op, a);
-    this.checkPlain(op, pt);
-    if (op === 'multiplyPlain' && pt.isZero())
-      throw new QheError('TRANSPARENT_RESULT', 'multiplyPlain: expected a non-zero plaintext, got zero: the product would be transparent');
-    const args = { a: this.input(a), pt: this.plain(pt) };
-    const o = this.output(op, out, a.level, a.size);
-    return this.one(op, { op, args: { ...args, out: describeCiphertext(o) } }, o);
+  negateInto(a: Ciphertext, out: Ciphertext | undefined): Promise<Ciphertext> {
+    return this.single('negate', [a], out);
   }
 
   addPlain(a: Ciphertext, pt: Plaintext): Promise<Ciphertext> {
-    return this.plainOp('addPlain', a, pt, undefined);
+    return this.addPlainInto(a, pt, undefined);
   }
   addPlainInto(a: Ciphertext, pt: Plaintext, out: Ciphertext | undefined): Promise<Ciphertext> {
-    return this.plainOp('addPlain', a, pt, out);
+    return this.single('addPlain', [a, pt], out);
   }
+
   subPlain(a: Ciphertext, pt: Plaintext): Promise<Ciphertext> {
-    return this.plainOp('subPlain', a, pt, undefined);
+    return this.subPlainInto(a, pt, undefined);
   }
   subPlainInto(a: Ciphertext, pt: Plaintext, out: Ciphertext | undefined): Promise<Ciphertext> {
-    return this.plainOp('subPlain', a, pt, out);
+    return this.single('subPlain', [a, pt], out);
   }
 
   // ---- scalar and plaintext products -------------------------------------------------------
 
   multiplyPlain(a: Ciphertext, pt: Plaintext): Promise<Ciphertext> {
-    return this.plainOp('multiplyPlain', a, pt, undefined);
+    return this.multiplyPlainInto(a, pt, undefined);
   }
   multiplyPlainInto(a: Ciphertext, pt: Plaintext, out: Ciphertext | undefined): Promise<Ciphertext> {
-    return this.plainOp('multiplyPlain', a, pt, out);
+    return this.single('multiplyPlain', [a, pt], out);
   }
 
   multiplyScalar(a: Ciphertext, c: bigint | number): Promise<Ciphertext> {
     return this.multiplyScalarInto(a, c, undefined);
   }
-  async multiplyScalarInto(a: Ciphertext, c: bigint | number, out: Ciphertext | undefined): Promise<Ciphertext> {
-    this.check('multiplyScalar', a);
-    this.checkScalar('multiplyScalar', c);
-    const args = { a: this.input(a), c };
-    const o = this.output('multiplyScalar', out, a.level, a.size);
-    return this.one('multiplyScalar', { op: 'multiplyScalar', args: { ...args, out: describeCiphertext(o) } }, o);
+  multiplyScalarInto(a: Ciphertext, c: bigint | number, out: Ciphertext | undefined): Promise<Ciphertext> {
+    return this.single('multiplyScalar', [a, c], out);
   }
 
   /** acc ← acc + a·c (same level; acc grows to a's size if smaller). */
-  async multiplyScalarAddInto(a: Ciphertext, c: bigint | number, acc: Ciphertext): Promise<Ciphertext> {
-    this.check('multiplyScalarAdd', a, acc);
-    this.checkScalar('multiplyScalarAdd', c);
-    const args = { a: this.input(a), c };
-    adoptShared(acc);
-    const base = this.context.level(acc.level).base;
-    while (acc.polys.length < a.size) acc.polys.push(RnsPoly.zero(base, 'coeff', true));
-    acc.seed = undefined;
-    return this.one('multiplyScalarAdd', { op: 'multiplyScalarAdd', args: { ...args, acc: describeCiphertext(acc) } }, acc);
+  multiplyScalarAddInto(a: Ciphertext, c: bigint | number, acc: Ciphertext): Promise<Ciphertext> {
+    return this.single('multiplyScalarAdd', [a, c], acc);
   }
 
   // ---- ciphertext products -------------------------------------------------------------------
@@ -300,32 +284,28 @@ export class ParallelEvaluator {
     return this.multiplyInto(a, a, out);
   }
   async multiplyInto(a: Ciphertext, b: Ciphertext, out: Ciphertext | undefined): Promise<Ciphertext> {
-    const op = a === b ? 'square' : 'multiply';
-    this.check(op, a, b);
-    const args = { a: this.input(a), b: this.input(b) };
-    const o = this.output(op, out, a.level, a.size + b.size - 1);
-    if (this.limbParallel && this.pool.size > 1) return this.multiplyLimbs(op, a, b, o);
-    return this.one(op, { op: 'multiply', args: { ...args, out: describeCiphertext(o) } }, o);
+    const [item, [o]] = a === b ? this.prepare('square', 'square', [a], [out]) : this.prepare('multiply', 'multiply', [a, b], [out]);
+    if (this.limbParallel && this.pool.size > 1) return this.multiplyLimbs(item.op, a, b, o);
+    await this.pool.run(this.context, item.op, [item]);
+    return o;
   }
 
   /** One multiply on every worker: three rounds (see the module comment), outputs written into `out`. */
   private async multiplyLimbs(op: string, a: Ciphertext, b: Ciphertext, out: Ciphertext): Promise<Ciphertext> {
     const ctx = this.context, n = ctx.n, P = this.pool.size;
-    const levelIndex = a.level;
-    const W = ctx.level(levelIndex).behzOps.length;
+    const level = a.level;
+    const W = ctx.level(level).behzOps.length;
     const alloc = () => ctx.kernel.alloc(W * n, true);
-    const same = a === b;
     const ea = a.polys.map(alloc);
-    const eb = same ? null : b.polys.map(alloc);
+    const eb = a === b ? null : b.polys.map(alloc);
     const d = out.polys.map(alloc);
     const rounds = async (items: JobItem[]): Promise<void> => {
       await Promise.all(splitRange(items.length, P).map(([from, to]) => this.pool.run(ctx, op, items.slice(from, to))));
     };
-    const extend = (src: Ciphertext, dst: Residues[]): JobItem[] =>
-      src.polys.map((p, i) => ({ op: 'mulExtend', args: { level: levelIndex, src: p.data, dst: dst[i] } }));
+    const extend = (src: Ciphertext, dst: Residues[]): JobItem[] => src.polys.map((p, i) => taskItem('mulExtend', level, p.data, dst[i]));
     await rounds([...extend(a, ea), ...(eb ? extend(b, eb) : [])]);
-    await rounds(splitRange(W, P).map(([from, to]) => ({ op: 'mulTensor', args: { level: levelIndex, ea, eb, d, from, to } })));
-    await rounds(out.polys.map((p, k) => ({ op: 'mulFloor', args: { level: levelIndex, d: d[k], out: p.data } })));
+    await rounds(splitRange(W, P).map(([from, to]) => taskItem('mulTensor', level, ea, eb, d, from, to)));
+    await rounds(out.polys.map((p, k) => taskItem('mulFloor', level, d[k], p.data)));
     return out;
   }
 
@@ -333,19 +313,8 @@ export class ParallelEvaluator {
   multiplyRelinearize(a: Ciphertext, b: Ciphertext, keys: RelinKeys): Promise<Ciphertext> {
     return this.multiplyRelinearizeInto(a, b, keys, undefined);
   }
-  async multiplyRelinearizeInto(a: Ciphertext, b: Ciphertext, keys: RelinKeys, out: Ciphertext | undefined): Promise<Ciphertext> {
-    const [item, o] = this.multiplyRelinearizeItem(a, b, keys, out);
-    return this.one('multiplyRelinearize', item, o);
-  }
-
-  private multiplyRelinearizeItem(a: Ciphertext, b: Ciphertext, keys: RelinKeys, out: Ciphertext | undefined): [JobItem, Ciphertext] {
-    const fn = 'multiplyRelinearize';
-    this.check(fn, a, b);
-    if (a.size + b.size - 1 !== 3) fail('CIPHERTEXT_SIZE', fn, 'two size-2 operands (a size-3 product)', `sizes ${a.size}, ${b.size}`);
-    const key = this.relinId(fn, keys);
-    const args = { a: this.input(a), b: a === b ? null : this.input(b), key };
-    const o = this.output(fn, out, a.level, 2);
-    return [{ op: 'multiplyRelinearize', args: { ...args, out: describeCiphertext(o) } }, o];
+  multiplyRelinearizeInto(a: Ciphertext, b: Ciphertext, keys: RelinKeys, out: Ciphertext | undefined): Promise<Ciphertext> {
+    return this.single('multiplyRelinearize', [a, b, keys], out);
   }
 
   // ---- key switching ---------------------------------------------------------------------------
@@ -353,55 +322,29 @@ export class ParallelEvaluator {
   relinearize(a: Ciphertext, keys: RelinKeys): Promise<Ciphertext> {
     return this.relinearizeInto(a, keys, undefined);
   }
-  async relinearizeInto(a: Ciphertext, keys: RelinKeys, out: Ciphertext | undefined): Promise<Ciphertext> {
-    const [item, o] = this.relinearizeItem(a, keys, out);
-    return this.one('relinearize', item, o);
-  }
-
-  private relinearizeItem(a: Ciphertext, keys: RelinKeys, out: Ciphertext | undefined): [JobItem, Ciphertext] {
-    this.check('relinearize', a);
-    const key = this.relinId('relinearize', keys);
-    this.checkRelinSize('relinearize', a);
-    const args = { a: this.input(a), key };
-    const o = this.output('relinearize', out, a.level, 2);
-    return [{ op: 'relinearize', args: { ...args, out: describeCiphertext(o) } }, o];
+  relinearizeInto(a: Ciphertext, keys: RelinKeys, out: Ciphertext | undefined): Promise<Ciphertext> {
+    return this.single('relinearize', [a, keys], out);
   }
 
   applyGalois(a: Ciphertext, galoisElt: number, keys: GaloisKeys): Promise<Ciphertext> {
     return this.applyGaloisInto(a, galoisElt, keys, undefined);
   }
-  async applyGaloisInto(a: Ciphertext, galoisElt: number, keys: GaloisKeys, out: Ciphertext | undefined): Promise<Ciphertext> {
-    this.check('applyGalois', a);
-    const key = this.galoisId('applyGalois', keys, [galoisElt]);
-    this.checkGaloisSize('applyGalois', a);
-    const args = { a: this.input(a), elt: galoisElt, key };
-    const o = this.output('applyGalois', out, a.level, 2);
-    return this.one('applyGalois', { op: 'applyGalois', args: { ...args, out: describeCiphertext(o) } }, o);
+  applyGaloisInto(a: Ciphertext, galoisElt: number, keys: GaloisKeys, out: Ciphertext | undefined): Promise<Ciphertext> {
+    return this.single('applyGalois', [a, galoisElt, keys], out);
   }
 
   rotateRows(a: Ciphertext, steps: number, keys: GaloisKeys): Promise<Ciphertext> {
     return this.rotateRowsInto(a, steps, keys, undefined);
   }
-  async rotateRowsInto(a: Ciphertext, steps: number, keys: GaloisKeys, out: Ciphertext | undefined): Promise<Ciphertext> {
-    const [item, o] = this.rotateRowsItem(a, steps, keys, out);
-    return this.one('rotateRows', item, o);
-  }
-
-  private rotateRowsItem(a: Ciphertext, steps: number, keys: GaloisKeys, out: Ciphertext | undefined): [JobItem, Ciphertext] {
-    this.check('rotateRows', a);
-    const elements = this.rotationElements('rotateRows', steps, keys);
-    const key = this.galoisId('rotateRows', keys, elements);
-    if (elements.length > 0) this.checkGaloisSize('rotateRows', a);
-    const args = { a: this.input(a), steps, key };
-    const o = this.output('rotateRows', out, a.level, steps === 0 ? a.size : 2);
-    return [{ op: 'rotateRows', args: { ...args, out: describeCiphertext(o) } }, o];
+  rotateRowsInto(a: Ciphertext, steps: number, keys: GaloisKeys, out: Ciphertext | undefined): Promise<Ciphertext> {
+    return this.single('rotateRows', [a, steps, keys], out);
   }
 
   rotateColumns(a: Ciphertext, keys: GaloisKeys): Promise<Ciphertext> {
     return this.rotateColumnsInto(a, keys, undefined);
   }
   rotateColumnsInto(a: Ciphertext, keys: GaloisKeys, out: Ciphertext | undefined): Promise<Ciphertext> {
-    return this.applyGaloisInto(a, 2 * this.context.n - 1, keys, out);
+    return this.single('rotateColumns', [a, keys], out);
   }
 
   // ---- modulus switching ----------------------------------------------------------------------
@@ -409,18 +352,8 @@ export class ParallelEvaluator {
   modSwitchToNext(a: Ciphertext): Promise<Ciphertext> {
     return this.modSwitchToNextInto(a, undefined);
   }
-  async modSwitchToNextInto(a: Ciphertext, out: Ciphertext | undefined): Promise<Ciphertext> {
-    const [item, o] = this.modSwitchItem(a, out);
-    return this.one('modSwitchToNext', item, o);
-  }
-
-  private modSwitchItem(a: Ciphertext, out: Ciphertext | undefined): [JobItem, Ciphertext] {
-    this.check('modSwitchToNext', a);
-    if (a.level >= this.context.maxLevel)
-      fail('LEVEL_EXHAUSTED', 'modSwitchToNext', `a ciphertext above the last level ${this.context.maxLevel}`, `level ${a.level}`);
-    const args = { a: this.input(a) };
-    const o = this.output('modSwitchToNext', out, a.level + 1, a.size);
-    return [{ op: 'modSwitchToNext', args: { ...args, out: describeCiphertext(o) } }, o];
+  modSwitchToNextInto(a: Ciphertext, out: Ciphertext | undefined): Promise<Ciphertext> {
+    return this.single('modSwitchToNext', [a], out);
   }
 
   /** Repeated modSwitchToNext down to `level` (a copy when already there, as the Evaluator). */
@@ -434,45 +367,40 @@ export class ParallelEvaluator {
 
   // ---- batches over independent ciphertexts ------------------------------------------------------
 
-  private async many(op: string, made: [JobItem, Ciphertext][]): Promise<Ciphertext[]> {
-    await this.chunked(op, made.map(([item]) => item));
-    return made.map(([, o]) => o);
-  }
-
   private pairs(fn: string, as: readonly Ciphertext[], bs: readonly Ciphertext[]): void {
     if (!Array.isArray(as) || !Array.isArray(bs) || as.length !== bs.length)
       fail('LENGTH_MISMATCH', fn, 'two lists of equal length', `${(as as unknown[])?.length} and ${(bs as unknown[])?.length}`);
   }
 
+  private list(fn: string, as: readonly Ciphertext[]): void {
+    if (!Array.isArray(as)) fail('INVALID_ARGUMENT', fn, 'a list of ciphertexts', as);
+  }
+
   /** as[i]·bs[i] for every i (size-3 results). */
   async multiplyMany(as: readonly Ciphertext[], bs: readonly Ciphertext[]): Promise<Ciphertext[]> {
     this.pairs('multiplyMany', as, bs);
-    const made = as.map((a, i): [JobItem, Ciphertext] => {
-      const b = bs[i];
-      this.check('multiplyMany', a, b);
-      const args = { a: this.input(a), b: this.input(b) };
-      const o = this.output('multiplyMany', undefined, a.level, a.size + b.size - 1);
-      return [{ op: 'multiply', args: { ...args, out: describeCiphertext(o) } }, o];
-    });
-    return this.many('multiplyMany', made);
+    return this.firsts('multiply', as.map((a, i) => [a, bs[i]]));
   }
 
   async relinearizeMany(as: readonly Ciphertext[], keys: RelinKeys): Promise<Ciphertext[]> {
-    return this.many('relinearizeMany', as.map((a) => this.relinearizeItem(a, keys, undefined)));
+    this.list('relinearizeMany', as);
+    return this.firsts('relinearize', as.map((a) => [a, keys]));
   }
 
   /** relinearize(as[i]·bs[i]) for every i: the workload of a batch of products. */
   async multiplyRelinearizeMany(as: readonly Ciphertext[], bs: readonly Ciphertext[], keys: RelinKeys): Promise<Ciphertext[]> {
     this.pairs('multiplyRelinearizeMany', as, bs);
-    return this.many('multiplyRelinearizeMany', as.map((a, i) => this.multiplyRelinearizeItem(a, bs[i], keys, undefined)));
+    return this.firsts('multiplyRelinearize', as.map((a, i) => [a, bs[i], keys]));
   }
 
   async rotateRowsMany(as: readonly Ciphertext[], steps: number, keys: GaloisKeys): Promise<Ciphertext[]> {
-    return this.many('rotateRowsMany', as.map((a) => this.rotateRowsItem(a, steps, keys, undefined)));
+    this.list('rotateRowsMany', as);
+    return this.firsts('rotateRows', as.map((a) => [a, steps, keys]));
   }
 
   async modSwitchToNextMany(as: readonly Ciphertext[]): Promise<Ciphertext[]> {
-    return this.many('modSwitchToNextMany', as.map((a) => this.modSwitchItem(a, undefined)));
+    this.list('modSwitchToNextMany', as);
+    return this.firsts('modSwitchToNext', as.map((a) => [a]));
   }
 
   /**
@@ -489,7 +417,7 @@ export class ParallelEvaluator {
   async linearManyInto(inputs: readonly Ciphertext[], plan: LinearPlan, outputs: readonly Ciphertext[] | undefined): Promise<Ciphertext[]> {
     const fn = 'linearMany';
     if (!Array.isArray(inputs) || inputs.length === 0) fail('INVALID_ARGUMENT', fn, 'a non-empty list of input ciphertexts', inputs);
-    this.check(fn, ...inputs);
+    assertCiphertexts(this.context, fn, inputs);
     const { taps, index, weight } = plan;
     if (!Number.isInteger(taps) || taps < 1) fail('INVALID_ARGUMENT', fn, 'a positive integer taps', taps);
     if (index.length !== weight.length || index.length % taps !== 0)
@@ -499,9 +427,9 @@ export class ParallelEvaluator {
     for (let k = 0; k < index.length; k++) {
       const i = index[k];
       if (!Number.isInteger(i) || i < 0 || i >= inputs.length) fail('OUT_OF_RANGE', fn, `input indices in [0, ${inputs.length})`, i);
-      this.checkScalar(fn, weight[k]);
+      scalarOperand(this.context, fn, weight[k]);
     }
-    const descs = inputs.map((ct) => this.input(ct));
+    const descs = inputs.map((ct) => describeCiphertext(adoptShared(ct)));
     const count = index.length / taps;
     if (outputs !== undefined && (!Array.isArray(outputs) || outputs.length !== count))
       fail('LENGTH_MISMATCH', fn, `${count} output ciphertexts`, (outputs as unknown[])?.length);
@@ -519,7 +447,7 @@ export class ParallelEvaluator {
         w.push(weight[from * taps + k]);
       }
       const chunkInputs = [...local.keys()].map((g) => descs[g]);
-      return { op: 'linear', args: { inputs: chunkInputs, index: idx, weight: w, taps, outs: outs.slice(from, to).map(describeCiphertext) } };
+      return taskItem('linear', chunkInputs, idx, w, taps, outs.slice(from, to).map(describeCiphertext));
     });
     await Promise.all(items.map((item) => this.pool.run(this.context, fn, [item])));
     return outs;
@@ -535,16 +463,17 @@ export class ParallelEvaluator {
   async map(cts: readonly Ciphertext[], fn: MapFunction | string, options: MapOptions = {}): Promise<Ciphertext[]> {
     if (!Array.isArray(cts)) fail('INVALID_ARGUMENT', 'map', 'a list of ciphertexts', cts);
     if (typeof fn !== 'function' && typeof fn !== 'string') fail('INVALID_ARGUMENT', 'map', 'a function or its source text', fn);
-    this.check('map', ...cts);
+    assertCiphertexts(this.context, 'map', cts);
     const src = typeof fn === 'string' ? fn : fn.toString();
-    const relin = options.relinKeys === undefined ? undefined : this.relinId('map', options.relinKeys);
-    const galois = options.galoisKeys === undefined ? undefined : this.galoisId('map', options.galoisKeys, []);
-    const descs = cts.map((ct) => this.input(ct));
+    const { relinKeys, galoisKeys } = options;
+    if (relinKeys !== undefined) assertRelinKeys(this.context, 'map', relinKeys);
+    if (galoisKeys !== undefined) assertGaloisKeys(this.context, 'map', galoisKeys);
+    const relin = relinKeys === undefined ? undefined : this.pool.registerKeys(relinKeys);
+    const galois = galoisKeys === undefined ? undefined : this.pool.registerKeys(galoisKeys);
+    const descs = cts.map((ct) => describeCiphertext(adoptShared(ct)));
     const ranges = splitRange(cts.length, this.pool.size * this.chunksPerWorker);
     const parts = await Promise.all(
-      ranges.map(([from, to]) =>
-        this.pool.run(this.context, 'map', [{ op: 'map', args: { src, cts: descs.slice(from, to), offset: from, relin, galois, args: options.args } }]),
-      ),
+      ranges.map(([from, to]) => this.pool.run(this.context, 'map', [taskItem('map', src, descs.slice(from, to), from, relin, galois, options.args)])),
     );
     return parts.flatMap((p) => (p[0] as SharedCiphertext[]).map((d) => ciphertextFrom(this.context, d)));
   }

@@ -30,7 +30,8 @@ import { Worker } from 'node:worker_threads';
 import type { BfvContext } from '../context.js';
 import { GaloisKeys, RelinKeys, type KSwitchKey } from '../keys.js';
 import { QheError, fail, type QheErrorCode } from '../math/errors.js';
-import { contextKey, sharedCopy, type FromWorker, type JobItem, type KeyPayload, type SharedKSwitchKey, type ToWorker } from './protocol.js';
+import type { JobItem } from './operations.js';
+import { contextKey, sharedCopy, type FromWorker, type KeyPayload, type SharedKSwitchKey, type ToWorker } from './protocol.js';
 
 export interface WorkerPoolOptions {
   /** Number of workers (default: `os.availableParallelism()`). */

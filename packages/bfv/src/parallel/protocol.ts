@@ -1,6 +1,7 @@
 /**
  * The messages between a WorkerPool and its workers, and the shared-memory form
- * of ciphertexts, plaintexts and keys.
+ * of ciphertexts, plaintexts and keys. What a job item means is the operation
+ * table's business (operations.ts).
  *
  * Why descriptors of typed arrays: an Int32Array / BigUint64Array over a
  * SharedArrayBuffer crosses `postMessage` by reference (the structured clone of
@@ -15,6 +16,7 @@ import type { BfvContext } from '../context.js';
 import type { Residues } from '../math/kernel.js';
 import { RnsPoly } from '../math/poly.js';
 import type { BfvParameterLiteral, BfvParameters } from '../params.js';
+import type { JobItem } from './operations.js';
 
 /** A ciphertext whose polynomials live in SharedArrayBuffers. */
 export interface SharedCiphertext {
@@ -31,12 +33,6 @@ export interface SharedKSwitchKey {
 export type KeyPayload =
   | { readonly kind: 'relin'; readonly key: SharedKSwitchKey }
   | { readonly kind: 'galois'; readonly keys: readonly { readonly elt: number; readonly key: SharedKSwitchKey }[] };
-
-/** One unit of a job: an operation name and its structured-cloneable arguments. */
-export interface JobItem {
-  readonly op: string;
-  readonly args: Record<string, unknown>;
-}
 
 export type ToWorker =
   | { readonly t: 'context'; readonly ctx: string; readonly params: BfvParameters }
@@ -78,7 +74,7 @@ export function adoptShared(ct: Ciphertext): Ciphertext {
 export function sharedCopy(ctx: BfvContext, data: Residues): Residues {
   if (isShared(data)) return data;
   const copy = ctx.kernel.alloc(data.length, true);
-  (copy as Int32Array).set(data as Int32Array);
+  ctx.kernel.copy(data, copy);
   return copy;
 }
 

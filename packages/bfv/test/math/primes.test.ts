@@ -6,8 +6,8 @@
  * Sorenson & Webster 2017) — each fools Miller–Rabin with the first k−1 bases.
  */
 import { describe, expect, it } from 'vitest';
-import { RING_MAX_LOG_N, U64_MAX_PRIME_BITS } from '../../src/math/limits.js';
-import { assertNttPrime, assertRingDegree, isPrime, isPrimitiveRoot, minimalPrimitiveRoot, nttPrimes } from '../../src/math/primes.js';
+import { MIN_PRIME_BITS, RING_MAX_LOG_N, U64_MAX_PRIME_BITS } from '../../src/math/limits.js';
+import { assertNttPrime, assertRingDegree, isPrime, isPrimitiveRoot, minimalPrimitiveRoot, nttPrimes, nttPrimesDescending } from '../../src/math/primes.js';
 import { powMod } from '../../src/math/zq.js';
 import { expectQheError } from './helpers.js';
 
@@ -117,6 +117,71 @@ describe('nttPrimes', () => {
     expectQheError(() => nttPrimes({ bits: 20, n: 24, count: 1 }), 'INVALID_RING_DEGREE', 'got 24');
     expectQheError(() => nttPrimes({ bits: 20, n: 16, count: -1 }), 'INVALID_ARGUMENT', 'got -1');
     expectQheError(() => nttPrimes({ bits: 5, n: 16, count: 1 }), 'PRIME_SEARCH_EXHAUSTED');
+  });
+});
+
+describe("nttPrimes({ size: 'below' }): the largest batching primes under a size bound", () => {
+  /** Oracle: every prime p ≡ 1 (mod 2n) with p < 2^bits, descending, by trial division on BigInt. */
+  function oracle(bits: number, n: number): bigint[] {
+    const out: bigint[] = [];
+    const step = BigInt(2 * n);
+    for (let p = 1n << BigInt(bits); p > 1n; p--) {
+      if (p % step !== 1n) continue;
+      let prime = true;
+      for (let d = 2n; d * d <= p; d++) if (p % d === 0n) { prime = false; break; }
+      if (prime) out.push(p);
+    }
+    return out;
+  }
+
+  it('is every prime ≡ 1 (mod 2N) below 2^bits, of any size, largest first (exhaustive for small N and t ≤ 16 bits)', () => {
+    for (const n of [2, 16, 64, 1024, 2048, 4096]) {
+      const upTo16 = oracle(16, n);
+      for (let bits = MIN_PRIME_BITS; bits <= 16; bits++) {
+        const all = upTo16.filter((p) => p < 1n << BigInt(bits));
+        expect([...nttPrimesDescending({ bits, n, size: 'below' })], `n=${n} bits=${bits}`).toEqual(all);
+        for (const count of [1, 2, 3]) {
+          if (count <= all.length) expect(nttPrimes({ bits, n, count, size: 'below' })).toEqual(all.slice(0, count));
+          else expectQheError(() => nttPrimes({ bits, n, count, size: 'below' }), 'PRIME_SEARCH_EXHAUSTED', `below 2^${bits}`, `got ${all.length}`);
+        }
+      }
+    }
+  });
+
+  it('crosses size boundaries where `exact` stops, and agrees with `exact` while the primes keep their size', () => {
+    // N = 2048, 2N = 4096: below 2^14 the only candidate primes are 12289 (14 bits) and none of 13 bits.
+    expect(nttPrimes({ bits: 14, n: 2048, count: 1, size: 'below' })).toEqual([12289n]);
+    expectQheError(() => nttPrimes({ bits: 13, n: 2048, count: 1, size: 'below' }), 'PRIME_SEARCH_EXHAUSTED');
+    for (const [bits, n] of [[20, 1024], [29, 8192], [40, 4096], [61, 32768]] as const) {
+      const exact = nttPrimes({ bits, n, count: 4 });
+      expect(nttPrimes({ bits, n, count: 4, size: 'below' })).toEqual(exact);
+    }
+    // Far more than one size's worth: the search continues into smaller sizes, still descending.
+    const small = oracle(16, 1024);
+    const exactCount = small.filter((p) => p >= 1n << 15n).length;
+    expect(nttPrimes({ bits: 16, n: 1024, count: exactCount + 2, size: 'below' })).toEqual(small.slice(0, exactCount + 2));
+    expect(small[exactCount] < 1n << 15n).toBe(true);
+  });
+
+  it('large sizes: every returned prime is a batching prime and no qualifying prime is skipped', () => {
+    for (const [bits, n] of [[28, 8192], [59, 16384], [45, 2048]] as const) {
+      const ps = nttPrimes({ bits, n, count: 3, size: 'below' });
+      const step = BigInt(2 * n);
+      let c = (1n << BigInt(bits)) - 1n;
+      c -= (c - 1n) % step; // largest candidate ≡ 1 (mod 2N)
+      const expected: bigint[] = [];
+      for (; expected.length < 3; c -= step) if (isPrime(c)) expected.push(c);
+      expect(ps).toEqual(expected);
+      for (const p of ps) expect(strongProbablePrime(p, 2n) && strongProbablePrime(p, 3n) && p % step === 1n).toBe(true);
+    }
+  });
+
+  it('honours exclude and validates like `exact`', () => {
+    const [a, b] = nttPrimes({ bits: 20, n: 1024, count: 2, size: 'below' });
+    expect(nttPrimes({ bits: 20, n: 1024, count: 1, size: 'below', exclude: [a] })).toEqual([b]);
+    expectQheError(() => nttPrimes({ bits: U64_MAX_PRIME_BITS + 1, n: 16, count: 1, size: 'below' }), 'INVALID_ARGUMENT', 'got 62');
+    expectQheError(() => nttPrimesDescending({ bits: 20, n: 24, size: 'below' }), 'INVALID_RING_DEGREE', 'got 24');
+    expectQheError(() => nttPrimes({ bits: 20, n: 16, count: 1, size: 'any' as never }), 'INVALID_ARGUMENT', "size 'exact' or 'below'");
   });
 });
 

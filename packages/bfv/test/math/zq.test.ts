@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { QheError } from '../../src/math/errors.js';
-import { bitLength, centre, invMod, mod, powMod, product } from '../../src/math/zq.js';
+import { bitLength, centre, invMod, minCentredModulus, mod, powMod, product } from '../../src/math/zq.js';
 import { expectQheError } from './helpers.js';
 
 const modulus = fc.bigInt({ min: 2n, max: 1n << 70n });
@@ -71,6 +71,19 @@ describe('zq', () => {
     expect(invMod(3n, 10n)).toBe(7n);
     expectQheError(() => invMod(4n, 10n), 'INVALID_ARGUMENT', 'invertible mod 10', 'got 4n');
     expect(() => invMod(0n, 7n)).toThrow(QheError);
+  });
+
+  it('minCentredModulus: the least m whose centred range holds [−maxAbs, maxAbs]', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: 1n << 80n }), (maxAbs) => {
+        const m = minCentredModulus(maxAbs);
+        // Every |v| ≤ maxAbs survives centring mod m …
+        for (const v of [maxAbs, -maxAbs, 0n, maxAbs >> 1n, -(maxAbs >> 1n)]) expect(centre(v, m)).toBe(v);
+        // … and m − 1 is too small (unless m − 1 < 2, not a modulus).
+        if (m - 1n >= 2n) expect(centre(maxAbs, m - 1n) === maxAbs && centre(-maxAbs, m - 1n) === -maxAbs).toBe(false);
+      }),
+    );
+    expectQheError(() => minCentredModulus(-1n), 'INVALID_ARGUMENT', 'got -1n');
   });
 
   it('bitLength and product', () => {

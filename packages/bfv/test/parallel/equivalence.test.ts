@@ -5,8 +5,8 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { BfvContext, Ciphertext, type Plaintext } from '@qhe/bfv';
-import { ParallelEvaluator, WorkerPool } from '@qhe/bfv/parallel';
+import { BfvContext, Ciphertext, Evaluator, type Plaintext } from '@qhe/bfv';
+import { OPERATIONS, ParallelEvaluator, WorkerPool, type EvaluatorOpName, type OperationArgs } from '@qhe/bfv/parallel';
 import { arbCircuitWithInputs, cachedKeys, formatCircuit, runEncrypted, smallParameters, type Circuit } from '@qhe/bfv/testing';
 
 const ctx = new BfvContext(smallParameters('u32', { primes: 4 }));
@@ -75,6 +75,45 @@ describe('ParallelEvaluator matches Evaluator bit for bit', () => {
     expect((await pe.multiplyRelinearizeMany(xs, ys, keys.relinKeys)).map(bits)).toEqual(relin.map(bits));
     expect((await pe.rotateRowsMany(xs, -3, keys.galoisKeys)).map(bits)).toEqual(xs.map((x) => bits(ev.rotateRows(x, -3, keys.galoisKeys))));
     expect((await pe.modSwitchToNextMany(xs)).map(bits)).toEqual(xs.map((x) => bits(ev.modSwitchToNext(x))));
+  });
+
+  it('every Evaluator operation in the pool\'s table (perform) equals the Evaluator, and every Evaluator …Into method has an entry', async () => {
+    const [x, y] = [xs[0], ys[0]];
+    const pt = keys.encoder.encode([4n, 0n, 9n]);
+    const p3 = ev.multiply(x, y);
+    const { relinKeys: rk, galoisKeys: gk } = keys;
+    type Case<K extends EvaluatorOpName> = { args: OperationArgs<K>; acc?: Ciphertext; want: () => Ciphertext };
+    const cases: { [K in EvaluatorOpName]: Case<K> } = {
+      add: { args: [x, y], want: () => ev.add(x, y) },
+      sub: { args: [x, y], want: () => ev.sub(x, y) },
+      negate: { args: [x], want: () => ev.negate(x) },
+      addPlain: { args: [x, pt], want: () => ev.addPlain(x, pt) },
+      subPlain: { args: [x, pt], want: () => ev.subPlain(x, pt) },
+      multiplyPlain: { args: [x, pt], want: () => ev.multiplyPlain(x, pt) },
+      multiplyScalar: { args: [x, -7n], want: () => ev.multiplyScalar(x, -7n) },
+      multiplyScalarAdd: { args: [y, 5], acc: ev.multiplyScalar(x, 3), want: () => ev.multiplyScalarAddInto(y, 5, ev.multiplyScalar(x, 3)) },
+      multiply: { args: [x, y], want: () => ev.multiply(x, y) },
+      square: { args: [x], want: () => ev.square(x) },
+      multiplyRelinearize: { args: [x, y, rk], want: () => ev.relinearize(ev.multiply(x, y), rk) },
+      relinearize: { args: [p3, rk], want: () => ev.relinearize(p3, rk) },
+      applyGalois: { args: [x, 3, gk], want: () => ev.applyGalois(x, 3, gk) },
+      rotateRows: { args: [x, 5, gk], want: () => ev.rotateRows(x, 5, gk) },
+      rotateColumns: { args: [x, gk], want: () => ev.rotateColumns(x, gk) },
+      modSwitchToNext: { args: [x], want: () => ev.modSwitchToNext(x) },
+    };
+    const entries = Object.entries(OPERATIONS).filter(([, e]) => e.kind === 'evaluator').map(([name]) => name);
+    expect(Object.keys(cases).sort()).toEqual(entries.sort());
+    for (const [name, c] of Object.entries(cases) as [EvaluatorOpName, Case<EvaluatorOpName>][]) {
+      const want = bits(c.want());
+      const [got] = await pe.perform(name, c.args, c.acc ? [c.acc] : undefined);
+      expect(bits(got), name).toEqual(want);
+      // The batch form, twice over the same arguments.
+      if (!c.acc) for (const [r] of await pe.performMany(name, [c.args, c.args])) expect(bits(r), `${name} (many)`).toEqual(want);
+    }
+    // Reachability: every public …Into method of the Evaluator is an entry (copyInto is a private helper).
+    const into = Object.getOwnPropertyNames(Evaluator.prototype).filter((m) => m.endsWith('Into') && m !== 'copyInto');
+    expect(into.length).toBeGreaterThan(10);
+    for (const m of into) expect(entries, m).toContain(m.slice(0, -'Into'.length));
   });
 
   it('limb-parallel multiply and square equal the sequential ones', async () => {

@@ -12,9 +12,14 @@
  * circuit, the decrypted slots (checked against referenceEvaluate too) and a
  * SHA-256 digest of the output ciphertext per kernel. The two kernels run the
  * same scheme over the same primes, so their digests must be identical.
+ * kat-serialization.json pins the wire format: length and SHA-256 of the
+ * serialized bytes of every kind (parameters, keys, plaintext, ciphertexts of size
+ * 2 and 3 and at level 1, and a seeded symmetric ciphertext from its own labelled
+ * seed) per kernel (the header's parameter fingerprint covers the kernel).
  *
  * QHE_WRITE_VECTORS=1 regenerates the files; otherwise they are read and compared.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
@@ -26,6 +31,9 @@ import {
   BatchEncoder,
   KeyGenerator,
   seededRandom,
+  serialize,
+  serializeCiphertext,
+  serializeParameters,
   type BfvParameterLiteral,
   type KernelName,
 } from '@qhe/bfv';
@@ -104,8 +112,19 @@ function freshInputs(): Omit<Inputs, 'keyDigests'> {
   };
 }
 
+interface SerializationVector {
+  readonly version: number;
+  readonly description: string;
+  readonly inputs: 'kat-inputs.json';
+  readonly seededEncryptSeed: string;
+  readonly bytes: Record<string, Record<string, { length: number; sha256: string }>>;
+}
+
+const SEEDED_ENCRYPT_SEED = hex(seedFromLabel('qhe-kat-v1-seeded-encrypt'));
+
 interface Computed {
   readonly keyDigests: { secretKey: string; publicKey: string };
+  readonly serialized: Record<string, { length: number; sha256: string }>;
   readonly outputs: Map<string, { circuit: Circuit | null; description: string; ct: Ciphertext; slots: number[] }>;
 }
 
@@ -147,7 +166,22 @@ function compute(inputs: Omit<Inputs, 'keyDigests'>, kernel: KernelName): Comput
     const ct = run();
     outputs.set(name, { circuit, description, ct, slots: be.decode(dec.decrypt(ct)) });
   }
+  const seeded = new Encryptor(ctx, { secretKey: keygen.secretKey }, seededRandom(unhex(SEEDED_ENCRYPT_SEED))).encryptSymmetric(be.encode(inputs.y));
+  const blobs: Record<string, Uint8Array> = {
+    params: serializeParameters(ctx),
+    secretKey: serialize(keygen.secretKey),
+    publicKey: serialize(pk),
+    relinKeys: serialize(rk),
+    galoisKeys: serialize(gk),
+    plaintext: serialize(p),
+    'ciphertext (encrypt)': serializeCiphertext(ctX),
+    'ciphertext (multiply, size 3)': serializeCiphertext(outputs.get('multiply')!.ct),
+    'ciphertext (modSwitchToNext, level 1)': serializeCiphertext(outputs.get('modSwitchToNext')!.ct),
+    seededCiphertext: serializeCiphertext(seeded, { seeded: true }),
+  };
+  const serialized = Object.fromEntries(Object.entries(blobs).map(([k, b]) => [k, { length: b.length, sha256: createHash('sha256').update(b).digest('hex') }]));
   return {
+    serialized,
     keyDigests: {
       secretKey: valuesDigest(Array.from(keygen.secretKey.small)),
       publicKey: valuesDigest([...toWords(pk.p0.data), ...toWords(pk.p1.data)]),
@@ -198,6 +232,14 @@ describe('known-answer vectors', () => {
         };
         writeFileSync(new URL(`kat-${op}.json`, DIR), stringifyBigInt(vector));
       }
+      const wire: SerializationVector = {
+        version: VERSION,
+        description: 'Serialized bytes (format version 1) of the KAT keys and values: length and SHA-256 per kernel. The seeded ciphertext is encryptSymmetric(encode(y)) by an Encryptor with rng = seededRandom(seededEncryptSeed).',
+        inputs: 'kat-inputs.json',
+        seededEncryptSeed: SEEDED_ENCRYPT_SEED,
+        bytes: Object.fromEntries(KERNELS.map((k) => [k, results[k].serialized])),
+      };
+      writeFileSync(new URL('kat-serialization.json', DIR), stringifyBigInt(wire));
     });
     return;
   }
@@ -229,9 +271,13 @@ describe('known-answer vectors', () => {
     for (const [op, v] of vectors) expect(v.ciphertextDigest.u64, op).toBe(v.ciphertextDigest.u32);
   });
 
+  const wire = JSON.parse(readFileSync(new URL('kat-serialization.json', DIR), 'utf8')) as SerializationVector;
+
   for (const kernel of KERNELS) {
-    it(`${kernel}: keys and every operation reproduce the stored digests and slots`, () => {
+    it(`${kernel}: keys and every operation reproduce the stored digests and slots, and serialize to the stored bytes`, () => {
       const got = compute(inputs, kernel);
+      expect(wire.seededEncryptSeed).toBe(SEEDED_ENCRYPT_SEED);
+      expect(got.serialized).toEqual(wire.bytes[kernel]);
       expect(got.keyDigests).toEqual(inputs.keyDigests[kernel]);
       for (const [op, v] of vectors) {
         const out = got.outputs.get(op)!;

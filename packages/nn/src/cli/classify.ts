@@ -4,26 +4,44 @@
  * plan, local keys), uploads the evaluation keys once, encrypts, sends,
  * decrypts and prints one line per image — predicted class and logits — then
  * the stage times and bytes (HomomorphicEncryption.org ml-inference harness
- * stages). `--json` prints one JSON report instead. Progress on stderr for the
- * stages that take more than a second (on a terminal, or with QHE_PROGRESS=1).
+ * stages). `--json` prints one JSON report instead. Progress on stderr
+ * (`--progress`) for the stages that take more than a second.
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { QheClient, type ClientStage } from '../service/client.js';
 import { ServiceError } from '../service/errors.js';
 import { decodeImage } from '../service/images.js';
-import type { InferenceMode } from '../service/card.js';
+import { userPath, defineCommand } from './command.js';
+import { jsonFlag, progressFlag } from './common.js';
+import { choiceFlag, optionalFlag, stringFlag } from './flags.js';
+import { Progress, type ProgressTask } from './progress.js';
 
-export interface ClassifyCliOptions {
+export const classifyCommand = defineCommand({
+  name: 'classify',
+  summary: 'classify image files on a qhe server: keys, encryption and decryption stay here',
+  positional: { usage: '<image files (PNG, PGM)…>', min: 1, max: 100000 },
+  flags: {
+    server: stringFlag({ help: 'the server, e.g. http://127.0.0.1:8080', placeholder: 'URL', defaultLabel: 'required' }),
+    mode: optionalFlag(choiceFlag({ help: 'inference mode', choices: ['batch', 'single'], default: 'batch' }), "the server's first mode"),
+    json: jsonFlag,
+    progress: progressFlag,
+  },
+  async run(f, positional, io) {
+    if (f.server === undefined) throw new ServiceError('BAD_REQUEST', 'qhe classify --server: expected a server URL (e.g. http://127.0.0.1:8080), got nothing');
+    const files = positional.map((p) => userPath(io, p));
+    return runClassify({ server: f.server, files, mode: f.mode, json: f.json }, io.out, stageProgress(new Progress(io.err, { mode: f.progress })));
+  },
+});
+
+interface ClassifyCliOptions {
   readonly server: string;
   readonly files: readonly string[];
-  readonly mode: InferenceMode | undefined;
+  readonly mode: 'batch' | 'single' | undefined;
   readonly json: boolean;
 }
 
-export async function runClassify(o: ClassifyCliOptions, out: (line: string) => void, err: { write(s: string): unknown; isTTY?: boolean }): Promise<number> {
-  if (o.files.length === 0) throw new ServiceError('BAD_REQUEST', 'qhe classify: expected at least one image file, got none');
-  const progress = progressPrinter(err);
+async function runClassify(o: ClassifyCliOptions, out: (line: string) => void, progress: StageProgress): Promise<number> {
   const client = await QheClient.connect(o.server, { mode: o.mode, onProgress: progress.update });
   try {
     const shape = client.card.model.input.shape;
@@ -67,29 +85,42 @@ export async function runClassify(o: ClassifyCliOptions, out: (line: string) => 
   }
 }
 
-/** One status line on stderr, redrawn at most every 200 ms, shown once a stage has run for a second. */
-function progressPrinter(err: { write(s: string): unknown; isTTY?: boolean }): { update: (stage: ClientStage, done: number, total: number) => void; end: () => void } {
-  const on = !!err.isTTY || process.env.QHE_PROGRESS === '1';
-  let stage = '';
-  let since = 0;
-  let last = 0;
-  let drawn = false;
+
+interface StageProgress {
+  update(stage: ClientStage, done: number, total: number): void;
+  end(): void;
+}
+
+/** The client's stages as progress tasks, each shown once it has run for a second. */
+function stageProgress(progress: Progress): StageProgress {
+  let stage: ClientStage | null = null;
+  let task: ProgressTask | null = null;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let last = { done: 0, total: 1 };
+  const finish = (): void => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    task?.end();
+    task = null;
+  };
   return {
     update(s, done, total) {
-      if (!on) return;
-      const now = performance.now();
+      last = { done, total };
       if (s !== stage) {
+        finish();
         stage = s;
-        since = now;
+        timer = setTimeout(() => {
+          task = progress.task(s, last.total);
+          task.tick(last.done);
+        }, 1000);
+        timer.unref?.();
       }
-      if (now - since < 1000 || now - last < 200) return;
-      last = now;
-      drawn = true;
-      err.write(`${err.isTTY ? '\r' : ''}${stage} ${done}/${total} ${((now - since) / 1000).toFixed(1)} s${err.isTTY ? ' ' : '\n'}`);
+      task?.tick(done);
+      if (done === total && total > 0 && s !== 'request' && s !== 'upload-keys') finish();
     },
     end() {
-      if (drawn && err.isTTY) err.write('\n');
-      drawn = false;
+      finish();
+      progress.close();
     },
   };
 }

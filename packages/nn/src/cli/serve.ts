@@ -5,65 +5,74 @@
  * says about flooding, and "listening on <url>" (the line scripts wait for);
  * then one line per request (no contents).
  */
-import type { IntegerModel } from '@qhe/quant/model';
-import { formatPlan } from '../planner.js';
+import { availableParallelism } from 'node:os';
+import { formatPlan } from '../planner/index.js';
 import { InferenceService } from '../service/server.js';
+import { defineCommand } from './command.js';
+import { loadModel, modelFlag, modelPath } from './common.js';
+import { boolFlag, intFlag, optionalFlag, stringFlag } from './flags.js';
 
-export interface ServeCliOptions {
-  readonly model: IntegerModel;
-  readonly modelPath: string;
-  readonly host: string;
-  readonly port: number;
-  readonly workers: number;
-  readonly flooding: boolean;
-  readonly floodingSecurity: number;
-  readonly maxSessions: number;
-  readonly sessionIdleSeconds: number;
-  readonly queueLength: number;
-  readonly images: number | undefined;
-  readonly polyDegree: number | undefined;
-  readonly allowInsecure: boolean;
-  readonly quiet: boolean;
-}
+const cores = availableParallelism();
 
-export async function runServe(o: ServeCliOptions, out: (line: string) => void): Promise<void> {
-  const service = await InferenceService.start({
-    model: o.model,
-    host: o.host,
-    port: o.port,
-    workers: o.workers,
-    flooding: o.flooding,
-    floodingSecurity: o.floodingSecurity,
-    maxSessions: o.maxSessions,
-    sessionIdleSeconds: o.sessionIdleSeconds,
-    queueLength: o.queueLength,
-    plan: { ...(o.images ? { images: o.images } : {}), ...(o.polyDegree ? { polyDegree: o.polyDegree } : {}), allowInsecure: o.allowInsecure },
-    log: o.quiet ? undefined : (line) => out(`${new Date().toISOString()} ${line}`),
-  });
-  const card = service.card;
-  out(`model ${card.model.name} (${o.modelPath})`);
-  for (const [mode, plan] of Object.entries(service.plans)) {
-    out(`mode ${mode}:`);
-    out(formatPlan(plan!));
-    const mc = card.modes[mode as 'batch'];
-    if (mc) out(`  bytes: evaluation keys ${mb(mc.bytes.evaluationKeys)} once per session; request ${mb(mc.bytes.request)}; response ${mb(mc.bytes.response)}`);
-  }
-  out(card.flooding.enabled ? `noise flooding ON: λ = ${card.flooding.statisticalSecurity} bits` : `noise flooding OFF (--no-flooding): ${card.flooding.note}`);
-  out(`listening on ${service.url}`);
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string): void => {
-      out(`${signal}: finishing admitted requests, refusing new ones`);
-      process.off('SIGTERM', onTerm);
-      process.off('SIGINT', onInt);
-      void service.close().then(resolve);
-    };
-    const onTerm = (): void => stop('SIGTERM');
-    const onInt = (): void => stop('SIGINT');
-    process.on('SIGTERM', onTerm);
-    process.on('SIGINT', onInt);
-  });
-  out('stopped');
-}
+export const serveCommand = defineCommand({
+  name: 'serve',
+  summary: 'serve encrypted inference over HTTP (model card, sessions, infer; browser client at /)',
+  flags: {
+    model: modelFlag,
+    host: stringFlag({ help: 'address to listen on', default: '127.0.0.1', placeholder: 'HOST' }),
+    port: intFlag({ help: 'TCP port (0: any free port, printed on start)', default: 8080, min: 0, max: 65535, placeholder: 'PORT' }),
+    workers: intFlag({ help: 'worker threads evaluating requests', default: cores, min: 1, max: 256, defaultLabel: `all cores (${cores})` }),
+    noFlooding: boolFlag({ help: 'do NOT noise-flood the returned logits (their noise may then reveal the weights; the model card says so)' }),
+    floodingSecurity: intFlag({ help: 'statistical security λ of the flooding, bits', default: 40, min: 1, max: 128 }),
+    maxSessions: intFlag({ help: 'sessions (uploaded key sets) held at once', default: 16, min: 1, max: 100000 }),
+    sessionIdle: intFlag({ help: 'seconds an unused session is kept', default: 900, min: 1, max: 7 * 86400 }),
+    queue: intFlag({ help: 'requests that may wait while one runs (more: 503 + Retry-After)', default: 8, min: 0, max: 10000 }),
+    images: optionalFlag(intFlag({ help: 'images per batch the plan is made for', default: 0, min: 1, max: 65536 }), 'the planner default (8192)'),
+    polyDegree: optionalFlag(intFlag({ help: 'force the ring degree N (tests; with --allow-insecure below the security table)', default: 0, min: 1024, max: 65536 }), 'planned'),
+    allowInsecure: boolFlag({ help: 'allow parameters below 128-bit security (tests only; the model card says so)' }),
+    quiet: boolFlag({ help: 'no per-request log lines' }),
+  },
+  async run(f, _positional, io) {
+    const path = modelPath(io, f.model);
+    const service = await InferenceService.start({
+      model: loadModel('qhe serve', path),
+      host: f.host,
+      port: f.port,
+      workers: f.workers,
+      flooding: !f.noFlooding,
+      floodingSecurity: f.floodingSecurity,
+      maxSessions: f.maxSessions,
+      sessionIdleSeconds: f.sessionIdle,
+      queueLength: f.queue,
+      plan: { ...(f.images ? { images: f.images } : {}), ...(f.polyDegree ? { polyDegree: f.polyDegree } : {}), allowInsecure: f.allowInsecure },
+      log: f.quiet ? undefined : (line) => io.out(`${new Date().toISOString()} ${line}`),
+    });
+    const card = service.card;
+    io.out(`model ${card.model.name} (${path})`);
+    for (const [mode, plan] of Object.entries(service.plans)) {
+      io.out(`mode ${mode}:`);
+      io.out(formatPlan(plan!));
+      const mc = card.modes[mode as 'batch'];
+      if (mc) io.out(`  bytes: evaluation keys ${mb(mc.bytes.evaluationKeys)} once per session; request ${mb(mc.bytes.request)}; response ${mb(mc.bytes.response)}`);
+    }
+    io.out(card.flooding.enabled ? `noise flooding ON: λ = ${card.flooding.statisticalSecurity} bits` : `noise flooding OFF (--no-flooding): ${card.flooding.note}`);
+    io.out(`listening on ${service.url}`);
+    await new Promise<void>((resolve) => {
+      const stop = (signal: string): void => {
+        io.out(`${signal}: finishing admitted requests, refusing new ones`);
+        process.off('SIGTERM', onTerm);
+        process.off('SIGINT', onInt);
+        void service.close().then(resolve);
+      };
+      const onTerm = (): void => stop('SIGTERM');
+      const onInt = (): void => stop('SIGINT');
+      process.on('SIGTERM', onTerm);
+      process.on('SIGINT', onInt);
+    });
+    io.out('stopped');
+    return 0;
+  },
+});
 
 function mb(bytes: number): string {
   return bytes >= 2 ** 20 ? `${(bytes / 2 ** 20).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;

@@ -16,7 +16,7 @@
  */
 import { bfvParameters, parametersFingerprint } from '@qhe/bfv';
 import type { InputSpec } from '@qhe/quant/model';
-import { channelParameters, type FloodingPlan, type InferencePlan, type LayerPlan } from '../planner.js';
+import { channelParameters, type FloodingPlan, type InferencePlan, type LayerPlan } from '../planner/index.js';
 import { ServiceError } from './errors.js';
 import { WIRE_VERSION } from './wire.js';
 

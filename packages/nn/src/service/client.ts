@@ -22,8 +22,8 @@
  */
 import { deserializeCiphertext, serializeCiphertext, serializePublicKey, serializeRelinKeys } from '@qhe/bfv';
 import { argmax, quantizeInput } from '@qhe/quant/model';
-import { InferenceClient } from '../inference.js';
-import type { InferencePlan } from '../planner.js';
+import { InferenceClient } from '../client.js';
+import type { InferencePlan } from '../planner/index.js';
 import { channelFingerprints, checkModelCard, planFromJson, type InferenceMode, type ModeCard, type ModelCard } from './card.js';
 import { ServiceError, type ServiceErrorCode } from './errors.js';
 import { checkLogitsHeader, type KeyRole, type ServerTiming } from './messages.js';

@@ -21,8 +21,9 @@ import {
 import { RnsPoly } from '@qhe/bfv/math';
 import type { WorkerPool } from '@qhe/bfv/parallel';
 import { tensorShapes, type IntegerModel } from '@qhe/quant/model';
-import { InferenceServer, createChannelContexts, type ServerKeys } from '../inference.js';
-import type { InferencePlan } from '../planner.js';
+import { createChannelContexts, type ServerKeys } from '../client.js';
+import { InferenceServer } from '../server.js';
+import type { InferencePlan } from '../planner/index.js';
 import { poolBackend } from '../pool-backend.js';
 import { channelFingerprints, planToJson, type InferenceMode, type ModeCard } from './card.js';
 import { refuse } from './errors.js';

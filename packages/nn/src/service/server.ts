@@ -45,7 +45,7 @@ import { join } from 'node:path';
 import { serializeCiphertext, type Ciphertext } from '@qhe/bfv';
 import { WorkerPool } from '@qhe/bfv/parallel';
 import type { IntegerModel } from '@qhe/quant/model';
-import { planInference, type InferencePlan, type PlanOptions } from '../planner.js';
+import { planInference, type InferencePlan, type PlanOptions } from '../planner/index.js';
 import type { InferenceMode, ModelCard } from './card.js';
 import { ServiceError, asServiceError, refuse } from './errors.js';
 import { checkInferHeader, checkKeysHeader, type ServerTiming } from './messages.js';

@@ -16,7 +16,7 @@ import { serializePublicKey, serializeRelinKeys } from '@qhe/bfv';
 import { WorkerPool } from '@qhe/bfv/parallel';
 import { forwardInteger, type IntegerModel } from '@qhe/quant/model';
 import { InferenceClient, type InferencePlan } from '../../src/index.js';
-import { planInference } from '../../src/planner.js';
+import { planInference } from '../../src/planner/index.js';
 import { ModeRuntime } from '../../src/service/runtime.js';
 import { lcg, tinyModel } from './helpers.js';
 

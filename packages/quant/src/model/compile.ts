@@ -1,8 +1,11 @@
 /**
- * Lowers conv2d / dense / sumPool to one sparse "taps" form: output o =
+ * Lowers conv2d / dense / sumPool / add to one sparse "taps" form: output o =
  * bias[o] + Σ_k w[k]·in[idx[k]] over k in [start[o], start[o+1]). Padding taps
  * (zeros) and zero weights are dropped, so interval analysis and the exact
  * forward pass share one loop and see exactly the products BFV will compute.
+ * For `add` the input is the concatenation [x, t[from]] of the layer's input
+ * and the earlier tensor (same size n): taps o → scale·in[o] + fromScale·in[n + o]
+ * (`tapInputs` builds that list).
  */
 import type { IntegerLayer } from './schema.js';
 
@@ -70,6 +73,17 @@ export function compileTaps(layer: IntegerLayer, inShape: readonly number[], out
       }
       bias.push(0n);
     }
+  } else if (layer.type === 'add') {
+    const C = inShape[inShape.length - 1];
+    bias = new Array<bigint>(outSize).fill(0n);
+    for (let o = 0; o < outSize; o++) {
+      start[o] = idx.length;
+      const c = o % C;
+      const a = layer.scale.length === 1 ? layer.scale[0] : layer.scale[c];
+      const b = layer.fromScale.length === 1 ? layer.fromScale[0] : layer.fromScale[c];
+      if (a !== 0) { idx.push(o); w.push(a); }
+      if (b !== 0) { idx.push(outSize + o); w.push(b); }
+    }
   } else {
     return null;
   }
@@ -81,4 +95,13 @@ export function compileTaps(layer: IntegerLayer, inShape: readonly number[], out
     if (s > maxAbsWeightSum) maxAbsWeightSum = s;
   }
   return { outSize, start, idx: Int32Array.from(idx), w: Float64Array.from(w), bias, maxAbsWeightSum };
+}
+
+/**
+ * The input list a layer's taps index: the layer's input tensor, followed for
+ * `add` by the earlier tensor it reads. `tensors[k]` is tensor k (any element type).
+ */
+export function tapInputs<T>(layer: IntegerLayer, index: number, tensors: readonly (readonly T[])[]): readonly T[] {
+  const x = tensors[index];
+  return layer.type === 'add' ? [...x, ...tensors[layer.from]] : x;
 }

@@ -120,6 +120,15 @@ function polynomial(x: IntTensor, A: readonly bigint[], B: readonly bigint[], Cc
   return outExact ? Float64Array.from(y, Number) : y;
 }
 
+function concat(a: IntTensor, b: IntTensor): IntTensor {
+  if (a instanceof Float64Array && b instanceof Float64Array) {
+    const y = new Float64Array(a.length + b.length);
+    y.set(a); y.set(b, a.length);
+    return y;
+  }
+  return [...Array.from(a as ArrayLike<number | bigint>, BigInt), ...Array.from(b as ArrayLike<number | bigint>, BigInt)];
+}
+
 /** Checks and converts one input image (already quantised integers). */
 function inputTensor(model: IntegerModel, input: ArrayLike<number>, where: string): Float64Array {
   const n = size(model.input.shape);
@@ -140,7 +149,10 @@ export function forwardIntegerTrace(model: IntegerModel, input: ArrayLike<number
     const x = out[i];
     const taps = plan.taps[i];
     const exact = plan.outExact[i + 1];
-    if (taps) out.push(linear(taps, x, plan.inMax[i], exact));
+    if (taps && layer.type === 'add') {
+      // The taps read [x, t[from]] (see compileTaps).
+      out.push(linear(taps, concat(x, out[layer.from]), Math.max(plan.inMax[i], plan.inMax[layer.from]), exact));
+    } else if (taps) out.push(linear(taps, x, plan.inMax[i], exact));
     else if (layer.type === 'flatten') out.push(x);
     else {
       const C = model.tensors[i].shape[model.tensors[i].shape.length - 1];

@@ -6,7 +6,7 @@
  * over the integer interval (endpoints plus the integers next to the vertex),
  * so the bound is tight per element, not merely per tensor.
  */
-import { compileTaps } from './compile.js';
+import { compileTaps, tapInputs } from './compile.js';
 import type { IntegerLayer, InputSpec } from './schema.js';
 import { bitLength } from './schema.js';
 import { size, tensorShapes } from './shapes.js';
@@ -27,10 +27,12 @@ export function analyzeIntervals(input: Pick<InputSpec, 'shape' | 'min' | 'max'>
   const n0 = size(shapes[0]);
   const lo: bigint[][] = [new Array<bigint>(n0).fill(BigInt(input.min))];
   const hi: bigint[][] = [new Array<bigint>(n0).fill(BigInt(input.max))];
-  let depth = 0;
+  // Multiplicative depth per tensor: the longest chain of square/quadratic layers behind it.
+  const depth: number[] = [0];
   layers.forEach((layer, li) => {
-    const L = lo[li], H = hi[li];
     const taps = compileTaps(layer, shapes[li], shapes[li + 1]);
+    depth.push(layer.type === 'add' ? Math.max(depth[li], depth[layer.from]) : depth[li] + (taps || layer.type === 'flatten' ? 0 : 1));
+    const L = taps ? tapInputs(layer, li, lo) : lo[li], H = taps ? tapInputs(layer, li, hi) : hi[li];
     if (taps) {
       const nlo: bigint[] = [], nhi: bigint[] = [];
       for (let o = 0; o < taps.outSize; o++) {
@@ -44,9 +46,8 @@ export function analyzeIntervals(input: Pick<InputSpec, 'shape' | 'min' | 'max'>
       }
       lo.push(nlo); hi.push(nhi);
     } else if (layer.type === 'flatten') {
-      lo.push(L); hi.push(H);
+      lo.push(lo[li]); hi.push(hi[li]);
     } else {
-      depth++;
       const C = shapes[li][shapes[li].length - 1];
       const nlo: bigint[] = [], nhi: bigint[] = [];
       for (let e = 0; e < L.length; e++) {
@@ -71,7 +72,7 @@ export function analyzeIntervals(input: Pick<InputSpec, 'shape' | 'min' | 'max'>
     return m;
   });
   const bits = maxAbs.map(bitLength);
-  return { shapes, lo, hi, maxAbs, bits, maxBits: Math.max(...bits), multiplicativeDepth: depth };
+  return { shapes, lo, hi, maxAbs, bits, maxBits: Math.max(...bits), multiplicativeDepth: Math.max(...depth) };
 }
 
 const pick = (arr: readonly bigint[], c: number): bigint => (arr.length === 1 ? arr[0] : arr[c]);

@@ -9,7 +9,7 @@
 import { fail, QuantError } from './errors.js';
 import { analyzeIntervals } from './interval.js';
 import {
-  MODEL_FORMAT, MODEL_VERSION,
+  MODEL_FORMAT, MODEL_VERSION, MODEL_VERSIONS, type ModelVersion,
   type IntegerLayer, type IntegerModel, type InputSpec, type Padding, type TensorInfo,
 } from './schema.js';
 import { size } from './shapes.js';
@@ -56,7 +56,8 @@ function padding(v: unknown, where: string): Padding {
   return { top: p('top'), left: p('left'), bottom: p('bottom'), right: p('right') };
 }
 
-function layer(v: unknown, where: string): IntegerLayer {
+/** `index` = the layer's position (an `add` may read tensors 0..index). */
+function layer(v: unknown, where: string, index: number, version: ModelVersion): IntegerLayer {
   const o = obj(v, where);
   const type = o.type;
   switch (type) {
@@ -85,8 +86,14 @@ function layer(v: unknown, where: string): IntegerLayer {
       return { type };
     case 'quadratic':
       return { type, a: bigs(o.a, `${where}.a`), b: bigs(o.b, `${where}.b`), c: bigs(o.c, `${where}.c`) };
+    case 'add': {
+      if (version < 2) fail(F, `${where}.type`, 'one of conv2d|dense|sumPool|flatten|square|quadratic (add needs version 2)', type);
+      // Factors stay exact in doubles (the taps' weights): |v| ≤ 2^53 − 1.
+      const factors = (v: unknown, k: string): number[] => arr(v, `${where}.${k}`).map((x, i) => int(x, `${where}.${k}[${i}]`));
+      return { type, from: int(o.from, `${where}.from`, 0, index), scale: factors(o.scale, 'scale'), fromScale: factors(o.fromScale, 'fromScale') };
+    }
     default:
-      return fail(F, `${where}.type`, 'one of conv2d|dense|sumPool|flatten|square|quadratic', type);
+      return fail(F, `${where}.type`, `one of conv2d|dense|sumPool|flatten|square|quadratic${version >= 2 ? '|add' : ''}`, type);
   }
 }
 
@@ -109,10 +116,11 @@ export function parseIntegerModel(json: unknown): IntegerModel {
   }
   const o = obj(root, 'model');
   if (o.format !== MODEL_FORMAT) fail('MODEL_FORMAT', 'format', JSON.stringify(MODEL_FORMAT), o.format);
-  if (o.version !== MODEL_VERSION) fail('MODEL_VERSION', 'version', String(MODEL_VERSION), o.version);
+  if (!MODEL_VERSIONS.includes(o.version as ModelVersion)) fail('MODEL_VERSION', 'version', MODEL_VERSIONS.join(' or '), o.version);
+  const version = o.version as ModelVersion;
   const name = str(o.name, 'name');
   const input = inputSpec(o.input);
-  const layers = arr(o.layers, 'layers').map((l, i) => layer(l, `layers[${i}]`));
+  const layers = arr(o.layers, 'layers').map((l, i) => layer(l, `layers[${i}]`, i, version));
   if (layers.length === 0) fail(F, 'layers', 'at least one layer', layers);
   const analysis = analyzeIntervals(input, layers); // throws MODEL_SHAPE on inconsistent shapes
   const ts = arr(o.tensors, 'tensors', layers.length + 1);
@@ -133,7 +141,7 @@ export function parseIntegerModel(json: unknown): IntegerModel {
   const depth = int(o.multiplicativeDepth, 'multiplicativeDepth', 0);
   if (depth !== analysis.multiplicativeDepth) fail(F, 'multiplicativeDepth', `${analysis.multiplicativeDepth}`, depth);
   const metadata = o.metadata === undefined ? {} : obj(o.metadata, 'metadata');
-  return { format: MODEL_FORMAT, version: MODEL_VERSION, name, input, layers, tensors, maxBits, multiplicativeDepth: depth, metadata };
+  return { format: MODEL_FORMAT, version, name, input, layers, tensors, maxBits, multiplicativeDepth: depth, metadata };
 }
 
 /** Builds a model from layers, deriving tensor statistics by interval analysis. */

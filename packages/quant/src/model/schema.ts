@@ -11,13 +11,22 @@
  * their maximum fixes BFV's plaintext modulus). Activations are x² (Gilad-
  * Bachrach et al. 2016, CryptoNets) or a·x² + b·x + c (Baruch et al. 2021)
  * with integer coefficients whose scales are folded so evaluation is exact.
+ * Residual connections (He et al. 2016, ResNet) are an `add` of an earlier
+ * tensor: the two summands have different real scales and BFV cannot divide,
+ * so both are multiplied by integer factors onto a common, finer scale.
  *
  * Tensors are flat arrays in HWC order (index (h·W + w)·C + c); `flatten`
  * therefore does not move data, it only changes the shape to [H·W·C].
  */
 
 export const MODEL_FORMAT = 'qhe-integer-model';
-export const MODEL_VERSION = 1;
+/**
+ * Version 2 added the `add` layer (residual connections); version-1 files
+ * (sequential layers only) still load and keep their version.
+ */
+export const MODEL_VERSION = 2;
+export const MODEL_VERSIONS = [1, 2] as const;
+export type ModelVersion = (typeof MODEL_VERSIONS)[number];
 
 export interface Padding { readonly top: number; readonly left: number; readonly bottom: number; readonly right: number; }
 
@@ -61,7 +70,22 @@ export interface QuadraticLayer {
   readonly c: readonly bigint[];
 }
 
-export type IntegerLayer = Conv2dLayer | DenseLayer | SumPoolLayer | FlattenLayer | SquareLayer | QuadraticLayer;
+/**
+ * y = scale·x + fromScale·t[from] per element, with x the layer's input and
+ * t[from] an earlier tensor of the same shape (0 = the model input, i = the
+ * output of layers[i−1]; from ≤ this layer's index). `scale` and `fromScale`
+ * are safe integers per channel (last axis; length 1 = broadcast): the factors
+ * that bring two tensors of real scales σ_x and σ_from onto the common scale
+ * σ_y = σ_x/scale = σ_from/fromScale (schema version 2).
+ */
+export interface AddLayer {
+  readonly type: 'add';
+  readonly from: number;
+  readonly scale: readonly number[];
+  readonly fromScale: readonly number[];
+}
+
+export type IntegerLayer = Conv2dLayer | DenseLayer | SumPoolLayer | FlattenLayer | SquareLayer | QuadraticLayer | AddLayer;
 
 export interface InputSpec {
   /** [H, W, C]. */
@@ -89,7 +113,7 @@ export interface TensorInfo {
 
 export interface IntegerModel {
   readonly format: typeof MODEL_FORMAT;
-  readonly version: typeof MODEL_VERSION;
+  readonly version: ModelVersion;
   readonly name: string;
   readonly input: InputSpec;
   readonly layers: readonly IntegerLayer[];
@@ -97,7 +121,7 @@ export interface IntegerModel {
   readonly tensors: readonly TensorInfo[];
   /** max over tensors of bits. */
   readonly maxBits: number;
-  /** Number of ciphertext × ciphertext multiplication levels (square/quadratic layers in sequence). */
+  /** Ciphertext × ciphertext multiplication levels: the most square/quadratic layers on any path from the input. */
   readonly multiplicativeDepth: number;
   /** Free-form training provenance (network, bit widths, accuracies, …). */
   readonly metadata: Readonly<Record<string, unknown>>;

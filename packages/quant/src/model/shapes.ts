@@ -6,7 +6,8 @@
 import { fail } from './errors.js';
 import type { IntegerLayer } from './schema.js';
 
-export function layerOutputShape(s: readonly number[], layer: IntegerLayer, where: string): number[] {
+/** `prior[k]` = shape of tensor k (needed by `add`, which reads an earlier tensor). */
+export function layerOutputShape(s: readonly number[], layer: IntegerLayer, where: string, prior: readonly (readonly number[])[] = []): number[] {
   switch (layer.type) {
     case 'conv2d': {
       if (s.length !== 3) fail('MODEL_SHAPE', where, 'a rank-3 [H,W,C] input to conv2d', `[${s.join(',')}]`);
@@ -42,12 +43,23 @@ export function layerOutputShape(s: readonly number[], layer: IntegerLayer, wher
       }
       return [...s];
     }
+    case 'add': {
+      const other = prior[layer.from];
+      if (!other) fail('MODEL_SHAPE', `${where}.from`, `an earlier tensor index in [0, ${prior.length - 1}]`, layer.from);
+      if (other.length !== s.length || other.some((d, k) => d !== s[k])) fail('MODEL_SHAPE', `${where}.from`, `tensor ${layer.from} of the input's shape [${s.join(',')}]`, `[${other.join(',')}]`);
+      const c = s[s.length - 1];
+      for (const k of ['scale', 'fromScale'] as const) {
+        const n = layer[k].length;
+        if (n !== 1 && n !== c) fail('MODEL_SHAPE', `${where}.${k}`, `length 1 or ${c} (channels)`, n);
+      }
+      return [...s];
+    }
   }
 }
 
 export function tensorShapes(input: readonly number[], layers: readonly IntegerLayer[]): number[][] {
   const out: number[][] = [[...input]];
-  layers.forEach((l, i) => out.push(layerOutputShape(out[i], l, `layers[${i}]`)));
+  layers.forEach((l, i) => out.push(layerOutputShape(out[i], l, `layers[${i}]`, out)));
   return out;
 }
 

@@ -8,8 +8,9 @@ import { predictInteger } from '../model/forward.js';
 import { quantizeInput } from '../model/parse.js';
 import type { IntegerModel } from '../model/schema.js';
 import { exportIntegerModel } from './export.js';
-import type { Activation, Network, NetworkName } from './network.js';
-import { accuracy, DEFAULT_TRAIN, predictFloat, train, type TrainOptions } from './trainer.js';
+import { modelName, type Activation, type NetworkName } from '../config.js';
+import type { Network } from './network.js';
+import { accuracy, DEFAULT_TRAIN, predictFloat, train, type TrainOptions, type TrainProgressFn } from './trainer.js';
 
 export interface ExperimentConfig {
   readonly network: NetworkName;
@@ -21,7 +22,9 @@ export interface ExperimentConfig {
   readonly teacherEpochs: number;
   readonly seed: number;
   readonly perChannel: boolean;
-  readonly progress: boolean;
+  readonly progress?: TrainProgressFn | false;
+  /** Status lines between the phases (evaluation, export), which take seconds to minutes. */
+  readonly log?: (line: string) => void;
   /** Batch norm after every linear layer but the last, folded at export. Default false. */
   readonly batchNorm?: boolean;
   /** Random ±1-pixel shifts of the training images. Default false. */
@@ -71,12 +74,13 @@ export function runExperiment(cfg: ExperimentConfig, mnist: Mnist, teacher?: Net
   };
   if (cfg.kd && !teacher) throw new Error('runExperiment: expected a teacher network for kd, got none');
   const { net, seconds } = train(opts, mnist.train);
+  cfg.log?.(`${opts.label}: float accuracy on ${mnist.test.count} test images…`);
   const floatAccuracy = accuracy(predictFloat(net, mnist.test, cfg.inputBits), mnist.test.labels);
   let model: IntegerModel | null = null;
   let intAcc: number | null = null;
   if (cfg.activation !== 'relu') {
-    const name = `${cfg.network}-${cfg.activation}-w${cfg.weightBits ?? 8}-in${cfg.inputBits}${cfg.kd ? '-kd' : ''}${cfg.batchNorm ? '-bn' : ''}${cfg.augment ? '-aug' : ''}`;
-    model = exportIntegerModel(net, cfg.inputBits, name, {});
+    cfg.log?.(`${opts.label}: integer export and exact integer accuracy on ${mnist.test.count} test images…`);
+    model = exportIntegerModel(net, cfg.inputBits, modelName(cfg), {});
     intAcc = integerAccuracy(model, mnist.test);
   }
   const row: ExperimentRow = {

@@ -24,8 +24,9 @@ import type { Padding } from '../model/schema.js';
 import { Rng } from '../data/prng.js';
 import { fakeQuantBias, fakeQuantWeights, leadingExponent, mm, mmConst, quantizeLeading } from './ops.js';
 
-export type NetworkName = 'cryptonets' | 'seed2';
-export type Activation = 'relu' | 'square' | 'quadratic';
+import type { Activation, NetworkName } from '../config.js';
+
+export type { Activation, NetworkName } from '../config.js';
 
 export type LayerSpec =
   | { kind: 'conv'; k: number; cout: number; stride: number; padding: Padding }

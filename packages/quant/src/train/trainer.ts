@@ -9,7 +9,6 @@ import type { MnistSplit } from '../data/mnist.js';
 import { permutation, Rng } from '../data/prng.js';
 import { quantizeInput } from '../model/parse.js';
 import { geometry, initParams, Network, networkSpec, type Activation, type LayerSpec, type NetworkName } from './network.js';
-import { Progress } from './progress.js';
 
 export interface TrainOptions {
   readonly network: NetworkName;
@@ -24,7 +23,8 @@ export interface TrainOptions {
   readonly teacher?: Network;
   readonly temperature: number;
   readonly alpha: number;
-  readonly progress: boolean;
+  /** Called after every batch (a command line rate-limits its display); false or absent = silent. */
+  readonly progress?: TrainProgressFn | false;
   readonly label?: string;
   /** Custom layer list instead of the named network's. */
   readonly specs?: LayerSpec[];
@@ -34,8 +34,22 @@ export interface TrainOptions {
   readonly augment?: boolean;
 }
 
+/** One training step done: where in the run it is, and the smoothed loss and batch accuracy. */
+export interface TrainProgress {
+  readonly label: string;
+  readonly step: number;
+  readonly totalSteps: number;
+  readonly epoch: number;
+  readonly epochs: number;
+  readonly batch: number;
+  readonly batches: number;
+  readonly loss: number;
+  readonly accuracy: number;
+}
+export type TrainProgressFn = (update: TrainProgress) => void;
+
 export const DEFAULT_TRAIN: Omit<TrainOptions, 'network' | 'activation' | 'weightBits' | 'inputBits'> = {
-  perChannel: false, epochs: 3, batchSize: 64, learningRate: 2e-3, seed: 1, temperature: 4, alpha: 0.7, progress: true,
+  perChannel: false, epochs: 3, batchSize: 64, learningRate: 2e-3, seed: 1, temperature: 4, alpha: 0.7,
 };
 
 /** Input reals q/levels for all images of a split, u8-quantised once. */
@@ -78,7 +92,8 @@ export function train(opts: TrainOptions, data: MnistSplit): TrainResult {
   const teacherX = opts.teacher ? quantizedInputs(data, 8) : null;
   const batches = Math.ceil(data.count / opts.batchSize);
   const total = batches * opts.epochs;
-  const prog = new Progress(total, opts.label ?? `${opts.network}/${opts.activation}`, opts.progress);
+  const label = opts.label ?? `${opts.network}/${opts.activation}`;
+  const report = opts.progress || undefined;
   const opt = tf.train.adam(opts.learningRate);
   const vars = net.trainableVariables();
   const t0 = Date.now();
@@ -119,10 +134,9 @@ export function train(opts: TrainOptions, data: MnistSplit): TrainResult {
       lossEma = Number.isNaN(lossEma) ? loss : 0.95 * lossEma + 0.05 * loss;
       accEma = Number.isNaN(accEma) ? acc : 0.95 * accEma + 0.05 * acc;
       step++;
-      prog.update(step, e + 1, opts.epochs, b + 1, batches, lossEma, accEma);
+      report?.({ label, step, totalSteps: total, epoch: e + 1, epochs: opts.epochs, batch: b + 1, batches, loss: lossEma, accuracy: accEma });
     }
   }
-  prog.done();
   opt.dispose();
   return { net, seconds: (Date.now() - t0) / 1000, finalLoss: lossEma };
 }

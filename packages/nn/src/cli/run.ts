@@ -1,0 +1,185 @@
+/**
+ * `qhe run` (the default subcommand): the project's main job — encrypted MNIST
+ * inference (CryptoNets slot batching, Gilad-Bachrach et al. ICML 2016) with
+ * parameters planned from the quantized model. A client encrypts the images,
+ * a server that holds only public and relinearization keys evaluates the
+ * integer network, the client decrypts and checks every image against the
+ * exact integer forward pass.
+ *
+ * Memory: the job runs channel by channel (encrypt channel j, evaluate it,
+ * keep its 10 output ciphertexts), so only one CRT channel's ciphertexts are
+ * alive at a time; the peak resident set is reported.
+ */
+import { availableParallelism } from 'node:os';
+import { QheError } from '@qhe/bfv';
+import { WorkerPool } from '@qhe/bfv/parallel';
+import { MNIST_FILES, defaultMnistDir, loadSplit } from '@qhe/quant/data';
+import { argmax, forwardInteger, quantizeInput } from '@qhe/quant/model';
+import { join } from 'node:path';
+import { InferenceClient } from '../client.js';
+import { assessPlan, formatPlan, planInference, type InferencePlan } from '../planner/index.js';
+import { poolBackend } from '../pool-backend.js';
+import { InferenceServer } from '../server.js';
+import { defineCommand, type CliIo } from './command.js';
+import { imagesFlag, jsonFlag, kernelFlag, loadModel, modelFlag, modelPath, progressFlag, toJson } from './common.js';
+import { intFlag } from './flags.js';
+import { Progress } from './progress.js';
+
+const cores = availableParallelism();
+
+/** What the job tells a user whose image count does not fill the slots. */
+export function slotNote(plan: InferencePlan, images: number): string | null {
+  const n = plan.polyDegree;
+  const batches = Math.ceil(images / n);
+  const used = images - (batches - 1) * n;
+  if (used === n) return null;
+  return `note: one batch always costs N = ${n} slots: ${images} image(s) take ${batches} batch(es), as long as ${batches * n} would `
+    + `(${n - used} slot(s) of the last batch are empty); pass --images ${batches * n} to fill them.`;
+}
+
+function testImages(count: number): { images: Uint8Array; labels: Uint8Array } {
+  // Only the test split (the job never trains) and never TF.js.
+  const dir = defaultMnistDir();
+  const test = loadSplit(join(dir, MNIST_FILES.testImages), join(dir, MNIST_FILES.testLabels), 10000);
+  return { images: test.images.subarray(0, count * 784), labels: test.labels.subarray(0, count) };
+}
+
+const secs = (ms: number): string => (ms / 1000).toFixed(2);
+const gib = (bytes: number): string => (bytes / 2 ** 30).toFixed(2);
+
+export const runCommand = defineCommand({
+  name: 'run',
+  summary: 'encrypted MNIST inference: the client encrypts, the server evaluates, the client decrypts and checks every image',
+  flags: {
+    model: modelFlag,
+    images: imagesFlag,
+    workers: intFlag({ help: 'worker threads (1 = everything on the main thread)', default: cores, min: 1, max: 256, defaultLabel: `all cores (${cores})` }),
+    kernel: kernelFlag,
+    json: jsonFlag,
+    progress: progressFlag,
+  },
+  notes: 'One batch holds N images (one per slot) and costs the same whatever the image count; a model whose integers need several plaintext primes runs one CRT channel after the other.',
+  async run(f, _positional, io) {
+    const path = modelPath(io, f.model);
+    const model = loadModel('qhe run', path);
+    const [H, W, C] = model.input.shape;
+    if (H * W * C !== 784) throw new QheError('INVALID_ARGUMENT', `qhe run --model: expected a model with a 28×28×1 MNIST input, got [${model.input.shape.join(',')}]`);
+    const log = f.json ? (): void => {} : (s: string): void => io.out(s);
+    const progress = new Progress(io.err, { mode: f.progress });
+    const plan = planInference(model, { images: f.images, kernel: f.kernel });
+    const assessment = assessPlan(plan, model);
+    log(formatPlan(plan));
+    for (const w of assessment.warnings) io.err.write(`warning: ${w}\n`);
+    const note = slotNote(plan, f.images);
+    if (note) log(note);
+    try {
+      return await job(io, f, path, model, plan, progress, log, note, assessment.warnings);
+    } finally {
+      progress.close();
+    }
+  },
+});
+
+async function job(
+  io: CliIo, f: { images: number; workers: number; json: boolean }, modelPath: string, model: ReturnType<typeof loadModel>,
+  plan: InferencePlan, progress: Progress, log: (s: string) => void, note: string | null, warnings: readonly string[],
+): Promise<number> {
+  const data = testImages(f.images);
+  const count = data.labels.length;
+  const xs = Array.from({ length: count }, (_, s) => quantizeInput(model.input, data.images.subarray(s * 784, (s + 1) * 784)));
+  let t0 = performance.now();
+  const expected = xs.map((x) => forwardInteger(model, x));
+  const plainMs = performance.now() - t0;
+  // One pool shared by the CRT channels; --workers 1 keeps everything on the main thread.
+  const pool = f.workers > 1 ? new WorkerPool({ size: f.workers }) : null;
+  try {
+    t0 = performance.now();
+    const client = new InferenceClient(plan);
+    const keys = client.serverKeys();
+    const keygenMs = performance.now() - t0;
+    const server = new InferenceServer(plan, model, keys, pool ? poolBackend(pool) : undefined);
+    const n = plan.polyDegree, k = plan.plainModuli.length;
+    const batches = Math.ceil(count / n);
+    log(`\n${count} MNIST test images, N = ${n} slots → ${batches} batch(es) × ${k} CRT channel(s); backend: ${server.backendName}`);
+    const layerMs = plan.layers.map(() => 0);
+    const measured: (number | null)[] = plan.layers.map(() => null);
+    let encryptMs = 0, decryptMs = 0;
+    const got: bigint[][] = [];
+    for (let b = 0; b < batches; b++) {
+      const batch = xs.slice(b * n, (b + 1) * n);
+      const outputs: (readonly import('@qhe/bfv').Ciphertext[])[] = [];
+      for (let j = 0; j < k; j++) {
+        const where = `${batches > 1 ? `batch ${b + 1}/${batches} · ` : ''}channel ${j + 1}/${k}`;
+        t0 = performance.now();
+        const enc = progress.task(`${where} · encrypt`, batch[0].length);
+        const inputs = client.encryptChannel(batch, j, (d) => enc.tick(d));
+        enc.end();
+        encryptMs += performance.now() - t0;
+        let task: ReturnType<Progress['task']> | null = null;
+        outputs.push(await server.runChannel(j, inputs, {
+          onLayerStart: (i, type, work) => { task = work ? progress.task(`${where} · layer ${i} ${type}`, work) : null; },
+          onProgress: (_i, done) => task?.tick(done),
+          onLayer: (r) => {
+            task?.end();
+            layerMs[r.index] += r.ms;
+            if (r.type !== 'flatten') {
+              const m = client.noiseBudget(j, r.sample);
+              measured[r.index] = measured[r.index] === null ? m : Math.min(measured[r.index]!, m);
+            }
+          },
+        }));
+      }
+      t0 = performance.now();
+      got.push(...client.decrypt({ images: batch.length, channels: outputs }));
+      decryptMs += performance.now() - t0;
+    }
+    let exact = 0, encCorrect = 0, intCorrect = 0;
+    for (let s = 0; s < count; s++) {
+      if (got[s].length === expected[s].length && got[s].every((v, i) => v === expected[s][i])) exact++;
+      if (argmax(got[s]) === data.labels[s]) encCorrect++;
+      if (argmax(expected[s]) === data.labels[s]) intCorrect++;
+    }
+    const serverMs = layerMs.reduce((a, v) => a + v, 0);
+    const totalMs = keygenMs + encryptMs + serverMs + decryptMs;
+    const floatAcc = typeof model.metadata.floatAccuracy === 'number' ? model.metadata.floatAccuracy : null;
+    // maxRSS is in kilobytes (getrusage).
+    const peakRssBytes = process.resourceUsage().maxRSS * 1024;
+    const report = {
+      model: model.name, modelPath, images: count, slots: n, batches, workers: f.workers, backend: server.backendName,
+      plan: {
+        n, logQ: plan.logQ, logQP: plan.logQP, coeffModulus: plan.coeffModulus.map(String), specialModulus: plan.specialModulus.map(String),
+        plainModuli: plan.plainModuli.map(String), tCount: k, predictedFinalBudget: plan.predictedFinalBudget,
+      },
+      warnings, note,
+      accuracy: { encrypted: encCorrect / count, integer: intCorrect / count, float: floatAcc, floatNote: 'float accuracy from the model metadata (10,000 test images)' },
+      bitExact: exact,
+      layers: plan.layers.map((l) => ({ index: l.index, type: l.type, level: l.level, ms: layerMs[l.index], predictedBudget: l.predictedBudget, measuredBudget: measured[l.index] })),
+      ms: { keygen: keygenMs, encrypt: encryptMs, server: serverMs, decrypt: decryptMs, total: totalMs, plaintextIntegerForward: plainMs },
+      msPerImage: totalMs / count,
+      serverMsPerImage: serverMs / count,
+      finalBudget: measured[measured.length - 1],
+      memory: { peakRssBytes },
+    };
+    if (f.json) io.out(toJson(report));
+    else {
+      const lines = ['', 'layer            time (s)  level  predicted budget  measured'];
+      for (const l of report.layers) {
+        lines.push(`  ${String(l.index).padStart(2)} ${l.type.padEnd(10)} ${secs(l.ms).padStart(9)}  ${String(l.level).padStart(5)}  ${l.predictedBudget.toFixed(1).padStart(16)}  ${String(l.measuredBudget ?? '—').padStart(8)}`);
+      }
+      lines.push(
+        '',
+        `keygen ${secs(keygenMs)} s, encrypt ${secs(encryptMs)} s, server ${secs(serverMs)} s, decrypt ${secs(decryptMs)} s; total ${secs(totalMs)} s`,
+        `amortized: ${(totalMs / count).toFixed(2)} ms/image (server ${(serverMs / count).toFixed(2)} ms/image)`,
+        `accuracy: encrypted ${(100 * encCorrect / count).toFixed(2)} %, integer plaintext ${(100 * intCorrect / count).toFixed(2)} %, float ${floatAcc === null ? '—' : (100 * floatAcc).toFixed(2) + ' % (training report, 10k images)'}`,
+        `bit-exact logits: ${exact}/${count} images equal the integer model`,
+        `noise budget left: ${report.finalBudget} bits (predicted ${plan.predictedFinalBudget.toFixed(1)})`,
+        `peak memory (RSS): ${gib(peakRssBytes)} GiB`,
+      );
+      if (note) lines.push(note);
+      log(lines.join('\n'));
+    }
+    return exact === count ? 0 : 1;
+  } finally {
+    await pool?.close();
+  }
+}
