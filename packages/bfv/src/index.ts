@@ -7,7 +7,8 @@ export type { BfvParameterLiteral, BfvParameters, SecurityLevel } from './params
 export { BfvContext } from './context.js';
 export type { LevelData } from './context.js';
 export { Plaintext, Ciphertext } from './ciphertext.js';
-export { KeyGenerator, SecretKey, PublicKey, RelinKeys, GaloisKeys, KSwitchKey, galoisElementForStep } from './keys.js';
+export { KeyGenerator, SecretKey, PublicKey, RelinKeys, GaloisKeys, KSwitchKey, galoisElementForStep, expandKeySeed } from './keys.js';
+export type { KeyOptions } from './keys.js';
 export { Encryptor } from './encryptor.js';
 export { Decryptor } from './decryptor.js';
 export { BatchEncoder, CoefficientEncoder } from './encoder.js';

@@ -12,11 +12,17 @@
  *   other prime, so only the limbs of D_d in b_d receive P·s'.
  * - RelinKeys: s' = s². GaloisKeys: s' = s(X^g) for each Galois element g.
  * Randomness: a from the CSPRNG (uniform), s ternary, e centred binomial (σ ≈ 3.2).
+ * Seeded keys (option `seeded`, SEAL's "seeded" key serialization): the uniform
+ * a of a public key, or the a_d of every digit of a key-switching key, are the
+ * polynomials `expandKeySeed(keyBase, seed, count)` draws in order from one
+ * fresh 32-byte seed (SHAKE256 stream, sampling.ts), so a serialized key stores
+ * b and the seed: half the bytes. The seed is public (a is public); b's error
+ * and s still come from the CSPRNG.
  */
 import type { BfvContext } from './context.js';
 import { fail } from './math/errors.js';
 import { RnsPoly, mulInto, toNtt } from './math/poly.js';
-import { sampleCenteredBinomial, sampleTernary, sampleUniformRns, smallToResidues, systemRandom, type RandomSource } from './math/sampling.js';
+import { SEED_BYTES, sampleCenteredBinomial, sampleTernary, sampleUniformRns, seededRandom, smallToResidues, systemRandom, type RandomSource } from './math/sampling.js';
 import type { RnsBase } from './math/rns.js';
 
 export class SecretKey {
@@ -34,6 +40,8 @@ export class PublicKey {
     readonly context: BfvContext,
     readonly p0: RnsPoly,
     readonly p1: RnsPoly,
+    /** When set, p1 = expandKeySeed(keyBase, seed, 1)[0] (a seeded key: stored as p0 and the seed). */
+    readonly seed?: Uint8Array,
   ) {}
 }
 
@@ -42,6 +50,8 @@ export class KSwitchKey {
     readonly context: BfvContext,
     /** One (b, a) pair per key-switching digit; NTT form over the key base. */
     readonly digits: readonly { readonly b: RnsPoly; readonly a: RnsPoly }[],
+    /** When set, the digits' a are expandKeySeed(keyBase, seed, digits.length), in order. */
+    readonly seed?: Uint8Array,
   ) {}
 }
 
@@ -84,6 +94,21 @@ export function uniformNtt(base: RnsBase, rng: RandomSource): RnsPoly {
 }
 
 /**
+ * The uniform polynomials of a seeded key: `count` draws of uniformNtt over
+ * `base` from the one stream seededRandom(seed), in order.
+ */
+export function expandKeySeed(base: RnsBase, seed: Uint8Array, count: number): RnsPoly[] {
+  const stream = seededRandom(seed);
+  return Array.from({ length: count }, () => uniformNtt(base, stream));
+}
+
+/** Options of the key creators. */
+export interface KeyOptions {
+  /** Draw the uniform parts from a fresh public seed (half-size serialization). Default false. */
+  readonly seeded?: boolean;
+}
+
+/**
  * Galois element for a row rotation by `steps` (SEAL GaloisTool::get_elt_from_step):
  * 3^steps mod 2N for a left rotation, 3^(N/2 − |steps|) for a right one; 0 means
  * the column swap 2N − 1.
@@ -118,10 +143,17 @@ export class KeyGenerator {
     }
   }
 
-  /** (−a·s + e, a) over the key base, NTT form. */
-  private encryptZero(): { b: RnsPoly; a: RnsPoly } {
+  /** A fresh seed for a seeded key, from the generator's source. */
+  private newSeed(): Uint8Array {
+    const seed = new Uint8Array(SEED_BYTES);
+    this.rng.fill(seed);
+    return seed;
+  }
+
+  /** (−a·s + e, a) over the key base, NTT form; a uniform from the CSPRNG unless given. */
+  private encryptZero(given?: RnsPoly): { b: RnsPoly; a: RnsPoly } {
     const base = this.context.keyBase;
-    const a = uniformNtt(base, this.rng);
+    const a = given ?? uniformNtt(base, this.rng);
     const e = smallToNtt(base, sampleCenteredBinomial(this.rng, this.context.n));
     const b = RnsPoly.zero(base, 'ntt');
     mulInto(a, this.secretKey.ntt, b);
@@ -129,35 +161,39 @@ export class KeyGenerator {
     return { b, a };
   }
 
-  createPublicKey(): PublicKey {
-    const { b, a } = this.encryptZero();
-    return new PublicKey(this.context, b, a);
+  createPublicKey(options: KeyOptions = {}): PublicKey {
+    const seed = options.seeded ? this.newSeed() : undefined;
+    const { b, a } = this.encryptZero(seed && expandKeySeed(this.context.keyBase, seed, 1)[0]);
+    return new PublicKey(this.context, b, a, seed);
   }
 
   /** Key-switching key from s to `target` (NTT form over the key base). */
-  createKSwitchKey(target: RnsPoly): KSwitchKey {
+  createKSwitchKey(target: RnsPoly, options: KeyOptions = {}): KSwitchKey {
     const ctx = this.context;
     const P = ctx.specialBase.modulus;
+    const count = ctx.level(0).digits.length;
+    const seed = options.seeded ? this.newSeed() : undefined;
+    const given = seed ? expandKeySeed(ctx.keyBase, seed, count) : [];
     const digits = [];
-    for (const digit of ctx.level(0).digits) {
-      const { b, a } = this.encryptZero();
+    for (const [d, digit] of ctx.level(0).digits.entries()) {
+      const { b, a } = this.encryptZero(given[d]);
       for (const i of digit.primes) ctx.keyBase.ops[i].mulScalarAcc(target.limb(i), P, b.limb(i));
       digits.push({ b, a });
     }
-    return new KSwitchKey(ctx, digits);
+    return new KSwitchKey(ctx, digits, seed);
   }
 
-  createRelinKeys(): RelinKeys {
+  createRelinKeys(options: KeyOptions = {}): RelinKeys {
     const s2 = RnsPoly.zero(this.context.keyBase, 'ntt');
     mulInto(this.secretKey.ntt, this.secretKey.ntt, s2);
-    return new RelinKeys(this.context, this.createKSwitchKey(s2));
+    return new RelinKeys(this.context, this.createKSwitchKey(s2, options));
   }
 
   /**
    * Galois keys for the given row-rotation steps (default: ±1, ±2, ±4, … up to N/4,
    * and 0 = column swap) or explicit Galois elements.
    */
-  createGaloisKeys(options: { steps?: readonly number[]; elements?: readonly number[] } = {}): GaloisKeys {
+  createGaloisKeys(options: { steps?: readonly number[]; elements?: readonly number[] } & KeyOptions = {}): GaloisKeys {
     const n = this.context.n;
     const elements = new Set<number>(options.elements ?? []);
     let steps = options.steps;
@@ -176,7 +212,7 @@ export class KeyGenerator {
       const s = RnsPoly.zero(base, 'coeff');
       smallToResidues(this.secretKey.small, base.ops, s.data);
       for (let i = 0; i < base.size; i++) base.ops[i].automorphism(s.limb(i), g, rotated.limb(i));
-      keys.set(g, this.createKSwitchKey(toNtt(rotated)));
+      keys.set(g, this.createKSwitchKey(toNtt(rotated), options));
     }
     return new GaloisKeys(this.context, keys);
   }

@@ -73,10 +73,10 @@ import { loadCiphertext, serializeCiphertext, deserializePlaintext, serializePla
 import { BfvContext } from './context.js';
 import { GaloisKeys, PublicKey, RelinKeys, SecretKey } from './keys.js';
 import {
-  deserializeGaloisKeys,
-  deserializePublicKey,
-  deserializeRelinKeys,
   deserializeSecretKey,
+  loadGaloisKeys,
+  loadPublicKey,
+  loadRelinKeys,
   serializeGaloisKeys,
   serializePublicKey,
   serializeRelinKeys,
@@ -100,6 +100,7 @@ export {
   serializeRelinKeys,
   serializeSecretKey,
 } from './keys-codec.js';
+export type { SerializeKeyOptions } from './keys-codec.js';
 export { deserializeCiphertext, deserializePlaintext, serializeCiphertext, serializePlaintext } from './ciphertext-codec.js';
 export type { SerializeCiphertextOptions } from './ciphertext-codec.js';
 
@@ -114,9 +115,12 @@ export interface DeserializedObjects {
   plaintext: Plaintext;
   ciphertext: Ciphertext;
   seededCiphertext: Ciphertext;
+  seededPublicKey: PublicKey;
+  seededRelinKeys: RelinKeys;
+  seededGaloisKeys: GaloisKeys;
 }
 
-/** Serializes any supported object (a context serializes its parameters; ciphertexts use the 'auto' seeded mode). */
+/** Serializes any supported object (a context serializes its parameters; keys and ciphertexts use the 'auto' seeded mode). */
 export function serialize(obj: Serializable): Uint8Array {
   if (obj instanceof SecretKey) return serializeSecretKey(obj);
   if (obj instanceof PublicKey) return serializePublicKey(obj);
@@ -132,25 +136,37 @@ export function serialize(obj: Serializable): Uint8Array {
 const DECODERS: { readonly [K in SerializedKind]: (context: BfvContext, bytes: Uint8Array) => DeserializedObjects[K] } = {
   params: (_context, bytes) => deserializeParameters(bytes),
   secretKey: deserializeSecretKey,
-  publicKey: deserializePublicKey,
-  relinKeys: deserializeRelinKeys,
-  galoisKeys: deserializeGaloisKeys,
+  publicKey: (context, bytes) => loadPublicKey('deserialize', context, bytes, ['publicKey']),
+  relinKeys: (context, bytes) => loadRelinKeys('deserialize', context, bytes, ['relinKeys']),
+  galoisKeys: (context, bytes) => loadGaloisKeys('deserialize', context, bytes, ['galoisKeys']),
   plaintext: deserializePlaintext,
   ciphertext: (context, bytes) => loadCiphertext('deserialize', context, bytes, ['ciphertext']),
   seededCiphertext: (context, bytes) => loadCiphertext('deserialize', context, bytes, ['seededCiphertext']),
+  seededPublicKey: (context, bytes) => loadPublicKey('deserialize', context, bytes, ['seededPublicKey']),
+  seededRelinKeys: (context, bytes) => loadRelinKeys('deserialize', context, bytes, ['seededRelinKeys']),
+  seededGaloisKeys: (context, bytes) => loadGaloisKeys('deserialize', context, bytes, ['seededGaloisKeys']),
 };
+
+/** Kinds that also accept their seeded form in `deserialize(…, kind)`. */
+const BOTH_FORMS = Object.freeze({
+  ciphertext: ['ciphertext', 'seededCiphertext'],
+  publicKey: ['publicKey', 'seededPublicKey'],
+  relinKeys: ['relinKeys', 'seededRelinKeys'],
+  galoisKeys: ['galoisKeys', 'seededGaloisKeys'],
+} as const satisfies Partial<Record<SerializedKind, readonly SerializedKind[]>>);
 
 /**
  * Loads an object for `context`. With `kind`, the bytes must hold that kind
- * ('ciphertext' accepts both ciphertext forms, 'seededCiphertext' only the seeded
- * one); without, any kind is accepted. 'params' must match the context too.
+ * ('ciphertext', 'publicKey', 'relinKeys' and 'galoisKeys' accept their seeded
+ * form too, 'seededX' only the seeded one); without, any kind is accepted.
+ * 'params' must match the context too.
  */
 export function deserialize<K extends SerializedKind>(context: BfvContext, bytes: Uint8Array, kind: K): DeserializedObjects[K];
 export function deserialize(context: BfvContext, bytes: Uint8Array): DeserializedObjects[SerializedKind];
 export function deserialize(context: BfvContext, bytes: Uint8Array, kind?: SerializedKind): DeserializedObjects[SerializedKind] {
   const fn = 'deserialize';
   const allowed: readonly SerializedKind[] =
-    kind === undefined ? SERIALIZED_KINDS : kind === 'ciphertext' ? ['ciphertext', 'seededCiphertext'] : [kind];
+    kind === undefined ? SERIALIZED_KINDS : kind in BOTH_FORMS ? BOTH_FORMS[kind as keyof typeof BOTH_FORMS] : [kind];
   if (kind !== undefined && !isSerializedKind(kind)) serializationError(fn, `a kind in ${SERIALIZED_KINDS.join(', ')}`, kind);
   const found = guarded(fn, () => openFor(fn, bytes, allowed, context).kind);
   return DECODERS[found](context, bytes);

@@ -41,7 +41,15 @@ export class InferenceClient {
   private readonly encoders: BatchEncoder[];
   private keys: ServerKeys | null = null;
 
-  constructor(readonly plan: InferencePlan) {
+  /**
+   * `seededKeys`: the public and relinearization keys are made seeded (their
+   * uniform parts expanded from public seeds, keys.ts), so they serialize at
+   * half the size — what a client that uploads them wants.
+   */
+  constructor(
+    readonly plan: InferencePlan,
+    private readonly options: { readonly seededKeys?: boolean } = {},
+  ) {
     this.contexts = createChannelContexts(plan);
     this.keygens = this.contexts.map((c) => new KeyGenerator(c));
     this.decryptors = this.contexts.map((c, j) => new Decryptor(c, this.keygens[j].secretKey));
@@ -50,7 +58,8 @@ export class InferenceClient {
 
   /** Public and relinearization keys for the server (created once). */
   serverKeys(): ServerKeys {
-    this.keys ??= { channels: this.keygens.map((k) => ({ publicKey: k.createPublicKey(), relinKeys: k.createRelinKeys() })) };
+    const seeded = { seeded: !!this.options.seededKeys };
+    this.keys ??= { channels: this.keygens.map((k) => ({ publicKey: k.createPublicKey(seeded), relinKeys: k.createRelinKeys(seeded) })) };
     return this.keys;
   }
 

@@ -46,6 +46,9 @@ const KIND_CODES = Object.freeze({
   plaintext: 6,
   ciphertext: 7,
   seededCiphertext: 8,
+  seededPublicKey: 9,
+  seededRelinKeys: 10,
+  seededGaloisKeys: 11,
 } as const);
 
 export type SerializedKind = keyof typeof KIND_CODES;

@@ -4,7 +4,8 @@
  * the evaluation keys once per session, encrypts images with the secret key in
  * the seeded symmetric form (c0 and a 32-byte seed: half the bytes of a
  * public-key ciphertext), sends them, and decrypts the logits. The secret key
- * never leaves this object.
+ * never leaves this object. The evaluation keys are seeded too (their uniform
+ * parts travel as 32-byte seeds), so the upload is half of the full keys.
  *
  * Stages are timed as in the HomomorphicEncryption.org ml-inference benchmark
  * harness — key generation, encryption, server computation, decryption, total —
@@ -101,7 +102,7 @@ export class QheClient {
     this.fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
     const t = performance.now();
     options.onProgress?.('keygen', 0, 1);
-    this.he = new InferenceClient(this.plan);
+    this.he = new InferenceClient(this.plan, { seededKeys: true });
     this.he.serverKeys();
     this.keygenMs = performance.now() - t;
     this.pendingKeyCost.keygenMs = this.keygenMs;

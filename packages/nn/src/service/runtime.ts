@@ -15,7 +15,7 @@
  *   plan's flooding entry.
  */
 import {
-  BfvContext, Ciphertext, Encryptor, GaloisKeys, KSwitchKey, KeyGenerator, NoiseFlooder, Plaintext, PublicKey, RelinKeys, deserializeCiphertext, deserializeGaloisKeys,
+  BfvContext, Ciphertext, Encryptor, GaloisKeys, KSwitchKey, KeyGenerator, expandKeySeed, NoiseFlooder, Plaintext, PublicKey, RelinKeys, deserializeCiphertext, deserializeGaloisKeys,
   deserializePublicKey, deserializeRelinKeys, noiseBoundForBudget, serializeCiphertext, serializeGaloisKeys, serializePublicKey, serializeRelinKeys,
 } from '@qhe/bfv';
 import { RnsPoly } from '@qhe/bfv/math';
@@ -86,7 +86,7 @@ export class ModeRuntime {
       inputLevel,
       evaluationKeys: Object.freeze({ publicKey: true as const, relinKeys: true as const, galoisElements: Object.freeze([...galoisElements]) }),
       channels: Object.freeze(channelFingerprints(plan).map((fingerprint, j) => Object.freeze({ plainModulus: String(plan.plainModuli[j]), fingerprint }))),
-      bytes: Object.freeze({ evaluationKeys: 12 + 256 + keyBytes + 4 * k * this.roles.length, request, response }),
+      bytes: Object.freeze({ evaluationKeys: 12 + 256 + k * sizes.seededKeys + 4 * k * this.roles.length, request, response }),
     });
     const endBudget = plan.predictedFinalBudget - plan.marginBits;
     this.noiseBounds = this.contexts.map((ctx) => noiseBoundForBudget(ctx, outLevel, Math.max(0, endBudget)));
@@ -148,16 +148,26 @@ export class ModeRuntime {
   }
 }
 
-/** Exact serialized sizes for a context, measured on zero objects with the real serializers. */
+/**
+ * Exact serialized sizes for a context, measured with the real serializers on
+ * keys with zero b parts: full forms (the caps accept either form) and seeded
+ * forms (what a QheClient sends), whose a parts are their seed's expansion.
+ */
 function objectSizes(ctx: BfvContext, galoisElements: readonly number[]) {
   const zero = (): RnsPoly => RnsPoly.zero(ctx.keyBase, 'ntt');
-  const kswitch = (): KSwitchKey => new KSwitchKey(ctx, ctx.level(0).digits.map(() => ({ b: zero(), a: zero() })));
+  const d = ctx.level(0).digits.length;
+  const seed = new Uint8Array(32);
+  const seededA = expandKeySeed(ctx.keyBase, seed, d);
+  const kswitch = (seeded: boolean): KSwitchKey => new KSwitchKey(ctx, seededA.map((a) => ({ b: zero(), a: seeded ? a : zero() })), seeded ? seed : undefined);
+  const galois = (seeded: boolean): number =>
+    galoisElements.length ? serializeGaloisKeys(new GaloisKeys(ctx, new Map(galoisElements.map((g) => [g, kswitch(seeded)])))).length : 0;
   const publicKey = serializePublicKey(new PublicKey(ctx, zero(), zero())).length;
-  const relinKeys = serializeRelinKeys(new RelinKeys(ctx, kswitch())).length;
-  const galoisKeys = galoisElements.length ? serializeGaloisKeys(new GaloisKeys(ctx, new Map(galoisElements.map((g) => [g, kswitch()])))).length : 0;
+  const relinKeys = serializeRelinKeys(new RelinKeys(ctx, kswitch(false))).length;
+  const galoisKeys = galois(false);
+  const seededKeys = serializePublicKey(new PublicKey(ctx, zero(), expandKeySeed(ctx.keyBase, seed, 1)[0], seed)).length + serializeRelinKeys(new RelinKeys(ctx, kswitch(true))).length + galois(true);
   const ciphertext = (level: number): number => serializeCiphertext(Ciphertext.empty(ctx, level, 2), { seeded: false }).length;
   // A throwaway key: only the length of a seeded symmetric ciphertext is kept.
   const sk = new KeyGenerator(ctx).secretKey;
   const seededCiphertext = serializeCiphertext(new Encryptor(ctx, { secretKey: sk }).encryptSymmetric(Plaintext.zero(ctx)), { seeded: true }).length;
-  return { publicKey, relinKeys, galoisKeys, ciphertext, seededCiphertext };
+  return { publicKey, relinKeys, galoisKeys, seededKeys, ciphertext, seededCiphertext };
 }
