@@ -51,3 +51,16 @@ export function printTable(rows: readonly Record<string, unknown>[]): void {
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of cells) console.log(line(row));
 }
+
+/** Rows as a GitHub markdown table (numbers to 3 significant digits), written to results/<suite>.md. */
+export function writeMarkdown(suite: string, title: string, rows: readonly Record<string, unknown>[], notes: readonly string[] = []): string {
+  const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const fmt = (v: unknown): string =>
+    typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toPrecision(3)) : v === undefined || v === null ? '' : String(v);
+  const lines = [`# ${title}`, '', `| ${cols.join(' | ')} |`, `| ${cols.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${cols.map((c) => fmt(r[c])).join(' | ')} |`)];
+  if (notes.length) lines.push('', ...notes.map((n) => `- ${n}`));
+  mkdirSync(resultsDir, { recursive: true });
+  const file = join(resultsDir, `${suite}.md`);
+  writeFileSync(file, lines.join('\n') + '\n');
+  return file;
+}

@@ -11,26 +11,27 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { QheClient, type ClientStage } from '../service/client.js';
 import { ServiceError } from '../service/errors.js';
-import { decodeImage } from '../service/images.js';
+import { decodeImages } from '../service/images.js';
 import { userPath, defineCommand } from './command.js';
 import { jsonFlag, progressFlag } from './common.js';
-import { choiceFlag, optionalFlag, stringFlag } from './flags.js';
+import { choiceFlag, intFlag, optionalFlag, stringFlag } from './flags.js';
 import { Progress, type ProgressTask } from './progress.js';
 
 export const classifyCommand = defineCommand({
   name: 'classify',
   summary: 'classify image files on a qhe server: keys, encryption and decryption stay here',
-  positional: { usage: '<image files (PNG, PGM)…>', min: 1, max: 100000 },
+  positional: { usage: '<image files: PNG, PGM, MNIST idx, MedMNIST .npz…>', min: 1, max: 100000 },
   flags: {
     server: stringFlag({ help: 'the server, e.g. http://127.0.0.1:8080', placeholder: 'URL', defaultLabel: 'required' }),
     mode: optionalFlag(choiceFlag({ help: 'inference mode', choices: ['batch', 'single'], default: 'batch' }), "the server's first mode"),
+    limit: optionalFlag(intFlag({ help: 'classify at most N images of each dataset file (idx, .npz)', default: 0, min: 1, max: 10_000_000 }), 'all'),
     json: jsonFlag,
     progress: progressFlag,
   },
   async run(f, positional, io) {
     if (f.server === undefined) throw new ServiceError('BAD_REQUEST', 'qhe classify --server: expected a server URL (e.g. http://127.0.0.1:8080), got nothing');
     const files = positional.map((p) => userPath(io, p));
-    return runClassify({ server: f.server, files, mode: f.mode, json: f.json }, io.out, stageProgress(new Progress(io.err, { mode: f.progress })));
+    return runClassify({ server: f.server, files, mode: f.mode, json: f.json, limit: f.limit ?? Infinity }, io.out, stageProgress(new Progress(io.err, { mode: f.progress })));
   },
 });
 
@@ -39,20 +40,22 @@ interface ClassifyCliOptions {
   readonly files: readonly string[];
   readonly mode: 'batch' | 'single' | undefined;
   readonly json: boolean;
+  readonly limit: number;
 }
 
 async function runClassify(o: ClassifyCliOptions, out: (line: string) => void, progress: StageProgress): Promise<number> {
   const client = await QheClient.connect(o.server, { mode: o.mode, onProgress: progress.update });
   try {
     const shape = client.card.model.input.shape;
-    const images = o.files.map((path) => {
+    const images = o.files.flatMap((path) => {
       let bytes: Uint8Array;
       try {
         bytes = new Uint8Array(readFileSync(path));
       } catch (e) {
         throw new ServiceError('BAD_REQUEST', `qhe classify: expected a readable image file, got ${JSON.stringify(path)} (${(e as Error).message})`);
       }
-      return { path, image: decodeImage(basename(path), bytes, shape) };
+      const all = decodeImages(basename(path), bytes, shape, o.limit);
+      return all.map((image, i) => ({ path: all.length > 1 ? `${path}#${i}` : path, image }));
     });
     const result = await client.classify(images.map((i) => i.image.pixels));
     progress.end();
@@ -63,7 +66,7 @@ async function runClassify(o: ClassifyCliOptions, out: (line: string) => void, p
         model: client.card.model.name,
         mode: client.mode,
         flooding: client.card.flooding,
-        images: result.predictions.map((p, i) => ({ file: images[i].path, class: p.index, className: p.className, logits: p.logits.map(String), notes: images[i].image.notes })),
+        images: result.predictions.map((p, i) => ({ file: images[i].path, class: p.index, className: p.className, logits: p.logits.map(String), label: images[i].image.label ?? null, notes: images[i].image.notes })),
         timing,
         bytes,
         serverStages: result.server,
@@ -71,7 +74,8 @@ async function runClassify(o: ClassifyCliOptions, out: (line: string) => void, p
     } else {
       result.predictions.forEach((p, i) => {
         const notes = images[i].image.notes.length ? `  (${images[i].image.notes.join('; ')})` : '';
-        out(`${images[i].path}: class ${p.className} logits [${p.logits.join(', ')}]${notes}`);
+        const label = images[i].image.label === undefined ? '' : ` (file label ${client.classNames[images[i].image.label!] ?? images[i].image.label})`;
+        out(`${images[i].path}: class ${p.className} logits [${p.logits.join(', ')}]${label}${notes}`);
       });
       const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
       out(`stages: keygen ${s(timing.keygenMs)}, key upload ${s(timing.uploadKeysMs)}, encrypt ${s(timing.encryptMs)}, server ${s(timing.serverMs)} (request ${s(timing.requestMs)}, overhead ${s(timing.overheadMs)}), decrypt ${s(timing.decryptMs)}; total ${s(timing.totalMs)}`);

@@ -272,13 +272,27 @@ export class QheClient {
     return { predictions, encryptMs, requestMs, decryptMs, server: h.timing, upload, download: body.length };
   }
 
+  /**
+   * Sends, retrying (a) 503 answers after their Retry-After, up to `retries`
+   * times, and (b) up to 3 times with backoff (1, 2, 4 s), a connection the
+   * server closed before answering: the keep-alive race (a pooled connection
+   * closed by the server's idle timeout just as a request starts on it), or a
+   * refusal the server sent without reading a large body. Both are safe: an
+   * infer request changes nothing on the server, and a duplicate session only
+   * idles out.
+   */
   private async retrying(send: () => Promise<Response>): Promise<Response> {
     const retries = this.options.retries ?? 8;
     const cap = this.options.maxRetryWaitMs ?? 30_000;
+    let resets = 0;
     for (let attempt = 0; ; attempt++) {
       try {
         return await send();
       } catch (e) {
+        if (e instanceof ServiceError && e.code === 'NETWORK' && e.connectionReset && resets < 3) {
+          await new Promise((r) => setTimeout(r, 1000 * 2 ** resets++));
+          continue;
+        }
         if (!(e instanceof ServiceError) || e.status !== 503 || e.code === 'SHUTTING_DOWN' || attempt >= retries) throw e;
         const wait = Math.min(cap, 1000 * (e.retryAfter ?? 1));
         await new Promise((r) => setTimeout(r, wait));
@@ -307,7 +321,10 @@ async function request(f: typeof fetch, url: string, init: RequestInit): Promise
   try {
     res = await f(url, init);
   } catch (e) {
-    throw new ServiceError('NETWORK', `QheClient: expected an answer from ${url.replace(/\/sessions\/[0-9a-f]+/, '/sessions/…')}, got ${(e as Error).message ?? String(e)}${(e as { cause?: Error }).cause ? ` (${(e as { cause: Error }).cause.message})` : ''}`);
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    const err = new ServiceError('NETWORK', `QheClient: expected an answer from ${url.replace(/\/sessions\/[0-9a-f]+/, '/sessions/…')}, got ${(e as Error).message ?? String(e)}${cause?.message ? ` (${cause.message})` : ''}`);
+    err.connectionReset = ['EPIPE', 'ECONNRESET', 'UND_ERR_SOCKET'].includes(cause?.code ?? '') || /other side closed|socket hang up/.test(cause?.message ?? '');
+    throw err;
   }
   if (res.ok) return res;
   let body: { code?: unknown; message?: unknown } = {};

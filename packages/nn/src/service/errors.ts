@@ -58,6 +58,8 @@ const STATUS: Readonly<Record<ServiceErrorCode, number>> = Object.freeze({
 
 export class ServiceError extends Error {
   readonly status: number;
+  /** NETWORK errors: the server closed the connection before answering (a retry may succeed). */
+  connectionReset = false;
   constructor(
     readonly code: ServiceErrorCode,
     message: string,

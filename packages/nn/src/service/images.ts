@@ -2,9 +2,14 @@
  * Image files → the u8 pixels a model takes (HWC, its input shape), for the
  * command-line and the browser client alike (no `node:` imports).
  *
- * Formats: PNG (any color type and bit depth, via fast-png, a well-kept pure-JS
- * decoder that also runs in browsers), PGM (Netpbm P2 ASCII and P5 binary,
- * maxval up to 65535). A file gives one image.
+ * Formats, recognised by their first bytes:
+ * - PNG (any color type and bit depth, via fast-png, a well-kept pure-JS
+ *   decoder that also runs in browsers) and PGM (Netpbm P2 ASCII and P5
+ *   binary, maxval up to 65535): one image each;
+ * - the files datasets come in, parsed by `@qhe/quant/formats` (the same
+ *   parsers training uses): MNIST idx (u8, [n, H, W], [H, W] or [n, H, W, C])
+ *   and MedMNIST .npz (every split present, in the order train, val, test,
+ *   with its labels): many images each, named file#i.
  *
  * To the model's shape:
  *   1. samples to 8 bits (v·255/maxval, rounded; 16-bit PNG: v >> 8 with rounding);
@@ -17,10 +22,13 @@
  * Every conversion applied is listed in `notes`, so a caller can say what it did.
  */
 import { convertIndexedToRgb, decode as decodePngData, hasPngSignature } from 'fast-png';
+import { MEDMNIST_SPLITS, parseIdx, parseMedMnist } from '@qhe/quant/formats';
 import { ServiceError } from './errors.js';
 
 export interface DecodedImage {
   readonly name: string;
+  /** The label the file stores with the image (MedMNIST .npz), if any. */
+  readonly label?: number;
   /** H·W·C values in [0, 255], HWC order, at the target shape. */
   readonly pixels: Uint8Array;
   /** What was done to reach the target shape (empty: used as is). */
@@ -39,15 +47,65 @@ function bad(name: string, expected: string, got: string): never {
   throw new ServiceError('BAD_REQUEST', `decodeImage(${name}): expected ${expected}, got ${got}`);
 }
 
-/** Decodes one image file and converts it to `shape` = [H, W, C] (C = 1 or 3). */
-export function decodeImage(name: string, bytes: Uint8Array, shape: readonly [number, number, number]): DecodedImage {
+/**
+ * Decodes an image file (one image: PNG, PGM) or a dataset file (many: idx,
+ * .npz) and converts every image to `shape` = [H, W, C] (C = 1 or 3); `limit`
+ * keeps the first images of a dataset file.
+ */
+export function decodeImages(name: string, bytes: Uint8Array, shape: readonly [number, number, number], limit = Infinity): DecodedImage[] {
   const [H, W, C] = shape;
   if (C !== 1 && C !== 3) bad(name, 'a model input with 1 or 3 channels', `${C}`);
-  let raster: Raster;
-  if (hasPngSignature(bytes)) raster = decodePngRaster(name, bytes);
-  else if (bytes[0] === 0x50 && (bytes[1] === 0x32 || bytes[1] === 0x35)) raster = decodePgm(name, bytes);
-  else return bad(name, 'a PNG or PGM (P2/P5) image', bytes.length < 4 ? `${bytes.length} bytes` : `a file starting with bytes ${Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ')}`);
-  return toShape(name, raster, H, W, C);
+  if (hasPngSignature(bytes)) return [toShape(name, decodePngRaster(name, bytes), H, W, C)];
+  if (bytes[0] === 0x50 && (bytes[1] === 0x32 || bytes[1] === 0x35)) return [toShape(name, decodePgm(name, bytes), H, W, C)];
+  if (bytes[0] === 0 && bytes[1] === 0 && bytes[2] === 0x08) return fromRasters(name, idxRasters(name, bytes, limit), H, W, C);
+  if (bytes[0] === 0x50 && bytes[1] === 0x4b) return fromRasters(name, npzRasters(name, bytes, limit), H, W, C);
+  return bad(name, 'a PNG or PGM image, an MNIST idx file or a MedMNIST .npz', bytes.length < 4 ? `${bytes.length} bytes` : `a file starting with bytes ${Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ')}`);
+}
+
+/** One image file (PNG, PGM; or a dataset file holding exactly one image). */
+export function decodeImage(name: string, bytes: Uint8Array, shape: readonly [number, number, number]): DecodedImage {
+  const all = decodeImages(name, bytes, shape, 2);
+  if (all.length !== 1) bad(name, 'one image', `a dataset file with several (use decodeImages)`);
+  return all[0];
+}
+
+function fromRasters(name: string, rasters: readonly { raster: Raster; label?: number }[], H: number, W: number, C: number): DecodedImage[] {
+  if (rasters.length === 0) bad(name, 'at least one image', 'none');
+  return rasters.map((r, i) => {
+    const d = toShape(`${name}#${i}`, r.raster, H, W, C);
+    return r.label === undefined ? d : { ...d, label: r.label };
+  });
+}
+
+/** The parsers of @qhe/quant throw QuantError; the client reports them as bad input. */
+function parsing<T>(name: string, what: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    return bad(name, what, (e as Error).message);
+  }
+}
+
+function idxRasters(name: string, bytes: Uint8Array, limit: number): { raster: Raster }[] {
+  const a = parsing(name, 'a valid idx file', () => parseIdx(bytes, name));
+  const d = a.dims;
+  const [n, h, w, c] = d.length === 2 ? [1, d[0], d[1], 1] : d.length === 3 ? [d[0], d[1], d[2], 1] : d.length === 4 ? d : bad(name, 'idx images [n, H, W], [H, W] or [n, H, W, C]', `dims [${d.join(',')}]`);
+  const size = h * w * c;
+  return Array.from({ length: Math.min(n, limit) }, (_, i) => ({ raster: { width: w, height: h, channels: c, data: a.data.subarray(i * size, (i + 1) * size) } }));
+}
+
+function npzRasters(name: string, bytes: Uint8Array, limit: number): { raster: Raster; label: number }[] {
+  const m = parsing(name, 'a MedMNIST .npz file', () => parseMedMnist(bytes, name));
+  const out: { raster: Raster; label: number }[] = [];
+  for (const s of MEDMNIST_SPLITS) {
+    const split = m[s];
+    if (!split) continue;
+    const [h, w, c] = split.shape;
+    const size = h * w * c;
+    for (let i = 0; i < split.count && out.length < limit; i++)
+      out.push({ raster: { width: w, height: h, channels: c, data: split.images.subarray(i * size, (i + 1) * size) }, label: split.labels[i] });
+  }
+  return out;
 }
 
 function decodePngRaster(name: string, bytes: Uint8Array): Raster {

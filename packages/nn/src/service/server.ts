@@ -168,7 +168,10 @@ export class InferenceService {
     const lambda = options.floodingSecurity ?? DEFAULT_FLOODING_SECURITY;
     const plan = planInference(options.model, { ...options.plan, ...(flooding ? { floodingSecurity: lambda } : {}) });
     const pool = options.pool ?? new WorkerPool(options.workers === undefined ? {} : { size: options.workers });
-    const http = createServer({ keepAliveTimeout: 10_000, requestTimeout: 0 });
+    // Idle keep-alive connections live 65 s (longer than typical client pools keep
+    // them, which narrows the race of a request on a connection being closed);
+    // no request timeout: a queued request's body waits, by design, for its turn.
+    const http = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 });
     let service: InferenceService;
     try {
       service = new InferenceService(http, pool, !options.pool, { batch: plan }, options);
@@ -435,9 +438,12 @@ export class InferenceService {
 
   /**
    * The JSON error. A request whose body is still arriving is drained first when
-   * what is left is small (≤ 16 MiB declared), so the client reads the answer
-   * instead of a reset connection; otherwise (and for 413/503) the answer goes
-   * out at once and the connection closes after it.
+   * it is small (≤ 16 MiB declared), 503s included, so the client reads the
+   * answer instead of a reset connection (a server that closes a connection its
+   * client is still writing to makes the client's socket fail before it reads
+   * the answer). Larger bodies, and 413s, get the answer at once and the
+   * connection closes after it: reading hundreds of MB to refuse them would cost
+   * more than the client's retry (QheClient retries a reset connection).
    */
   private async sendError(req: IncomingMessage, res: ServerResponse, err: ServiceError): Promise<void> {
     if (res.headersSent) {
@@ -445,7 +451,7 @@ export class InferenceService {
       return;
     }
     const declared = Number(req.headers['content-length'] ?? Infinity);
-    const early = err.code === 'BODY_TOO_LARGE' || err.status === 503 || !(declared <= DRAIN_LIMIT);
+    const early = err.code === 'BODY_TOO_LARGE' || !(declared <= DRAIN_LIMIT);
     if (!req.complete && !early) {
       await new Promise<void>((resolve) => {
         req.on('end', resolve).on('error', resolve).on('close', resolve);

@@ -34,6 +34,19 @@ export function tinyModel(seed = 7, weightMax = 7, name = 'tiny'): IntegerModel 
   return buildIntegerModel({ name, input: { shape: [6, 6, 1], bits: 4, min: 0, max: 15, levels: 15, scale: 1 / 15 }, layers, metadata: { classNames: ['a', 'b', 'c', 'd'], floatAccuracy: 0.5 } });
 }
 
+/** 4×4×1 input (4-bit), conv 2×2×2 stride 2, square, dense 8 → 3: the cheapest model with every layer kind of CryptoNets (load tests). */
+export function microModel(seed = 5, name = 'micro'): IntegerModel {
+  const r = lcg(seed);
+  const w = (k: number) => Array.from({ length: k }, () => Math.round((r() * 2 - 1) * 7));
+  const layers: IntegerLayer[] = [
+    { type: 'conv2d', kernelShape: [2, 2, 1, 2], weights: w(8), bias: [2n, -1n], stride: [2, 2], padding: { top: 0, left: 0, bottom: 0, right: 0 } },
+    { type: 'square' },
+    { type: 'flatten' },
+    { type: 'dense', weightShape: [8, 3], weights: w(24), bias: [1n, -3n, 2n] },
+  ];
+  return buildIntegerModel({ name, input: { shape: [4, 4, 1], bits: 4, min: 0, max: 15, levels: 15, scale: 1 / 15 }, layers });
+}
+
 /** u8 pixel images (HWC) for a 6×6×1 model. */
 export function pixelImages(count: number, seed = 11, size = 36): Uint8Array[] {
   const r = lcg(seed);

@@ -6,7 +6,7 @@
  */
 import { QheClient, type ClientStage } from '../../src/service/client.js';
 import { checkModelCard } from '../../src/service/card.js';
-import { decodeImage } from '../../src/service/images.js';
+import { decodeImages } from '../../src/service/images.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
 const scope = self as unknown as { postMessage(m: FromWorker): void; onmessage: ((e: MessageEvent<ToWorker>) => void) | null };
@@ -43,7 +43,7 @@ scope.onmessage = async (e) => {
   try {
     const c = await getClient();
     const shape = c.card.model.input.shape;
-    const decoded = m.files.map((f) => decodeImage(f.name, new Uint8Array(f.bytes), shape));
+    const decoded = m.files.flatMap((f) => decodeImages(f.name, new Uint8Array(f.bytes), shape, 64));
     const r = await c.classify(decoded.map((d) => d.pixels));
     post({
       type: 'result',
