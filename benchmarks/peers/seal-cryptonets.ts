@@ -28,7 +28,7 @@
  *   4. decrypt the logits; the caller recombines the channels and checks them
  *      against the exact integer forward pass.
  */
-import { compileTaps, tensorShapes, type IntegerModel, type Taps } from '@qhe/quant/model';
+import { compileLinear, tensorShapes, type IntegerModel, type SparseLinear } from '@qhe/quant/model';
 import type { InferencePlan } from '@qhe/nn';
 import type { CipherText, PlainText, SealLib } from './seal-lib.js';
 import { createBfvSetup, type BfvSetup } from './seal-setup.js';
@@ -76,7 +76,7 @@ class Channel {
     for (let l = from; l < level; l++) this.s.evaluator.cipherModSwitchToNext(ct, ct);
   }
 
-  /** A public constant as a fresh encryption at `level` (a neuron whose taps all vanish mod t). */
+  /** A public constant as a fresh encryption at `level` (a neuron whose terms all vanish mod t). */
   encryptConstant(c: number, level: number): CipherText {
     const ct = this.s.encrypt(new Uint32Array(this.s.n).fill(c));
     this.switchTo(ct, level, 0);
@@ -84,7 +84,7 @@ class Channel {
   }
 
   /** out[o] = bias[o] + Σ w·in[idx] for inputs at `level`. */
-  linear(inputs: readonly CipherText[], level: number, taps: Taps, bias: readonly bigint[]): CipherText[] {
+  linear(inputs: readonly CipherText[], level: number, taps: SparseLinear, bias: readonly bigint[]): CipherText[] {
     const { s } = this;
     const ev = s.evaluator, t = s.t;
     const tmp = s.cipher();
@@ -204,7 +204,7 @@ export function sealCryptoNets(
           for (const ct of cur) ch.switchTo(ct, lp.level, level);
           level = lp.level;
         }
-        const taps = compileTaps(layer, shapes[i], shapes[i + 1]);
+        const taps = compileLinear(layer, shapes[i], shapes[i + 1]);
         let next: CipherText[];
         if (taps) next = ch.linear(cur, level, taps, taps.bias);
         else if (layer.type === 'square') next = ch.quadratic(cur, level, () => [1n, 0n, 0n]);

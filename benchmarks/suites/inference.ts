@@ -17,12 +17,12 @@
  * skips node-seal.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { planInference } from '@qhe/nn';
-import { loadMnist } from '@qhe/quant/data';
+import { defaultModelPath, loadMnist, modelPathByRole } from '@qhe/quant/data';
 import { argmax, forwardInteger, parseIntegerModel, quantizeInput } from '@qhe/quant/model';
 import { printTable, writeResults } from '../lib/report.js';
 import { sealCryptoNets } from '../peers/seal-cryptonets.js';
@@ -31,7 +31,6 @@ import { loadSeal } from '../peers/seal-lib.js';
 // dist/suites/ → the repository root
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const cli = join(root, 'packages', 'nn', 'dist', 'cli', 'qhe.js');
-const modelsDir = join(root, 'packages', 'quant', 'models');
 const images = Number(process.env.QHE_BENCH_IMAGES ?? 8192);
 const workers = availableParallelism();
 
@@ -47,15 +46,10 @@ function run(model: string): Report {
   return JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26 })) as Report;
 }
 
-/** The committed models: the 8-bit default and the lowest-bit one (weightBits ≤ 4 in the file name). */
+/** The committed models by their manifest roles (packages/quant/models/manifest.json): the default and the ≤4-bit one. */
 function models(): { eight: string; low: string | null } {
-  const files = readdirSync(modelsDir).filter((f) => f.startsWith('cryptonets') && f.endsWith('.json')).sort();
-  const eight = files.find((f) => f.includes('-w8-'));
-  if (!eight) throw new Error(`no 8-bit CryptoNets model in ${modelsDir}`);
-  const low = files.filter((f) => /-w[1-4]-/.test(f)).sort((a, b) => weightBits(a) - weightBits(b))[0];
-  return { eight: join(modelsDir, eight), low: low ? join(modelsDir, low) : null };
+  return { eight: defaultModelPath(), low: modelPathByRole('low-bits') };
 }
-const weightBits = (f: string): number => Number(/-w(\d)-/.exec(f)![1]);
 
 /** node-seal on the same model, plan and images; returns its row fields. */
 async function peer(modelPath: string): Promise<Record<string, unknown>> {
@@ -108,7 +102,7 @@ rows.push(row('bits-8', eight));
 if (lowPath) {
   const r = run(lowPath);
   rows.push(row('bits-low', r, { timeReduction: 1 - r.ms.total / eight.ms.total, serverTimeReduction: 1 - r.ms.server / eight.ms.server }));
-} else rows.push({ case: 'bits-low', model: null, note: `no ≤4-bit model in ${modelsDir}` });
+} else rows.push({ case: 'bits-low', model: null, note: 'no model with role "low-bits" in packages/quant/models/manifest.json' });
 
 printTable(rows.map(({ peerLayerMs: _, ...r }) => r));
 console.log(`wrote ${writeResults('inference', { images, rows })}`);

@@ -21,7 +21,7 @@ const limb = (x: Residues, j: number, n: number): Residues => x.subarray(j * n, 
 /** Steps 1–2. src: L·N canonical words (coefficient form); dst: (L + |Bsk|)·N words, NTT form on return. */
 export function behzExtend(level: LevelData, n: number, src: Residues, dst: Residues, scratch: Residues): void {
   const L = level.base.size, ops = level.behzOps;
-  (dst as Int32Array).set(src as Int32Array); // same typed-array kind on both kernels
+  level.base.kernel.copy(src, dst);
   level.behz.extendToBsk(src, dst.subarray(L * n), scratch);
   for (let j = 0; j < ops.length; j++) ops[j].forwardNtt(limb(dst, j, n));
 }
@@ -36,9 +36,8 @@ export function behzTensor(level: LevelData, kernel: Kernel, n: number, ea: read
   const square = eb === null;
   const b = eb ?? ea;
   const tmp = kernel.alloc(n);
-  const zero = (kernel.name === 'u64' ? 0n : 0) as never; // the word type of the kernel's Residues
   for (let l = from; l < to; l++) {
-    for (const dk of d) limb(dk, l, n).fill(zero);
+    for (const dk of d) kernel.zero(limb(dk, l, n));
     for (let i = 0; i < ea.length; i++) {
       for (let j = square ? i : 0; j < b.length; j++) {
         const x = limb(ea[i], l, n), y = limb(b[j], l, n), o = limb(d[i + j], l, n);

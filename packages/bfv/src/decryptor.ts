@@ -117,7 +117,7 @@ export class Decryptor {
     const pt = this.decrypt(ct);
     const x = this.dot(ct);
     addScaledPlain(this.context.level(ct.level), pt, this.context.t, x, -1);
-    return x.toCenteredBigInts();
+    return x.base.composeCentered(x.data);
   }
 
   /** SEAL's invariant noise budget in bits (≥ 0); 0 exactly when decrypt refuses (see header). */

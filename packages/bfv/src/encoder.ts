@@ -114,7 +114,7 @@ export class BatchEncoder {
   private evaluations(pt: Plaintext): Plaintext['data'] {
     this.context.assertSame('BatchEncoder.decode', pt);
     const tmp = this.context.kernel.alloc(this.context.n);
-    (tmp as Int32Array).set(pt.data as Int32Array);
+    this.context.kernel.copy(pt.data, tmp);
     this.context.plainOps.forwardNtt(tmp);
     return tmp;
   }

@@ -59,6 +59,7 @@ export class Evaluator {
     this.check(fn, a, b);
     const size = Math.max(a.size, b.size);
     const base = this.context.level(a.level).base;
+    const kernel = this.context.kernel;
     // Inputs may alias out: read the shapes before reshaping, copy a's extra polys.
     const aPolys = a.polys.slice(), bPolys = b.polys.slice();
     out.reshape(a.level, size);
@@ -67,9 +68,9 @@ export class Evaluator {
       for (let i = 0; i < base.size; i++) {
         const op = base.ops[i];
         if (x && y) (subtract ? op.sub : op.add).call(op, x.limb(i), y.limb(i), o.limb(i));
-        else if (x) (o.limb(i) as Int32Array).set(x.limb(i) as Int32Array);
+        else if (x) kernel.copy(x.limb(i), o.limb(i));
         else if (subtract) op.negate(y!.limb(i), o.limb(i));
-        else (o.limb(i) as Int32Array).set(y!.limb(i) as Int32Array);
+        else kernel.copy(y!.limb(i), o.limb(i));
       }
     }
     return this.guardTransparent(fn, out);
@@ -107,7 +108,7 @@ export class Evaluator {
     if (a === out) return out;
     const polys = a.polys;
     out.reshape(a.level, a.size);
-    polys.forEach((p, k) => (out.polys[k].data as Int32Array).set(p.data as Int32Array));
+    polys.forEach((p, k) => this.context.kernel.copy(p.data, out.polys[k].data));
     return out;
   }
 
@@ -115,21 +116,22 @@ export class Evaluator {
     return this.addPlainInto(a, pt, Ciphertext.empty(this.context, a.level, a.size));
   }
   addPlainInto(a: Ciphertext, pt: Plaintext, out: Ciphertext): Ciphertext {
-    this.check('addPlain', a);
-    assertPlaintext(this.context, 'addPlain', pt);
-    this.copyInto(a, out);
-    addScaledPlain(this.context.level(a.level), pt, this.context.t, out.polys[0], 1);
-    return out;
+    return this.plainSum('addPlain', a, pt, out, 1);
   }
 
   subPlain(a: Ciphertext, pt: Plaintext): Ciphertext {
     return this.subPlainInto(a, pt, Ciphertext.empty(this.context, a.level, a.size));
   }
   subPlainInto(a: Ciphertext, pt: Plaintext, out: Ciphertext): Ciphertext {
-    this.check('subPlain', a);
-    assertPlaintext(this.context, 'subPlain', pt);
+    return this.plainSum('subPlain', a, pt, out, -1);
+  }
+
+  /** out = a ± Δ·pt: Δ·m (rounded, plain-lift.ts) added to or subtracted from c0. */
+  private plainSum(fn: string, a: Ciphertext, pt: Plaintext, out: Ciphertext, sign: 1 | -1): Ciphertext {
+    this.check(fn, a);
+    assertPlaintext(this.context, fn, pt);
     this.copyInto(a, out);
-    addScaledPlain(this.context.level(a.level), pt, this.context.t, out.polys[0], -1);
+    addScaledPlain(this.context.level(a.level), pt, this.context.t, out.polys[0], sign);
     return out;
   }
 
@@ -179,7 +181,7 @@ export class Evaluator {
     out.reshape(a.level, a.size);
     polys.forEach((p, k) => {
       const o = out.polys[k];
-      if (o !== p) (o.data as Int32Array).set(p.data as Int32Array);
+      if (o !== p) this.context.kernel.copy(p.data, o.data);
       toNtt(o);
       mulInto(o, m, o);
       toCoeff(o);
@@ -265,7 +267,7 @@ export class Evaluator {
     const [d0, d1] = switchKey(this.context, a.level, c1, key);
     out.reshape(a.level, 2);
     for (let i = 0; i < base.size; i++) base.ops[i].add(c0.limb(i), d0.limb(i), out.polys[0].limb(i));
-    (out.polys[1].data as Int32Array).set(d1.data as Int32Array);
+    this.context.kernel.copy(d1.data, out.polys[1].data);
     return out;
   }
 

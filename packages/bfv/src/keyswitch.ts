@@ -37,11 +37,11 @@ export function switchKey(ctx: BfvContext, levelIndex: number, c: RnsPoly, key: 
     const { b, a } = key.digits[digit.index];
     const own = digit.primes.length;
     const digitLimbs = kernel.alloc(own * n);
-    digit.primes.forEach((i, k) => (view(digitLimbs, k) as Int32Array).set(c.limb(i) as Int32Array));
+    digit.primes.forEach((i, k) => kernel.copy(c.limb(i), view(digitLimbs, k)));
     const converted = kernel.alloc(digit.others.length * n);
     digit.toOthers.convert(digitLimbs, converted, scratch);
-    digit.primes.forEach((i, k) => (view(t, i) as Int32Array).set(view(digitLimbs, k) as Int32Array));
-    digit.others.forEach((j, k) => (view(t, j) as Int32Array).set(view(converted, k) as Int32Array));
+    digit.primes.forEach((i, k) => kernel.copy(view(digitLimbs, k), view(t, i)));
+    digit.others.forEach((j, k) => kernel.copy(view(converted, k), view(t, j)));
     for (let j = 0; j < total; j++) {
       const op = ops[j], tj = view(t, j);
       op.forwardNtt(tj);

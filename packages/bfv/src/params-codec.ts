@@ -70,7 +70,7 @@ function fingerprintOfBody(body: Uint8Array): Uint8Array {
 const fingerprints = new WeakMap<BfvParameters, Uint8Array>();
 
 /** The 16-byte fingerprint of validated parameters (cached per parameters object). */
-export function fingerprintOf(p: BfvParameters): Uint8Array {
+function fingerprintOf(p: BfvParameters): Uint8Array {
   let f = fingerprints.get(p);
   if (!f) {
     f = fingerprintOfBody(paramsBody(p));

@@ -69,20 +69,11 @@
  * to its type in the same way; the container and the fingerprint are qhe's own.
  */
 import { Ciphertext, Plaintext } from './ciphertext.js';
-import { loadCiphertext, serializeCiphertext, deserializePlaintext, serializePlaintext } from './ciphertext-codec.js';
+import * as ciphertextCodec from './ciphertext-codec.js';
 import { BfvContext } from './context.js';
 import { GaloisKeys, PublicKey, RelinKeys, SecretKey } from './keys.js';
-import {
-  deserializeSecretKey,
-  loadGaloisKeys,
-  loadPublicKey,
-  loadRelinKeys,
-  serializeGaloisKeys,
-  serializePublicKey,
-  serializeRelinKeys,
-  serializeSecretKey,
-} from './keys-codec.js';
-import { deserializeParameters, isValidatedParams, openFor, serializeParameters } from './params-codec.js';
+import * as keysCodec from './keys-codec.js';
+import * as paramsCodec from './params-codec.js';
 import type { BfvParameters } from './params.js';
 import { serializationError } from './serialization/bytes.js';
 import { SERIALIZED_KINDS, guarded, isSerializedKind, type SerializedKind } from './serialization/container.js';
@@ -122,29 +113,29 @@ export interface DeserializedObjects {
 
 /** Serializes any supported object (a context serializes its parameters; keys and ciphertexts use the 'auto' seeded mode). */
 export function serialize(obj: Serializable): Uint8Array {
-  if (obj instanceof SecretKey) return serializeSecretKey(obj);
-  if (obj instanceof PublicKey) return serializePublicKey(obj);
-  if (obj instanceof RelinKeys) return serializeRelinKeys(obj);
-  if (obj instanceof GaloisKeys) return serializeGaloisKeys(obj);
-  if (obj instanceof Plaintext) return serializePlaintext(obj);
-  if (obj instanceof Ciphertext) return serializeCiphertext(obj);
-  if (obj instanceof BfvContext || isValidatedParams(obj)) return serializeParameters(obj);
+  if (obj instanceof SecretKey) return keysCodec.serializeSecretKey(obj);
+  if (obj instanceof PublicKey) return keysCodec.serializePublicKey(obj);
+  if (obj instanceof RelinKeys) return keysCodec.serializeRelinKeys(obj);
+  if (obj instanceof GaloisKeys) return keysCodec.serializeGaloisKeys(obj);
+  if (obj instanceof Plaintext) return ciphertextCodec.serializePlaintext(obj);
+  if (obj instanceof Ciphertext) return ciphertextCodec.serializeCiphertext(obj);
+  if (obj instanceof BfvContext || paramsCodec.isValidatedParams(obj)) return paramsCodec.serializeParameters(obj);
   return serializationError('serialize', 'parameters, a key, a plaintext or a ciphertext', obj);
 }
 
 /** The loader of each kind, for the generic `deserialize` (the bytes' kind is already checked). */
 const DECODERS: { readonly [K in SerializedKind]: (context: BfvContext, bytes: Uint8Array) => DeserializedObjects[K] } = {
-  params: (_context, bytes) => deserializeParameters(bytes),
-  secretKey: deserializeSecretKey,
-  publicKey: (context, bytes) => loadPublicKey('deserialize', context, bytes, ['publicKey']),
-  relinKeys: (context, bytes) => loadRelinKeys('deserialize', context, bytes, ['relinKeys']),
-  galoisKeys: (context, bytes) => loadGaloisKeys('deserialize', context, bytes, ['galoisKeys']),
-  plaintext: deserializePlaintext,
-  ciphertext: (context, bytes) => loadCiphertext('deserialize', context, bytes, ['ciphertext']),
-  seededCiphertext: (context, bytes) => loadCiphertext('deserialize', context, bytes, ['seededCiphertext']),
-  seededPublicKey: (context, bytes) => loadPublicKey('deserialize', context, bytes, ['seededPublicKey']),
-  seededRelinKeys: (context, bytes) => loadRelinKeys('deserialize', context, bytes, ['seededRelinKeys']),
-  seededGaloisKeys: (context, bytes) => loadGaloisKeys('deserialize', context, bytes, ['seededGaloisKeys']),
+  params: (_context, bytes) => paramsCodec.deserializeParameters(bytes),
+  secretKey: keysCodec.deserializeSecretKey,
+  publicKey: (context, bytes) => keysCodec.loadPublicKey('deserialize', context, bytes, ['publicKey']),
+  relinKeys: (context, bytes) => keysCodec.loadRelinKeys('deserialize', context, bytes, ['relinKeys']),
+  galoisKeys: (context, bytes) => keysCodec.loadGaloisKeys('deserialize', context, bytes, ['galoisKeys']),
+  plaintext: ciphertextCodec.deserializePlaintext,
+  ciphertext: (context, bytes) => ciphertextCodec.loadCiphertext('deserialize', context, bytes, ['ciphertext']),
+  seededCiphertext: (context, bytes) => ciphertextCodec.loadCiphertext('deserialize', context, bytes, ['seededCiphertext']),
+  seededPublicKey: (context, bytes) => keysCodec.loadPublicKey('deserialize', context, bytes, ['seededPublicKey']),
+  seededRelinKeys: (context, bytes) => keysCodec.loadRelinKeys('deserialize', context, bytes, ['seededRelinKeys']),
+  seededGaloisKeys: (context, bytes) => keysCodec.loadGaloisKeys('deserialize', context, bytes, ['seededGaloisKeys']),
 };
 
 /** Kinds that also accept their seeded form in `deserialize(…, kind)`. */
@@ -168,6 +159,6 @@ export function deserialize(context: BfvContext, bytes: Uint8Array, kind?: Seria
   const allowed: readonly SerializedKind[] =
     kind === undefined ? SERIALIZED_KINDS : kind in BOTH_FORMS ? BOTH_FORMS[kind as keyof typeof BOTH_FORMS] : [kind];
   if (kind !== undefined && !isSerializedKind(kind)) serializationError(fn, `a kind in ${SERIALIZED_KINDS.join(', ')}`, kind);
-  const found = guarded(fn, () => openFor(fn, bytes, allowed, context).kind);
+  const found = guarded(fn, () => paramsCodec.openFor(fn, bytes, allowed, context).kind);
   return DECODERS[found](context, bytes);
 }

@@ -6,19 +6,35 @@
  */
 import { BfvContext, Ciphertext, CoefficientEncoder, Encryptor, Evaluator, PublicKey, RelinKeys } from '@qhe/bfv';
 import { mod } from '@qhe/bfv/math';
-import type { Taps } from '@qhe/quant/model';
+import type { SparseLinear } from '@qhe/quant/model';
 
 export interface HeBackend {
   readonly name: string;
   /**
-   * out[o] = bias[o] + Σ w·in[idx] over the layer's taps, weights and bias
+   * out[o] = bias[o] + Σ w·in[idx] over the layer's terms, weights and bias
    * reduced mod t here; relinearize the outputs if asked. `progress(done)`
    * reports finished outputs (at least every few percent of the layer).
    */
-  linear(inputs: readonly Ciphertext[], taps: Taps, bias: readonly bigint[], relinearize: boolean, progress?: (done: number) => void): Promise<Ciphertext[]>;
-  /** out = a·x² + b·x + c per element (a, b, c per output, reduced mod t here); relinearize if asked. */
-  quadratic(inputs: readonly Ciphertext[], coef: (i: number) => readonly [bigint, bigint, bigint], relinearize: boolean, progress?: (done: number) => void): Promise<Ciphertext[]>;
-  modSwitchTo(inputs: readonly Ciphertext[], level: number): Promise<Ciphertext[]>;
+  linear(inputs: readonly Ciphertext[], layer: SparseLinear, bias: readonly bigint[], relinearize: boolean, progress?: (done: number) => void): Promise<Ciphertext[]>;
+  /**
+   * out = a·x² + b·x + c per element (a, b, c per output, reduced mod t here);
+   * relinearize if asked. Consumes `inputs` (see `take`).
+   */
+  quadratic(inputs: Ciphertext[], coef: (i: number) => readonly [bigint, bigint, bigint], relinearize: boolean, progress?: (done: number) => void): Promise<Ciphertext[]>;
+  /** The inputs switched down to `level`. Consumes `inputs` (see `take`). */
+  modSwitchTo(inputs: Ciphertext[], level: number): Promise<Ciphertext[]>;
+}
+
+/**
+ * Takes inputs[from, to) out of an array the callee owns: the array no longer
+ * references them, so each input can be freed as soon as its output exists.
+ * Element-wise operations (products, mod switching) consume their inputs this
+ * way, which keeps one copy of a layer plus a wave, not two copies.
+ */
+export function take(inputs: Ciphertext[], from: number, to: number): Ciphertext[] {
+  const out = inputs.slice(from, to);
+  (inputs as (Ciphertext | undefined)[]).fill(undefined, from, to);
+  return out;
 }
 
 /** The synchronous backend over `Evaluator` (one core). */
@@ -35,7 +51,7 @@ export class EvaluatorBackend implements HeBackend {
 
   /** An encryption of the public constant c ∈ [0, t) at `level`. */
   constant(level: number, c: bigint): Ciphertext {
-    // A neuron without non-zero taps is a public constant; encrypting it keeps every output a real ciphertext.
+    // A neuron without non-zero terms is a public constant; encrypting it keeps every output a real ciphertext.
     const ct = this.enc.encrypt(this.coef.encodeScalar(c));
     return level > 0 ? this.ev.modSwitchTo(ct, level) : ct;
   }
@@ -64,15 +80,15 @@ export class EvaluatorBackend implements HeBackend {
     return this.addConstant(y, c);
   }
 
-  async linear(inputs: readonly Ciphertext[], taps: Taps, bias: readonly bigint[], relinearize: boolean, progress?: (done: number) => void): Promise<Ciphertext[]> {
+  async linear(inputs: readonly Ciphertext[], layer: SparseLinear, bias: readonly bigint[], relinearize: boolean, progress?: (done: number) => void): Promise<Ciphertext[]> {
     const out: Ciphertext[] = [];
     const t = this.context.t;
-    for (let o = 0; o < taps.outSize; o++) {
+    for (let o = 0; o < layer.outSize; o++) {
       let acc: Ciphertext | null = null;
-      for (let k = taps.start[o]; k < taps.start[o + 1]; k++) {
-        const w = mod(BigInt(taps.w[k]), t);
+      for (let k = layer.start[o]; k < layer.start[o + 1]; k++) {
+        const w = mod(BigInt(layer.w[k]), t);
         if (w === 0n) continue; // w ≡ 0 mod t_j contributes nothing in this channel
-        const x = inputs[taps.idx[k]];
+        const x = inputs[layer.idx[k]];
         if (acc === null) acc = this.ev.multiplyScalar(x, w);
         else this.ev.multiplyScalarAddInto(x, w, acc);
       }
@@ -85,10 +101,11 @@ export class EvaluatorBackend implements HeBackend {
     return out;
   }
 
-  async quadratic(inputs: readonly Ciphertext[], coef: (i: number) => readonly [bigint, bigint, bigint], relinearize: boolean, progress?: (done: number) => void): Promise<Ciphertext[]> {
+  async quadratic(inputs: Ciphertext[], coef: (i: number) => readonly [bigint, bigint, bigint], relinearize: boolean, progress?: (done: number) => void): Promise<Ciphertext[]> {
     const out: Ciphertext[] = [];
     for (let i = 0; i < inputs.length; i++) {
-      let y = this.finishQuadratic(this.ev.square(inputs[i]), inputs[i], coef(i));
+      const [x] = take(inputs, i, i + 1);
+      let y = this.finishQuadratic(this.ev.square(x), x, coef(i));
       if (relinearize && y.size > 2) y = this.ev.relinearize(y, this.relinKeys);
       out.push(y);
       progress?.(i + 1);
@@ -96,7 +113,12 @@ export class EvaluatorBackend implements HeBackend {
     return out;
   }
 
-  async modSwitchTo(inputs: readonly Ciphertext[], level: number): Promise<Ciphertext[]> {
-    return inputs.map((ct) => (ct.level === level ? ct : this.ev.modSwitchTo(ct, level)));
+  async modSwitchTo(inputs: Ciphertext[], level: number): Promise<Ciphertext[]> {
+    const out: Ciphertext[] = [];
+    for (let i = 0; i < inputs.length; i++) {
+      const [ct] = take(inputs, i, i + 1);
+      out.push(ct.level === level ? ct : this.ev.modSwitchTo(ct, level));
+    }
+    return out;
   }
 }

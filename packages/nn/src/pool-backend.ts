@@ -5,20 +5,38 @@
  * output neuron independent); the O(N·L) scalar fix-ups (bias, a·x² + b·x + c
  * coefficients) stay on the main thread.
  *
- * Progress: a layer's outputs are issued as several batch calls ("waves") at
- * once, and each wave reports when it is done. The pool queues every wave's
- * jobs immediately, so there is no barrier between waves and no loss of
- * parallelism; the waves only make progress visible within a layer.
+ * Waves: a layer's outputs are computed as several batch calls ("waves"),
+ * each reporting progress when done. Linear layers issue all their waves at
+ * once (their outputs need every input until the end). Element-wise layers
+ * (products, mod switches) keep two waves in flight and take their inputs
+ * wave by wave (`take`), so an input is freed as soon as its output exists
+ * and a layer's old and new ciphertexts never coexist in full; two waves in
+ * flight keep the pool busy across the wave boundaries.
  */
 import type { BfvContext, Ciphertext, PublicKey, RelinKeys } from '@qhe/bfv';
 import { mod } from '@qhe/bfv/math';
 import { ParallelEvaluator, type WorkerPool } from '@qhe/bfv/parallel';
-import type { Taps } from '@qhe/quant/model';
-import { EvaluatorBackend, type HeBackend } from './backend.js';
+import type { SparseLinear } from '@qhe/quant/model';
+import { EvaluatorBackend, take, type HeBackend } from './backend.js';
 import type { BackendFactory } from './server.js';
 
 /** Progress updates per layer and channel the waves aim for. */
 const WAVES_PER_LAYER = 24;
+/** Element-wise waves in flight at once (one computing while the next is queued). */
+const WAVES_IN_FLIGHT = 2;
+
+/** Calls `run(from, to)` on consecutive waves of [0, count), at most `inFlight` at a time, in order of `from`. */
+async function inWaves(count: number, wave: number, inFlight: number, run: (from: number, to: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < count) {
+      const from = next, to = Math.min(count, from + wave);
+      next = to;
+      await run(from, to);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(inFlight, Math.ceil(count / wave)) }, lane));
+}
 
 export class PoolBackend implements HeBackend {
   readonly name: string;
@@ -36,16 +54,16 @@ export class PoolBackend implements HeBackend {
     return Math.max(this.pe.pool.size, Math.ceil(outputs / WAVES_PER_LAYER));
   }
 
-  async linear(inputs: readonly Ciphertext[], taps: Taps, bias: readonly bigint[], relinearize: boolean, progress?: (done: number) => void): Promise<Ciphertext[]> {
+  async linear(inputs: readonly Ciphertext[], layer: SparseLinear, bias: readonly bigint[], relinearize: boolean, progress?: (done: number) => void): Promise<Ciphertext[]> {
     const t = this.context.t;
-    // linearMany wants one term count per call: group outputs by their count of non-zero (mod t) taps.
+    // linearMany wants one term count (its `taps`) per call: group outputs by their count of non-zero (mod t) terms.
     const groups = new Map<number, number[]>();
     const kept: { idx: number[]; w: number[] }[] = [];
-    for (let o = 0; o < taps.outSize; o++) {
+    for (let o = 0; o < layer.outSize; o++) {
       const idx: number[] = [], w: number[] = [];
-      for (let k = taps.start[o]; k < taps.start[o + 1]; k++) {
-        if (mod(BigInt(taps.w[k]), t) === 0n) continue;
-        idx.push(taps.idx[k]); w.push(taps.w[k]);
+      for (let k = layer.start[o]; k < layer.start[o + 1]; k++) {
+        if (mod(BigInt(layer.w[k]), t) === 0n) continue;
+        idx.push(layer.idx[k]); w.push(layer.w[k]);
       }
       kept.push({ idx, w });
       if (idx.length === 0) continue;
@@ -53,8 +71,8 @@ export class PoolBackend implements HeBackend {
       if (!g) groups.set(idx.length, (g = []));
       g.push(o);
     }
-    const out = new Array<Ciphertext>(taps.outSize);
-    const wave = this.waveSize(taps.outSize);
+    const out = new Array<Ciphertext>(layer.outSize);
+    const wave = this.waveSize(layer.outSize);
     let done = 0;
     const finish = (o: number, ct: Ciphertext): Ciphertext => this.sync.addConstantPublic(ct, bias[o]);
     const calls: Promise<void>[] = [];
@@ -71,36 +89,36 @@ export class PoolBackend implements HeBackend {
         }));
       }
     }
-    // Neurons without non-zero taps (mod t_j) are public constants: encrypted on the main thread.
-    for (let o = 0; o < taps.outSize; o++) if (kept[o].idx.length === 0) out[o] = this.sync.constant(inputs[0].level, mod(bias[o], t));
+    // Neurons without non-zero terms (mod t_j) are public constants: encrypted on the main thread.
+    for (let o = 0; o < layer.outSize; o++) if (kept[o].idx.length === 0) out[o] = this.sync.constant(inputs[0].level, mod(bias[o], t));
     await Promise.all(calls);
-    progress?.(taps.outSize);
+    progress?.(layer.outSize);
     return out;
   }
 
-  async quadratic(inputs: readonly Ciphertext[], coef: (i: number) => readonly [bigint, bigint, bigint], relinearize: boolean, progress?: (done: number) => void): Promise<Ciphertext[]> {
+  async quadratic(inputs: Ciphertext[], coef: (i: number) => readonly [bigint, bigint, bigint], relinearize: boolean, progress?: (done: number) => void): Promise<Ciphertext[]> {
     const out = new Array<Ciphertext>(inputs.length);
-    const wave = this.waveSize(inputs.length);
     let done = 0;
-    const calls: Promise<void>[] = [];
-    for (let from = 0; from < inputs.length; from += wave) {
-      const xs = inputs.slice(from, from + wave);
-      calls.push(this.pe.multiplyMany(xs, xs).then(async (products) => {
-        let ys = products.map((y, i) => this.sync.finishQuadratic(y, xs[i], coef(from + i)));
-        if (relinearize) ys = await this.pe.relinearizeMany(ys, this.relinKeys);
-        ys.forEach((y, i) => { out[from + i] = y; });
-        done += ys.length;
-        progress?.(done);
-      }));
-    }
-    await Promise.all(calls);
+    await inWaves(inputs.length, this.waveSize(inputs.length), WAVES_IN_FLIGHT, async (from, to) => {
+      const xs = take(inputs, from, to);
+      const products = await this.pe.multiplyMany(xs, xs);
+      let ys = products.map((y, i) => this.sync.finishQuadratic(y, xs[i], coef(from + i)));
+      if (relinearize) ys = await this.pe.relinearizeMany(ys, this.relinKeys);
+      ys.forEach((y, i) => { out[from + i] = y; });
+      done += ys.length;
+      progress?.(done);
+    });
     return out;
   }
 
-  async modSwitchTo(inputs: readonly Ciphertext[], level: number): Promise<Ciphertext[]> {
-    let cur = inputs.slice();
-    while (cur[0].level < level) cur = await this.pe.modSwitchToNextMany(cur);
-    return cur;
+  async modSwitchTo(inputs: Ciphertext[], level: number): Promise<Ciphertext[]> {
+    const out = new Array<Ciphertext>(inputs.length);
+    await inWaves(inputs.length, this.waveSize(inputs.length), WAVES_IN_FLIGHT, async (from, to) => {
+      let cur = take(inputs, from, to);
+      while (cur[0].level < level) cur = await this.pe.modSwitchToNextMany(cur);
+      cur.forEach((ct, i) => { out[from + i] = ct; });
+    });
+    return out;
   }
 }
 

@@ -10,7 +10,7 @@
  * and the parallelism, which lies across the neurons of a layer, is the same.
  */
 import { Ciphertext, PublicKey, QheError, RelinKeys, type BfvContext } from '@qhe/bfv';
-import { compileTaps, tensorShapes, type IntegerModel } from '@qhe/quant/model';
+import { compileLinear, tensorShapes, type IntegerModel } from '@qhe/quant/model';
 import { EvaluatorBackend, type HeBackend } from './backend.js';
 import type { EncryptedBatch, ServerKeys } from './client.js';
 import type { InferencePlan } from './planner/index.js';
@@ -89,8 +89,8 @@ export class InferenceServer {
       const report = (done: number): void => options.onProgress?.(i, done, work, j);
       // Mod switching replaces the layer's inputs (the old level's ciphertexts are dropped here).
       if (cur[0].level < lp.level) cur = await be.modSwitchTo(cur, lp.level);
-      const taps = compileTaps(layer, this.shapes[i], this.shapes[i + 1]);
-      if (taps) cur = await be.linear(cur, taps, taps.bias, lp.relinearizeAfter, report);
+      const sparse = compileLinear(layer, this.shapes[i], this.shapes[i + 1]);
+      if (sparse) cur = await be.linear(cur, sparse, sparse.bias, lp.relinearizeAfter, report);
       else if (layer.type === 'square') cur = await be.quadratic(cur, () => [1n, 0n, 0n], lp.relinearizeAfter, report);
       else if (layer.type === 'quadratic') {
         const C = this.shapes[i + 1][this.shapes[i + 1].length - 1];

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildIntegerModel, forwardInteger, parseIntegerModel, type IntegerLayer } from '@qhe/quant/model';
 import { WorkerPool } from '@qhe/bfv/parallel';
-import { InferenceClient, InferenceServer, planInference, poolBackend } from '../src/index.js';
+import { EvaluatorBackend, InferenceClient, InferenceServer, planInference, poolBackend } from '../src/index.js';
 
 // Deterministic small integers (no Math.random: reproducible failures).
 function lcg(seed: number): () => number {
@@ -131,6 +131,40 @@ describe('encrypted inference (tiny model, N = 2048, insecure)', () => {
     expect(plan.plainModuli.length).toBeGreaterThan(1);
     expect(plan.plainModuli.reduce((a, b) => a * b, 1n)).toBeGreaterThan(2n * plan.maxAbs);
     expect(plan.predictedFinalBudget).toBeGreaterThanOrEqual(plan.marginBits);
+  });
+
+  it('channel by channel: runChannel takes its inputs, element-wise layers release theirs as they go, results equal run()', async () => {
+    const model = tinyModel(100, 'tiny-wide');
+    const plan = planInference(model, { polyDegree: 2048, allowInsecure: true, maxPlainBits: 16, images: 16 });
+    const client = new InferenceClient(plan);
+    const pool = new WorkerPool({ size: 2 });
+    try {
+      for (const backend of [undefined, poolBackend(pool)]) {
+        const server = new InferenceServer(plan, model, client.serverKeys(), backend);
+        const xs = images(16, 36);
+        const channels = [];
+        for (let j = 0; j < plan.plainModuli.length; j++) {
+          const inputs = client.encryptChannel(xs, j);
+          channels.push(await server.runChannel(j, inputs));
+          expect(inputs).toHaveLength(0); // the caller's array no longer holds the channel's ciphertexts
+        }
+        expect(client.decrypt({ images: 16, channels })).toEqual(xs.map((x) => forwardInteger(model, x)));
+      }
+      // An element-wise layer empties its input array as it consumes it.
+      const ctx = client.contexts[0];
+      const keys = client.serverKeys().channels[0];
+      for (const be of [new EvaluatorBackend(ctx, keys.publicKey, keys.relinKeys), poolBackend(pool)(ctx, keys)]) {
+        const cts = client.encryptChannel(images(4, 36), 0).slice(0, 5);
+        const squared = await be.quadratic(cts, () => [1n, 0n, 0n], false);
+        expect(squared.map((c) => c.size)).toEqual([3, 3, 3, 3, 3]);
+        expect(cts.every((c) => c === undefined)).toBe(true);
+        const switched = await be.modSwitchTo(squared, 1);
+        expect(switched.map((c) => c.level)).toEqual([1, 1, 1, 1, 1]);
+        expect(squared.every((c) => c === undefined)).toBe(true);
+      }
+    } finally {
+      await pool.close();
+    }
   });
 
   it('worker-pool backend: same exact logits (single t and CRT)', async () => {

@@ -26,14 +26,14 @@ describe('sweep reports', () => {
   it('writes json/md/svg that round-trip and contain every row', () => {
     const dir = mkdtempSync(join(tmpdir(), 'qhe-sweep-'));
     try {
-      writeReports(dir, rows);
+      writeReports(dir, rows, new Map());
       expect(loadRows(join(dir, 'sweep.json'))).toEqual(rows);
       const md = readFileSync(join(dir, 'sweep.md'), 'utf8');
       expect(md.split('\n').filter((l) => l.startsWith('| cryptonets') || l.startsWith('| seed2'))).toHaveLength(rows.length);
       expect(md).toContain('| 97.70 |');
       const svg = readFileSync(join(dir, 'sweep.svg'), 'utf8');
       expect(svg.startsWith('<svg')).toBe(true);
-      expect(svg.match(/<circle /g)!.length).toBe(3 + 2); // 3 integer points + 2 legend markers
+      expect(svg.match(/<g class="pt"/g)!.length).toBe(3); // the 3 integer points, not the ReLU row
       expect(svg).not.toMatch(/NaN|undefined/);
       writeFileSync(join(dir, 'sweep.json'), '{"rows": 3}');
       expect(() => loadRows(join(dir, 'sweep.json'))).toThrow(QuantError);

@@ -56,7 +56,7 @@ export class RnsPoly {
 
   clone(shared = false): RnsPoly {
     const copy = RnsPoly.zero(this.base, this.representation, shared);
-    (copy.data as Int32Array).set(this.data as Int32Array);
+    this.base.kernel.copy(this.data, copy.data);
     return copy;
   }
 
@@ -65,12 +65,6 @@ export class RnsPoly {
     const p = this.representation === 'ntt' ? this.clone() : this;
     if (p.representation === 'ntt') toCoeff(p);
     return this.base.compose(p.data);
-  }
-
-  toCenteredBigInts(): bigint[] {
-    const p = this.representation === 'ntt' ? this.clone() : this;
-    if (p.representation === 'ntt') toCoeff(p);
-    return this.base.composeCentered(p.data);
   }
 }
 
@@ -97,44 +91,11 @@ export function addInto(a: RnsPoly, b: RnsPoly, out: RnsPoly): RnsPoly {
   return out;
 }
 
-export function subInto(a: RnsPoly, b: RnsPoly, out: RnsPoly): RnsPoly {
-  assertCompatible('sub', null, a, b, out);
-  for (let i = 0; i < a.limbCount; i++) a.base.ops[i].sub(a.limb(i), b.limb(i), out.limb(i));
-  return out;
-}
-
-export function negateInto(a: RnsPoly, out: RnsPoly): RnsPoly {
-  assertCompatible('negate', null, a, out);
-  for (let i = 0; i < a.limbCount; i++) a.base.ops[i].negate(a.limb(i), out.limb(i));
-  return out;
-}
-
 /** Pointwise product; both operands in NTT form. */
 export function mulInto(a: RnsPoly, b: RnsPoly, out: RnsPoly): RnsPoly {
   assertCompatible('mul', 'ntt', a, b, out);
   for (let i = 0; i < a.limbCount; i++) a.base.ops[i].mul(a.limb(i), b.limb(i), out.limb(i));
   return out;
-}
-
-/** acc += a · b; all in NTT form. */
-export function mulAccInto(a: RnsPoly, b: RnsPoly, acc: RnsPoly): RnsPoly {
-  assertCompatible('mulAcc', 'ntt', a, b, acc);
-  for (let i = 0; i < a.limbCount; i++) a.base.ops[i].mulAcc(a.limb(i), b.limb(i), acc.limb(i));
-  return acc;
-}
-
-/** out = a · s for an integer s (any representation: scalar multiplication commutes with the NTT). */
-export function mulScalarInto(a: RnsPoly, s: bigint, out: RnsPoly): RnsPoly {
-  assertCompatible('mulScalar', null, a, out);
-  for (let i = 0; i < a.limbCount; i++) a.base.ops[i].mulScalar(a.limb(i), s, out.limb(i));
-  return out;
-}
-
-/** acc += a · s. */
-export function mulScalarAccInto(a: RnsPoly, s: bigint, acc: RnsPoly): RnsPoly {
-  assertCompatible('mulScalarAcc', null, a, acc);
-  for (let i = 0; i < a.limbCount; i++) a.base.ops[i].mulScalarAcc(a.limb(i), s, acc.limb(i));
-  return acc;
 }
 
 /** In place: coefficient → NTT form. */

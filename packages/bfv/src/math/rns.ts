@@ -108,7 +108,7 @@ export class BaseConverter {
    */
   convert(input: Residues, out: Residues, scratch: Residues): void {
     const n = this.from.n;
-    const { from, to } = this;
+    const from = this.from;
     // Step 1.
     for (let i = 0; i < from.size; i++)
       from.ops[i].mulScalar(input.subarray(i * n, (i + 1) * n), from.puncturedInverse[i], scratch.subarray(i * n, (i + 1) * n));

@@ -258,15 +258,14 @@ export function smallToResidues(small: ArrayLike<number>, ops: readonly PrimeOps
     const op = ops[i];
     if (op.n !== n) fail('LENGTH_MISMATCH', fn, `primes of one degree ${n}`, op.n);
     if (!Number.isSafeInteger(bound) || BigInt(bound) >= op.q) fail('OUT_OF_RANGE', fn, `|values| < ${op.q}`, bound);
-    const limb = out.subarray(i * n, (i + 1) * n);
     if (out instanceof Int32Array && op.kernel === 'u32') {
-      const l = limb as Int32Array, q = Number(op.q);
+      const l = out.subarray(i * n, (i + 1) * n), q = Number(op.q);
       for (let k = 0; k < n; k++) {
         const v = small[k] | 0;
         l[k] = v + ((v >> 31) & q); // adds q exactly when v < 0
       }
     } else if (out instanceof BigUint64Array && op.kernel === 'u64') {
-      const l = limb as BigUint64Array, q = op.q;
+      const l = out.subarray(i * n, (i + 1) * n), q = op.q;
       // BigInt arithmetic is not constant-time anyway; u64 is the reference kernel.
       for (let k = 0; k < n; k++) l[k] = mod(BigInt(small[k]), q);
     } else fail('KERNEL_MISMATCH', fn, `${op.kernel} kernel storage`, out);

@@ -12,7 +12,7 @@
  * - One `multiply` can also be split (option `limbParallel`): BEHZ steps 1–2
  *   per input polynomial, steps 3–4 (tensor, inverse NTT) per range of limbs of
  *   q ∪ Bsk, steps 5–6 (fast floor, Bsk → q) per output polynomial: three rounds
- *   of jobs with the pool's queue as the barrier. `pnpm bench:pool` workload b
+ *   of jobs with the pool's queue as the barrier. `npm run bench:pool` workload b
  *   measures it (N = 8192, 2 workers: 1.8× on one multiply); on by default
  *   for N ≥ 4096 (option `limbParallel`).
  *

@@ -396,6 +396,40 @@ describe('parameter and storage errors', () => {
   }
 });
 
+describe('storage: copy and zero', () => {
+  for (const [kernel, top] of [[u32Kernel, (1n << BigInt(U32_MAX_PRIME_BITS)) - 1n], [u64Kernel, (1n << BigInt(U64_MAX_PRIME_BITS)) - 1n]] as const) {
+    const load = (xs: readonly bigint[], shared = false): Residues => {
+      const a = kernel.alloc(xs.length, shared);
+      xs.forEach((x, i) => (a[i] = (kernel.name === 'u64' ? x : Number(x)) as never));
+      return a;
+    };
+    it(`${kernel.name}: copy is exact for any word below 2^maxPrimeBits, into views, shared memory and longer targets`, () => {
+      fc.assert(
+        fc.property(fc.array(fc.bigInt({ min: 0n, max: top }), { minLength: 1, maxLength: 40 }), fc.nat({ max: 8 }), fc.boolean(), (xs, extra, shared) => {
+          const src = load(xs);
+          const dst = load(Array.from({ length: xs.length + extra }, (_, i) => BigInt(i) + 7n), shared);
+          kernel.copy(src, dst);
+          expect(big(dst).slice(0, xs.length)).toEqual(xs);
+          expect(big(dst).slice(xs.length)).toEqual(Array.from({ length: extra }, (_, i) => BigInt(xs.length + i) + 7n));
+          // Between two limbs of one buffer (as key switching and BEHZ copy limbs).
+          const two = load([...xs, ...xs.map((x) => top - x)]);
+          kernel.copy(two.subarray(xs.length), two.subarray(0, xs.length));
+          expect(big(two)).toEqual([...xs.map((x) => top - x), ...xs.map((x) => top - x)]);
+        }),
+      );
+    });
+    it(`${kernel.name}: zero clears every word; copy refuses the other kernel's storage`, () => {
+      const a = load([top, 1n, 0n, top >> 1n]);
+      kernel.zero(a.subarray(1));
+      expect(big(a)).toEqual([top, 0n, 0n, 0n]);
+      kernel.zero(a);
+      expect(big(a)).toEqual([0n, 0n, 0n, 0n]);
+      const other = kernel.name === 'u32' ? u64Kernel.alloc(4) : u32Kernel.alloc(4);
+      expect(() => kernel.copy(other, a)).toThrow(TypeError);
+    });
+  }
+});
+
 describe('u32 float quotient estimates at their worst: quotients just below/above an integer', () => {
   // x·w ≡ q − 1 (mod q) puts ⌊x·w/q⌋ at fraction (q−1)/q, x·w ≡ 1 just above an integer:
   // exactly where a float64 estimate can be off by one and the correction must fire.

@@ -3,7 +3,7 @@
  * operation on one residue polynomial of degree N (so an NTT of one residue
  * is ≈ log2 N units). Used to choose among feasible (N, L, k): only ratios
  * matter. Per layer type:
- * - linear: one scalar multiply-add per non-zero tap, per ciphertext polynomial, per prime;
+ * - linear: one scalar multiply-add per non-zero term, per ciphertext polynomial, per prime;
  * - product (x²): ≈ 70·log2 N per output and prime (BEHZ tensor and base conversions);
  * - relinearization: ≈ 25·log2 N per output and prime (key switching);
  * - encryption of the inputs: ≈ 60 per input and prime of Q·P.
@@ -31,7 +31,7 @@ export interface CostModel {
   readonly layers: Readonly<Record<string, LayerCostRule>>;
 }
 
-const scalarTaps: LayerCostRule = (f, primes, size) => f.terms * size * primes;
+const scalarTerms: LayerCostRule = (f, primes, size) => f.terms * size * primes;
 const product: LayerCostRule = (f, primes, _size, env) => f.outputs * 70 * primes * Math.log2(env.n);
 const free: LayerCostRule = () => 0;
 
@@ -39,7 +39,7 @@ const free: LayerCostRule = () => 0;
 export const batchedCostModel: CostModel = Object.freeze({
   encryption: (inputs: number, env: CostEnv) => inputs * 60 * (env.dataPrimes + 1),
   relinearization: (f: LayerFacts, primes: number, env: CostEnv) => f.outputs * 25 * primes * Math.log2(env.n),
-  layers: Object.freeze({ conv2d: scalarTaps, dense: scalarTaps, sumPool: scalarTaps, square: product, quadratic: product, flatten: free }),
+  layers: Object.freeze({ conv2d: scalarTerms, dense: scalarTerms, sumPool: scalarTerms, square: product, quadratic: product, flatten: free }),
 });
 
 export function costRule(model: CostModel, type: string): LayerCostRule {

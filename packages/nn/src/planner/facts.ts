@@ -4,7 +4,7 @@
  * weight norm, number of scalar products, outputs, activation coefficients).
  */
 import { bitLength } from '@qhe/bfv/math';
-import { compileTaps, tensorShapes, type IntegerModel } from '@qhe/quant/model';
+import { compileLinear, tensorShapes, type IntegerModel } from '@qhe/quant/model';
 
 /**
  * How a layer kind acts on ciphertexts:
@@ -32,7 +32,7 @@ export interface LayerFacts {
   readonly role: LayerRole;
   /** Linear layers: log2 of the worst output's weight ℓ2 norm, + ½ (random-walk noise growth). */
   readonly l2Bits: number;
-  /** Linear layers: scalar × ciphertext products (non-zero taps). */
+  /** Linear layers: scalar × ciphertext products (the non-zero terms). */
   readonly terms: number;
   readonly outputs: number;
   /** Quadratic activations: bits of the largest |a| (+1); 0 otherwise. */
@@ -45,15 +45,15 @@ export function layerFacts(model: IntegerModel): LayerFacts[] {
   return model.layers.map((layer, i): LayerFacts => {
     const outputs = shapes[i + 1].reduce((a, b) => a * b, 1);
     const role = layerRole(layer.type);
-    const taps = compileTaps(layer, shapes[i], shapes[i + 1]);
-    if (taps) {
+    const sparse = compileLinear(layer, shapes[i], shapes[i + 1]);
+    if (sparse) {
       let worst = 1;
-      for (let o = 0; o < taps.outSize; o++) {
+      for (let o = 0; o < sparse.outSize; o++) {
         let s = 0;
-        for (let k = taps.start[o]; k < taps.start[o + 1]; k++) s += taps.w[k] * taps.w[k];
+        for (let k = sparse.start[o]; k < sparse.start[o + 1]; k++) s += sparse.w[k] * sparse.w[k];
         worst = Math.max(worst, s);
       }
-      return { type: layer.type, role, l2Bits: 0.5 * Math.log2(worst) + 0.5, terms: taps.idx.length, outputs, coefBits: 0 };
+      return { type: layer.type, role, l2Bits: 0.5 * Math.log2(worst) + 0.5, terms: sparse.idx.length, outputs, coefBits: 0 };
     }
     if (layer.type === 'quadratic') {
       let a = 1n;

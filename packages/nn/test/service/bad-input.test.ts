@@ -33,7 +33,7 @@ const px = pixelImages(3, 5);
 const inputs = px.map((p) => quantizeInput(model.input, p));
 
 beforeAll(async () => {
-  service = await InferenceService.start({ model, port: 0, pool, plan: PLAN, maxSessions: 3, sessionIdleSeconds: 2, queueLength: 0, log: (l) => log.push(l), webRoot: null });
+  service = await InferenceService.start({ model, port: 0, pool, plan: PLAN, maxSessions: 3, sessionIdleSeconds: 3, queueLength: 0, log: (l) => log.push(l), webRoot: null });
   url = service.url;
   const card = (await (await fetch(`${url}/v1/model`)).json()) as ModelCard;
   client = new InferenceClient(planFromJson(card.modes.batch!.plan));
@@ -75,8 +75,8 @@ async function openSession(): Promise<string> {
   return ((await res.json()) as { session: string }).session;
 }
 
-async function goodInfer(session: string): Promise<void> {
-  const res = await post(`/v1/sessions/${session}/infer`, inferBody(inputFrames(client, inputs)));
+async function goodInfer(session: string, body = inferBody(inputFrames(client, inputs))): Promise<void> {
+  const res = await post(`/v1/sessions/${session}/infer`, body);
   expect(res.status).toBe(200);
   const body = new Uint8Array(await res.arrayBuffer());
   const { frames } = decodeWire(body, { maxFrameBytes: body.length, maxFrames: 1000 });
@@ -126,36 +126,41 @@ describe('bad input: typed JSON errors, the server keeps serving (CRT plan, N = 
   });
 
   it('inference: unknown and expired sessions, truncated/corrupted bodies, other parameters or model, missing channel, bad ciphertexts', async () => {
-    const session = await openSession();
+    // Every body is made before the session opens: the session idles out after 3 s, and
+    // encrypting on a loaded machine must not count as idle time between requests.
     const frames = inputFrames(client, inputs);
-    await expectError(await post('/v1/sessions/0123456789abcdef/infer', inferBody(frames)), 404, 'UNKNOWN_SESSION');
-    const body = inferBody(frames);
+    const goodBody = inferBody(frames);
+    const foreignFrame = inputFrames(new InferenceClient(planInference(other, { polyDegree: 2048, allowInsecure: true, maxPlainBits: 16 })), inputs)[0];
+    const ev = new Evaluator(client.contexts[0]);
+    const [a] = client.encryptChannel(inputs, 0);
+    const lowFrame = serializeCiphertext(ev.modSwitchToNext(a));
+    const squareFrame = serializeCiphertext(ev.square(a));
+    const session = await openSession();
+    await expectError(await post('/v1/sessions/0123456789abcdef/infer', goodBody), 404, 'UNKNOWN_SESSION');
+    const body = goodBody;
     await expectError(await post(`/v1/sessions/${session}/infer`, body.subarray(0, body.length - 7)), 400, 'WIRE_FORMAT');
     const corrupt = body.slice();
     corrupt[body.length - 3000] ^= 1;
     await expectError(await post(`/v1/sessions/${session}/infer`, corrupt), 400, 'SERIALIZATION');
     // A ciphertext for other parameters (another model's plan).
-    const foreign = new InferenceClient(planInference(other, { polyDegree: 2048, allowInsecure: true, maxPlainBits: 16 }));
     const mixed = frames.slice();
-    mixed[40] = inputFrames(foreign, inputs)[0];
+    mixed[40] = foreignFrame;
     await expectError(await post(`/v1/sessions/${session}/infer`, inferBody(mixed)), 400, 'PARAMETER_MISMATCH');
     // Another model's input shape (16 features instead of 36).
     await expectError(await post(`/v1/sessions/${session}/infer`, inferBody(frames.slice(0, 16 * k), 3, k, 16)), 400, 'BAD_REQUEST');
     await expectError(await post(`/v1/sessions/${session}/infer`, inferBody(frames.slice(0, 36), 3, 1)), 400, 'MISSING_CHANNEL');
     await expectError(await post(`/v1/sessions/${session}/infer`, inferBody(frames, 0)), 400, 'BAD_REQUEST');
     // A ciphertext below the first layer's level, and a size-3 one (larger than any input frame).
-    const ev = new Evaluator(client.contexts[0]);
-    const [a] = client.encryptChannel(inputs, 0);
     const low = frames.slice();
-    low[0] = serializeCiphertext(ev.modSwitchToNext(a));
+    low[0] = lowFrame;
     expect(await expectError(await post(`/v1/sessions/${session}/infer`, inferBody(low)), 400, 'INVALID_CIPHERTEXT')).toMatch(/level ≤ 0/);
     const sq = frames.slice();
-    sq[0] = serializeCiphertext(ev.square(a));
+    sq[0] = squareFrame;
     expect(await expectError(await post(`/v1/sessions/${session}/infer`, inferBody(sq)), 400, 'WIRE_FORMAT')).toMatch(/frame 0 of 1\.\.\d+ bytes/);
-    await goodInfer(session);
-    // Expired: idle longer than 2 s.
-    await new Promise((r) => setTimeout(r, 2300));
-    await expectError(await post(`/v1/sessions/${session}/infer`, inferBody(frames)), 404, 'UNKNOWN_SESSION');
+    await goodInfer(session, goodBody);
+    // Expired: idle longer than 3 s.
+    await new Promise((r) => setTimeout(r, 3300));
+    await expectError(await post(`/v1/sessions/${session}/infer`, goodBody), 404, 'UNKNOWN_SESSION');
     await expectError(await fetch(`${url}/v1/sessions/${session}`, { method: 'DELETE' }), 404, 'UNKNOWN_SESSION');
   });
 

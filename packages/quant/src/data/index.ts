@@ -1,7 +1,8 @@
 /**
- * `@qhe/quant/data`: the files quant ships, without TF.js — the dataset loaders
- * (MNIST idx, MedMNIST `.npz`) and the committed integer models with their
- * manifest — for consumers (such as `@qhe/nn`'s `qhe` command) that need no training.
+ * `@qhe/quant/data`: the files quant ships, without TF.js — the dataset
+ * loaders (MNIST idx, MedMNIST `.npz`) and the committed integer models with
+ * their manifest — for consumers (such as `@qhe/nn`'s `qhe` command) that need
+ * no training.
  */
 export * from './mnist.js';
 export * from './idx.js';

@@ -12,15 +12,3 @@ export function minPlainModulus(model: Pick<IntegerModel, 'tensors'>): bigint {
   for (const t of model.tensors) if (t.maxAbs > m) m = t.maxAbs;
   return 2n * m + 1n;
 }
-
-/** Bits of the smallest adequate t: bitLength(2·maxAbs + 1) = maxBits + 1. */
-export function minPlainModulusBits(model: Pick<IntegerModel, 'tensors'>): number {
-  return minPlainModulus(model).toString(2).length;
-}
-
-/** Centred representative of v mod t, as BFV decryption returns it. */
-export function centre(v: bigint, t: bigint): bigint {
-  let r = v % t;
-  if (r < 0n) r += t;
-  return r > t / 2n ? r - t : r;
-}

@@ -1,15 +1,17 @@
 /**
- * Lowers conv2d / dense / sumPool / add to one sparse "taps" form: output o =
- * bias[o] + Σ_k w[k]·in[idx[k]] over k in [start[o], start[o+1]). Padding taps
- * (zeros) and zero weights are dropped, so interval analysis and the exact
- * forward pass share one loop and see exactly the products BFV will compute.
- * For `add` the input is the concatenation [x, t[from]] of the layer's input
- * and the earlier tensor (same size n): taps o → scale·in[o] + fromScale·in[n + o]
- * (`tapInputs` builds that list).
+ * Lowers conv2d / dense / sumPool / add to one sparse linear form: output o =
+ * bias[o] + Σ_k w[k]·in[idx[k]] over its terms k in [start[o], start[o+1]).
+ * Padding terms (zeros) and zero weights are dropped, so interval analysis and
+ * the exact forward pass share one loop and see exactly the products BFV will
+ * compute. For `add` the input is the concatenation [x, t[from]] of the
+ * layer's input and the earlier tensor (same size n): output o = scale·in[o] +
+ * fromScale·in[n + o] (`linearInputs` builds that list).
+ * ("Terms", not "taps": the worker pool's `LinearPlan.taps` is the number of
+ * terms per output.)
  */
 import type { IntegerLayer } from './schema.js';
 
-export interface Taps {
+export interface SparseLinear {
   readonly outSize: number;
   readonly start: Int32Array;
   readonly idx: Int32Array;
@@ -19,7 +21,7 @@ export interface Taps {
   readonly maxAbsWeightSum: number;
 }
 
-export function compileTaps(layer: IntegerLayer, inShape: readonly number[], outShape: readonly number[]): Taps | null {
+export function compileLinear(layer: IntegerLayer, inShape: readonly number[], outShape: readonly number[]): SparseLinear | null {
   const idx: number[] = [];
   const w: number[] = [];
   const outSize = outShape.reduce((a, b) => a * b, 1);
@@ -98,10 +100,10 @@ export function compileTaps(layer: IntegerLayer, inShape: readonly number[], out
 }
 
 /**
- * The input list a layer's taps index: the layer's input tensor, followed for
+ * The input list a layer's sparse linear form indexes: the layer's input tensor, followed for
  * `add` by the earlier tensor it reads. `tensors[k]` is tensor k (any element type).
  */
-export function tapInputs<T>(layer: IntegerLayer, index: number, tensors: readonly (readonly T[])[]): readonly T[] {
+export function linearInputs<T>(layer: IntegerLayer, index: number, tensors: readonly (readonly T[])[]): readonly T[] {
   const x = tensors[index];
   return layer.type === 'add' ? [...x, ...tensors[layer.from]] : x;
 }

@@ -7,9 +7,8 @@
  * combine the limbs in bigint — O(outputs·limbs) bigint work instead of
  * O(outputs·fan-in).
  */
-import { compileTaps, type Taps } from './compile.js';
+import { compileLinear, type SparseLinear } from './compile.js';
 import { fail } from './errors.js';
-import { analyzeIntervals } from './interval.js';
 import type { IntegerModel } from './schema.js';
 import { bitLength } from './schema.js';
 import { size } from './shapes.js';
@@ -20,7 +19,7 @@ export type IntTensor = Float64Array | bigint[];
 const SAFE = 2 ** 53;
 
 interface Plan {
-  readonly taps: (Taps | null)[];
+  readonly sparse: (SparseLinear | null)[];
   readonly inMax: number[]; // maxAbs of each layer input, as double (may round up; only compared with 2^53)
   readonly outExact: boolean[]; // output tensor representable as doubles
   readonly inputSize: number;
@@ -32,10 +31,10 @@ function planFor(model: IntegerModel): Plan {
   let p = plans.get(model);
   if (p) return p;
   const shapes = model.tensors.map((t) => t.shape);
-  const taps = model.layers.map((l, i) => compileTaps(l, shapes[i], shapes[i + 1]));
+  const sparse = model.layers.map((l, i) => compileLinear(l, shapes[i], shapes[i + 1]));
   const maxAbs = model.tensors.map((t) => t.maxAbs);
   p = {
-    taps,
+    sparse,
     inMax: maxAbs.map((m) => Number(m)),
     outExact: maxAbs.map((m) => m < BigInt(SAFE)),
     inputSize: size(model.input.shape),
@@ -46,11 +45,11 @@ function planFor(model: IntegerModel): Plan {
 
 const toBig = (t: IntTensor, i: number): bigint => (t instanceof Float64Array ? BigInt(t[i]) : t[i]);
 
-function linear(taps: Taps, x: IntTensor, inMax: number, outExact: boolean): IntTensor {
-  const { start, idx, w, bias, outSize } = taps;
+function linear(sparse: SparseLinear, x: IntTensor, inMax: number, outExact: boolean): IntTensor {
+  const { start, idx, w, bias, outSize } = sparse;
   let maxBias = 0;
   for (const b of bias) maxBias = Math.max(maxBias, Math.abs(Number(b)));
-  if (x instanceof Float64Array && inMax * taps.maxAbsWeightSum + maxBias < SAFE) {
+  if (x instanceof Float64Array && inMax * sparse.maxAbsWeightSum + maxBias < SAFE) {
     const y = new Float64Array(outSize);
     for (let o = 0; o < outSize; o++) {
       let s = Number(bias[o]);
@@ -60,7 +59,7 @@ function linear(taps: Taps, x: IntTensor, inMax: number, outExact: boolean): Int
     return y;
   }
   // Limb split: |limb| < 2^L with 2^L·Σ|w| < 2^53 keeps each limb dot product exact.
-  const L = Math.max(1, 52 - Math.ceil(Math.log2(taps.maxAbsWeightSum + 1)));
+  const L = Math.max(1, 52 - Math.ceil(Math.log2(sparse.maxAbsWeightSum + 1)));
   const inBits = bitLength(BigInt(Math.ceil(inMax)) + 1n);
   const nl = Math.max(1, Math.ceil(inBits / L));
   const limbs = splitLimbs(x, L, nl);
@@ -147,12 +146,12 @@ export function forwardIntegerTrace(model: IntegerModel, input: ArrayLike<number
   const out: IntTensor[] = [inputTensor(model, input, 'forwardInteger(input)')];
   model.layers.forEach((layer, i) => {
     const x = out[i];
-    const taps = plan.taps[i];
+    const sparse = plan.sparse[i];
     const exact = plan.outExact[i + 1];
-    if (taps && layer.type === 'add') {
-      // The taps read [x, t[from]] (see compileTaps).
-      out.push(linear(taps, concat(x, out[layer.from]), Math.max(plan.inMax[i], plan.inMax[layer.from]), exact));
-    } else if (taps) out.push(linear(taps, x, plan.inMax[i], exact));
+    if (sparse && layer.type === 'add') {
+      // The terms read [x, t[from]] (see compileLinear).
+      out.push(linear(sparse, concat(x, out[layer.from]), Math.max(plan.inMax[i], plan.inMax[layer.from]), exact));
+    } else if (sparse) out.push(linear(sparse, x, plan.inMax[i], exact));
     else if (layer.type === 'flatten') out.push(x);
     else {
       const C = model.tensors[i].shape[model.tensors[i].shape.length - 1];
@@ -185,9 +184,4 @@ export function predictInteger(model: IntegerModel, inputs: readonly ArrayLike<n
     out[i] = argmax(t[t.length - 1] as ArrayLike<number | bigint>);
   });
   return out;
-}
-
-/** Re-derives the tensor statistics (used by the loader to check a file). */
-export function modelStats(model: Pick<IntegerModel, 'input' | 'layers'>) {
-  return analyzeIntervals(model.input, model.layers);
 }

@@ -8,5 +8,5 @@ export { parseIntegerModel, buildIntegerModel, integerModelToJson, serializeInte
 export { analyzeIntervals, quadraticRange, type IntervalAnalysis } from './interval.js';
 export { forwardInteger, forwardIntegerTrace, predictInteger, argmax, type IntTensor } from './forward.js';
 export { tensorShapes, layerOutputShape } from './shapes.js';
-export { minPlainModulus, minPlainModulusBits, centre } from './bounds.js';
-export { compileTaps, type Taps } from './compile.js';
+export { minPlainModulus } from './bounds.js';
+export { compileLinear, linearInputs, type SparseLinear } from './compile.js';

@@ -6,7 +6,7 @@
  * over the integer interval (endpoints plus the integers next to the vertex),
  * so the bound is tight per element, not merely per tensor.
  */
-import { compileTaps, tapInputs } from './compile.js';
+import { compileLinear, linearInputs } from './compile.js';
 import type { IntegerLayer, InputSpec } from './schema.js';
 import { bitLength } from './schema.js';
 import { size, tensorShapes } from './shapes.js';
@@ -30,16 +30,16 @@ export function analyzeIntervals(input: Pick<InputSpec, 'shape' | 'min' | 'max'>
   // Multiplicative depth per tensor: the longest chain of square/quadratic layers behind it.
   const depth: number[] = [0];
   layers.forEach((layer, li) => {
-    const taps = compileTaps(layer, shapes[li], shapes[li + 1]);
-    depth.push(layer.type === 'add' ? Math.max(depth[li], depth[layer.from]) : depth[li] + (taps || layer.type === 'flatten' ? 0 : 1));
-    const L = taps ? tapInputs(layer, li, lo) : lo[li], H = taps ? tapInputs(layer, li, hi) : hi[li];
-    if (taps) {
+    const sparse = compileLinear(layer, shapes[li], shapes[li + 1]);
+    depth.push(layer.type === 'add' ? Math.max(depth[li], depth[layer.from]) : depth[li] + (sparse || layer.type === 'flatten' ? 0 : 1));
+    const L = sparse ? linearInputs(layer, li, lo) : lo[li], H = sparse ? linearInputs(layer, li, hi) : hi[li];
+    if (sparse) {
       const nlo: bigint[] = [], nhi: bigint[] = [];
-      for (let o = 0; o < taps.outSize; o++) {
-        let a = taps.bias[o], b = taps.bias[o];
-        for (let k = taps.start[o]; k < taps.start[o + 1]; k++) {
-          const w = BigInt(taps.w[k]);
-          const p = w * L[taps.idx[k]], q = w * H[taps.idx[k]];
+      for (let o = 0; o < sparse.outSize; o++) {
+        let a = sparse.bias[o], b = sparse.bias[o];
+        for (let k = sparse.start[o]; k < sparse.start[o + 1]; k++) {
+          const w = BigInt(sparse.w[k]);
+          const p = w * L[sparse.idx[k]], q = w * H[sparse.idx[k]];
           if (p < q) { a += p; b += q; } else { a += q; b += p; }
         }
         nlo.push(a); nhi.push(b);

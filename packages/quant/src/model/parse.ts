@@ -88,7 +88,7 @@ function layer(v: unknown, where: string, index: number, version: ModelVersion):
       return { type, a: bigs(o.a, `${where}.a`), b: bigs(o.b, `${where}.b`), c: bigs(o.c, `${where}.c`) };
     case 'add': {
       if (version < 2) fail(F, `${where}.type`, 'one of conv2d|dense|sumPool|flatten|square|quadratic (add needs version 2)', type);
-      // Factors stay exact in doubles (the taps' weights): |v| ≤ 2^53 − 1.
+      // Factors stay exact in doubles (the sparse linear weights): |v| ≤ 2^53 − 1.
       const factors = (v: unknown, k: string): number[] => arr(v, `${where}.${k}`).map((x, i) => int(x, `${where}.${k}[${i}]`));
       return { type, from: int(o.from, `${where}.from`, 0, index), scale: factors(o.scale, 'scale'), fromScale: factors(o.fromScale, 'fromScale') };
     }

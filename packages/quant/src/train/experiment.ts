@@ -1,7 +1,7 @@
 /**
  * One experiment = (optional ReLU teacher) → student → float accuracy →
  * integer export → exact integer accuracy on the test split. Shared by the
- * `train` and `sweep` CLIs so both report the same numbers.
+ * `qhe train` and `qhe sweep` jobs so both report the same numbers.
  */
 import type { Mnist, MnistSplit } from '../data/mnist.js';
 import { predictInteger } from '../model/forward.js';
