@@ -75,8 +75,8 @@ async function openSession(): Promise<string> {
   return ((await res.json()) as { session: string }).session;
 }
 
-async function goodInfer(session: string, body = inferBody(inputFrames(client, inputs))): Promise<void> {
-  const res = await post(`/v1/sessions/${session}/infer`, body);
+async function goodInfer(session: string, request = inferBody(inputFrames(client, inputs))): Promise<void> {
+  const res = await post(`/v1/sessions/${session}/infer`, request);
   expect(res.status).toBe(200);
   const body = new Uint8Array(await res.arrayBuffer());
   const { frames } = decodeWire(body, { maxFrameBytes: body.length, maxFrames: 1000 });
