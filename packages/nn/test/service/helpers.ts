@@ -72,10 +72,10 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** `qhe serve` in a child process (built CLI), resolved once it prints its URL. */
-export async function startServer(args: readonly string[]): Promise<ServerProcess> {
+/** `qhe serve` in a child process (built CLI), resolved once it prints its URL; `nodeArgs` go to node itself. */
+export async function startServer(args: readonly string[], nodeArgs: readonly string[] = []): Promise<ServerProcess> {
   if (!existsSync(CLI)) throw new Error(`startServer: expected the built CLI at ${CLI} (run npm test, which builds first)`);
-  const proc = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [...nodeArgs, CLI, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
