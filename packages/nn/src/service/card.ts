@@ -24,25 +24,11 @@ import { WIRE_VERSION } from './wire.js';
 export type InferenceMode = 'batch' | 'single';
 export const INFERENCE_MODES: readonly InferenceMode[] = Object.freeze(['batch', 'single']);
 
-export interface PlanJson {
-  readonly model: string;
-  readonly polyDegree: number;
-  readonly kernel: 'u32' | 'u64';
-  readonly coeffModulus: readonly string[];
-  readonly specialModulus: readonly string[];
-  readonly plainModuli: readonly string[];
-  readonly logQ: number;
-  readonly logQP: number;
-  readonly securityBound: number | null;
-  readonly maxAbs: string;
-  readonly marginBits: number;
-  readonly freshBudget: number;
-  readonly layers: readonly LayerPlan[];
-  readonly predictedFinalBudget: number;
-  readonly estimatedCost: number;
-  readonly allowInsecure: boolean;
-  readonly flooding: FloodingPlan | null;
-}
+/** A field of the plan as JSON: bigints (and lists of them) as decimal strings. */
+type Jsonified<T> = T extends bigint ? string : T extends readonly bigint[] ? readonly string[] : T;
+
+/** InferencePlan as JSON (the model card's `plan`). */
+export type PlanJson = { readonly [K in keyof InferencePlan]: Jsonified<InferencePlan[K]> };
 
 export interface ModeCard {
   readonly mode: InferenceMode;
@@ -86,25 +72,10 @@ export interface ModelCard {
 }
 
 export function planToJson(plan: InferencePlan): PlanJson {
-  return {
-    model: plan.model,
-    polyDegree: plan.polyDegree,
-    kernel: plan.kernel,
-    coeffModulus: plan.coeffModulus.map(String),
-    specialModulus: plan.specialModulus.map(String),
-    plainModuli: plan.plainModuli.map(String),
-    logQ: plan.logQ,
-    logQP: plan.logQP,
-    securityBound: plan.securityBound,
-    maxAbs: String(plan.maxAbs),
-    marginBits: plan.marginBits,
-    freshBudget: plan.freshBudget,
-    layers: plan.layers.map((l) => ({ ...l })),
-    predictedFinalBudget: plan.predictedFinalBudget,
-    estimatedCost: plan.estimatedCost,
-    allowInsecure: plan.allowInsecure,
-    flooding: plan.flooding,
-  };
+  const json: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(plan))
+    json[k] = typeof v === 'bigint' ? String(v) : Array.isArray(v) && typeof v[0] === 'bigint' ? v.map(String) : k === 'layers' ? (v as LayerPlan[]).map((l) => ({ ...l })) : v;
+  return json as PlanJson;
 }
 
 function bad(what: string, got: unknown): never {

@@ -144,7 +144,7 @@ export class ModeRuntime {
     const outputs = f
       ? raw.map((ct) => s.flooders[j].flood(ct, { noiseBound: this.noiseBounds[j], statisticalSecurity: f.statisticalSecurity, ciphertexts: f.ciphertexts }))
       : raw;
-    return { outputs, computeMs, floodMs: performance.now() - t };
+    return { outputs, computeMs, floodMs: f ? performance.now() - t : 0 };
   }
 }
 
