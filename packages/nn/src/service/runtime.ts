@@ -36,7 +36,15 @@ export interface SessionKeys {
   readonly galoisKeys: readonly (GaloisKeys | null)[];
   readonly server: InferenceServer;
   readonly flooders: readonly NoiseFlooder[];
+  /**
+   * Memory the session holds: every key residue as loaded (a seeded key is
+   * expanded, so twice its wire size) plus the worker pool's shared copy of the
+   * key-switching keys. What the session cap counts.
+   */
+  readonly memoryBytes: number;
 }
+
+const kswitchBytes = (k: KSwitchKey): number => k.digits.reduce((s, d) => s + d.b.data.byteLength + d.a.data.byteLength, 0);
 
 const WIRE_OVERHEAD = 12 + MAX_WIRE_HEADER_BYTES;
 
@@ -51,6 +59,8 @@ export class ModeRuntime {
   readonly maxKeyFrameBytes: number;
   readonly maxKeyBodyBytes: number;
   readonly maxInferBodyBytes: number;
+  /** Memory one session's keys take once loaded (SessionKeys.memoryBytes of a full key set). */
+  readonly sessionMemoryBytes: number;
   private readonly noiseBounds: readonly bigint[];
 
   constructor(
@@ -73,6 +83,10 @@ export class ModeRuntime {
     const keyBytes = k * (sizes.publicKey + sizes.relinKeys + (galoisElements.length ? sizes.galoisKeys : 0));
     this.maxKeyBodyBytes = WIRE_OVERHEAD + keyBytes + 4 * k * this.roles.length;
     this.maxInferBodyBytes = WIRE_OVERHEAD + k * this.features * (4 + this.maxCiphertextBytes);
+    const ctx = this.contexts[0];
+    const poly = ctx.keyBase.size * ctx.n * ctx.kernel.alloc(1).BYTES_PER_ELEMENT;
+    const digits = ctx.level(0).digits.length;
+    this.sessionMemoryBytes = k * (2 * poly + 2 * (1 + galoisElements.length) * 2 * digits * poly);
     const inputLevel = plan.layers[0].level;
     const maxImages = mode === 'batch' ? plan.polyDegree : 1;
     const request = 12 + 256 + k * this.features * (4 + sizes.seededCiphertext);
@@ -116,7 +130,12 @@ export class ModeRuntime {
     const keys: ServerKeys = { channels };
     const server = new InferenceServer(this.plan, this.model, keys, poolBackend(this.pool));
     const flooders = channels.map((c, j) => new NoiseFlooder(this.contexts[j], c.publicKey));
-    return { keys, galoisKeys: galois, server, flooders };
+    let memoryBytes = 0;
+    for (const [j, c] of channels.entries()) {
+      const switching = kswitchBytes(c.relinKeys.key) + [...(galois[j]?.keys.values() ?? [])].reduce((s, k) => s + kswitchBytes(k), 0);
+      memoryBytes += c.publicKey.p0.data.byteLength + c.publicKey.p1.data.byteLength + 2 * switching;
+    }
+    return { keys, galoisKeys: galois, server, flooders, memoryBytes };
   }
 
   /** Frees what a session holds in the worker pool. */

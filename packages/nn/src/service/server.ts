@@ -71,7 +71,7 @@ export interface ServiceOptions {
   /** Planner options (tests: polyDegree + allowInsecure; images per batch). */
   readonly plan?: Omit<PlanOptions, 'floodingSecurity'>;
   readonly maxSessions?: number;
-  /** Cap on the key bytes all sessions hold together. Default 4 GiB. */
+  /** Cap on the memory all sessions' keys take together (as loaded, worker copies included). Default 4 GiB. */
   readonly maxSessionBytes?: number;
   readonly sessionIdleSeconds?: number;
   /** Requests that may wait for the running one. Default 8. */
@@ -297,7 +297,7 @@ export class InferenceService {
     if (!rt) refuse('MODE_UNAVAILABLE', fn, `a mode this server offers (${Object.keys(this.runtimes).join(', ')})`, JSON.stringify(mode));
     const limit = rt.maxKeyBodyBytes;
     this.checkLength(req, fn, limit);
-    this.sessions.assertRoom(Math.min(limit, Number(req.headers['content-length'] ?? limit)));
+    this.sessions.assertRoom(rt.sessionMemoryBytes);
     const frames: Uint8Array[] = [];
     const decoder = new WireDecoder({ maxFrameBytes: rt.maxKeyFrameBytes, maxFrames: rt.contexts.length * rt.roles.length }, fn);
     let bytes = 0;
@@ -314,7 +314,7 @@ export class InferenceService {
     const keys = rt.openSession(frames);
     let session: Session<SessionValue>;
     try {
-      session = this.sessions.create({ runtime: rt, keys }, bytes);
+      session = this.sessions.create({ runtime: rt, keys }, keys.memoryBytes);
     } catch (e) {
       rt.closeSession(keys);
       throw e;

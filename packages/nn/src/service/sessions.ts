@@ -1,6 +1,7 @@
 /**
  * Sessions: the evaluation keys a client uploaded once, kept in memory under an
- * id, with two caps — a count and a total of key bytes — and an idle timeout.
+ * id, with two caps — a count and a total of memory (the keys as loaded, the
+ * worker pool's copies included) — and an idle timeout.
  *
  * - A session that is idle (no request in progress) for longer than the timeout
  *   is evicted by a periodic sweep and by any lookup that finds it expired; a
@@ -63,12 +64,12 @@ export class SessionStore<T> {
   private checkRoom(bytes: number): void {
     const { maxSessions, maxBytes } = this.limits;
     if (bytes > maxBytes)
-      throw new ServiceError('TOO_MANY_SESSIONS', `POST /v1/sessions: expected keys of at most ${maxBytes} bytes (the session memory cap), got ${bytes} bytes`);
+      throw new ServiceError('TOO_MANY_SESSIONS', `POST /v1/sessions: expected keys taking at most ${maxBytes} bytes (the session memory cap), got ${bytes} bytes`);
     if (this.sessions.size + 1 > maxSessions || this.bytes + bytes > maxBytes) {
       const retry = this.secondsUntilRoom();
       throw new ServiceError(
         'TOO_MANY_SESSIONS',
-        `POST /v1/sessions: expected room for a session (at most ${maxSessions} sessions, ${maxBytes} key bytes), got ${this.sessions.size} sessions holding ${this.bytes} bytes; retry after ${retry} s or DELETE an old session`,
+        `POST /v1/sessions: expected room for a session (at most ${maxSessions} sessions, ${maxBytes} bytes of keys), got ${this.sessions.size} sessions holding ${this.bytes} bytes; retry after ${retry} s or DELETE an old session`,
         retry,
       );
     }

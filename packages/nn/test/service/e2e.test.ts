@@ -6,13 +6,18 @@
  * SIGTERM.
  */
 import { execFile } from 'node:child_process';
+import { Agent, request as httpRequest } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encode as encodePng } from 'fast-png';
 import { forwardInteger, quantizeInput } from '@qhe/quant/model';
+import { serializeCiphertext, serializePublicKey, serializeRelinKeys } from '@qhe/bfv';
+import { InferenceClient } from '../../src/client.js';
 import { QheClient } from '../../src/service/client.js';
+import { planFromJson, type ModelCard } from '../../src/service/card.js';
+import { WIRE_CONTENT_TYPE, concatBytes, encodeWire } from '../../src/service/wire.js';
 import { CLI, pixelImages, startServer, tempDir, tinyModel, writeModel, type ServerProcess } from './helpers.js';
 
 const run = promisify(execFile);
@@ -87,6 +92,47 @@ describe('qhe serve + QheClient + qhe classify (tiny model, N = 1024, insecure t
       expect(await plain.stop()).toBe(0);
     }
   });
+});
+
+describe('graceful shutdown', () => {
+  it('SIGTERM: the admitted request finishes (200), new connections are refused, the process exits 0', async () => {
+    const model2 = tinyModel();
+    const server = await startServer(['--model', writeModel(tempDir('shutdown'), model2), ...TEST_SERVER]);
+    try {
+      const card = (await (await fetch(`${server.url}/v1/model`)).json()) as ModelCard;
+      const he = new InferenceClient(planFromJson(card.modes.batch!.plan));
+      const keys = concatBytes(encodeWire({ kind: 'keys', mode: 'batch', channels: 1, perChannel: ['publicKey', 'relinKeys'] }, he.serverKeys().channels.flatMap((c) => [serializePublicKey(c.publicKey), serializeRelinKeys(c.relinKeys)])));
+      const session = ((await (await fetch(`${server.url}/v1/sessions`, { method: 'POST', headers: { 'Content-Type': WIRE_CONTENT_TYPE }, body: keys })).json()) as { session: string }).session;
+      const px = pixelImages(2, 9).map((p) => quantizeInput(model2.input, p));
+      const body = concatBytes(encodeWire({ kind: 'infer', mode: 'batch', images: 2, channels: 1, perChannel: 36 }, he.encryptChannel(px, 0, undefined, { symmetric: true }).map((ct) => serializeCiphertext(ct))));
+      const agent = new Agent({ keepAlive: true, maxSockets: 2 });
+      const send = (payload: Uint8Array, partial: boolean) => {
+        const req = httpRequest(`${server.url}/v1/sessions/${session}/infer`, { method: 'POST', agent, headers: { 'Content-Type': WIRE_CONTENT_TYPE, 'Content-Length': payload.length } });
+        const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
+          req.on('response', (r) => { let text = ''; r.setEncoding('latin1'); r.on('data', (d: string) => (text += d)); r.on('end', () => resolve({ status: r.statusCode ?? 0, body: text })); }).on('error', reject);
+        });
+        req.write(payload.subarray(0, partial ? payload.length >> 1 : payload.length));
+        if (!partial) req.end();
+        return { req, answer };
+      };
+      // A first request completes; then one is admitted with half its body sent (the job is in flight).
+      const warm = send(body, false);
+      expect((await warm.answer).status).toBe(200);
+      const held = send(body, true); // admitted, half its body sent: the job is in flight
+      await new Promise((r) => setTimeout(r, 300));
+      server.proc.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 300));
+      await expect(fetch(`${server.url}/v1/model`)).rejects.toThrow(); // the listener is closed
+      held.req.end(body.subarray(body.length >> 1));
+      const done = await held.answer;
+      expect(done.status).toBe(200);
+      agent.destroy();
+      expect(await server.stop()).toBe(0);
+      expect(server.output()).toMatch(/SIGTERM: finishing admitted requests/);
+    } finally {
+      await server.stop();
+    }
+  }, 120_000);
 });
 
 function argmaxOf(v: readonly bigint[]): number {
