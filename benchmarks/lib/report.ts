@@ -1,16 +1,17 @@
 /**
  * Shared plumbing of the benchmark suites: machine description, medians from
- * tinybench tasks, the results JSON under benchmarks/results/<suite>.json and a
- * printed table. Timings on the shared 2-core machines move by 2× between runs,
+ * tinybench tasks, the results under benchmarks/results/ (<suite>.json, and the
+ * markdown table and plots rendered from it, render.ts) and a printed table. Timings on the shared 2-core machines move by 2× between runs,
  * so every suite measures ours and the peer in the same run and reports ratios.
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Task } from 'tinybench';
+import { resultsDir } from './paths.js';
+import { writeRendered } from './render.js';
 
-export const resultsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'results');
+export { resultsDir } from './paths.js';
 
 export function machine(): { node: string; cpu: string; cores: number } {
   return { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: availableParallelism() };
@@ -31,10 +32,12 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
+/** Writes results/<suite>.json, then its markdown table and plots (render.ts); returns the JSON's path. */
 export function writeResults(suite: string, payload: Record<string, unknown>): string {
   mkdirSync(resultsDir, { recursive: true });
   const file = join(resultsDir, `${suite}.json`);
   writeFileSync(file, JSON.stringify({ suite, ...machine(), date: new Date().toISOString(), ...payload }, null, 2) + '\n');
+  writeRendered(suite);
   return file;
 }
 
@@ -52,12 +55,13 @@ export function printTable(rows: readonly Record<string, unknown>[]): void {
   for (const row of cells) console.log(line(row));
 }
 
-/** Rows as a GitHub markdown table (numbers to 3 significant digits), written to results/<suite>.md. */
-export function writeMarkdown(suite: string, title: string, rows: readonly Record<string, unknown>[], notes: readonly string[] = []): string {
+/** Rows as a GitHub markdown table (numbers to 3 significant digits), written to benchmarks/results/<suite>.md. */
+export function writeMarkdownTable(suite: string, title: string, rows: readonly Record<string, unknown>[], notes: readonly string[] = []): string {
   const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const fmt = (v: unknown): string =>
-    typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toPrecision(3)) : v === undefined || v === null ? '' : String(v);
-  const lines = [`# ${title}`, '', `| ${cols.join(' | ')} |`, `| ${cols.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${cols.map((c) => fmt(r[c])).join(' | ')} |`)];
+    typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toPrecision(3)) : v === undefined || v === null ? '' : String(v).replace(/\|/g, '\\|');
+  const lines = [`# ${title}`, '', `${machine().cpu}, ${machine().cores} cores, Node ${machine().node}, ${new Date().toISOString()}`, '',
+    `| ${cols.join(' | ')} |`, `| ${cols.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${cols.map((c) => fmt(r[c])).join(' | ')} |`)];
   if (notes.length) lines.push('', ...notes.map((n) => `- ${n}`));
   mkdirSync(resultsDir, { recursive: true });
   const file = join(resultsDir, `${suite}.md`);

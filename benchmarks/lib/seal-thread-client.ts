@@ -5,12 +5,17 @@
 import { Worker } from 'node:worker_threads';
 import type { SealThreadApi } from '../peers/seal-thread.js';
 
-type Remote = { [K in keyof SealThreadApi]: (...a: Parameters<SealThreadApi[K]>) => Promise<Awaited<ReturnType<SealThreadApi[K]>>> };
+/** The async face of a thread API: every method returns a promise of its (awaited) result. */
+export type Remote<Api> = { [K in keyof Api]: Api[K] extends (...a: infer P) => infer R ? (...a: P) => Promise<Awaited<R>> : never };
 
-export class SealThread {
+/**
+ * A worker thread answering `{ id, method, args }` messages with `{ id, value | error }`
+ * (peers/seal-thread.ts by default; other peer threads speak the same protocol).
+ */
+export class SealThread<Api = SealThreadApi> {
   private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   private next = 1;
-  readonly api: Remote;
+  readonly api: Remote<Api>;
 
   private constructor(private readonly worker: Worker) {
     worker.on('message', (m: { id: number; value?: unknown; error?: string }) => {
@@ -22,14 +27,14 @@ export class SealThread {
     });
     worker.on('error', (e) => this.failAll(e));
     worker.on('exit', (code) => this.failAll(new Error(`node-seal thread exited with code ${code}`)));
-    this.api = new Proxy({} as Remote, {
+    this.api = new Proxy({} as Remote<Api>, {
       get: (_t, method: string) => (...args: unknown[]) => this.call(method, args),
     });
   }
 
-  static async start(): Promise<SealThread> {
-    const worker = new Worker(new URL('../peers/seal-thread.js', import.meta.url));
-    const thread = new SealThread(worker);
+  static async start<Api = SealThreadApi>(url: URL = new URL('../peers/seal-thread.js', import.meta.url)): Promise<SealThread<Api>> {
+    const worker = new Worker(url);
+    const thread = new SealThread<Api>(worker);
     await new Promise<unknown>((resolve, reject) => thread.pending.set(0, { resolve, reject }));
     return thread;
   }
@@ -48,7 +53,8 @@ export class SealThread {
   }
 
   async close(): Promise<void> {
-    await this.api.dispose().catch(() => undefined);
+    const api = this.api as unknown as { dispose?: () => Promise<unknown> };
+    await api.dispose?.().catch(() => undefined);
     await this.worker.terminate();
   }
 }

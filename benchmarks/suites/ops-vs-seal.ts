@@ -34,7 +34,7 @@ function ourParameters(n: number, t: number, kernel: KernelName): BfvParameterLi
   const s = shape[n];
   if (!s) throw new Error(`no parameter shape for N=${n}`);
   return kernel === 'u32'
-    ? { polyDegree: n, ...s, plainModulus: t, kernel, keySwitchDigitSize: 2 }
+    ? { polyDegree: n, ...s, plainModulus: t, kernel }
     : // u64 can hold SEAL's own prime sizes: fewer, larger limbs.
       { polyDegree: n, coeffModulus: n === 4096 ? [36, 36] : [43, 43, 44, 44], specialModulus: n === 4096 ? [37] : [44], plainModulus: t, kernel };
 }

@@ -29,7 +29,7 @@ import { fileURLToPath } from 'node:url';
 import { QheClient } from '@qhe/nn/service';
 import { defaultModelPath, loadMnist } from '@qhe/quant/data';
 import { forwardInteger, parseIntegerModel, quantizeInput, type IntegerModel } from '@qhe/quant/model';
-import { median, printTable, writeMarkdown, writeResults } from '../lib/report.js';
+import { median, printTable, writeMarkdownTable, writeResults } from '../lib/report.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const cli = join(root, 'packages', 'nn', 'dist', 'cli', 'qhe.js');
@@ -121,4 +121,4 @@ const notes = [
 printTable(rows);
 for (const n of notes) console.log(n);
 console.log(`wrote ${writeResults('serve', { modelPath: basename(modelPath), workers, rounds, notes, rows })}`);
-console.log(`wrote ${writeMarkdown('serve', 'bench:serve — encrypted inference over loopback', rows, notes)}`);
+console.log(`wrote ${writeMarkdownTable('serve', 'bench:serve — encrypted inference over loopback', rows, notes)}`);

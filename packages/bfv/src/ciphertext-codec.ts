@@ -4,11 +4,15 @@
  * "poly over the level's base" = q_0..q_{L−1−level} residues, packed as
  * serialization/bytes.ts describes; ciphertext polynomials are in coefficient form.
  *
- *   | kind             | body                                                              |
+ *   | kind             | body (version 2; version 1 = the same without the key id)          |
  *   |------------------|-------------------------------------------------------------------|
  *   | plaintext        | N residues mod t, w(t) bytes each                                  |
- *   | ciphertext       | u8 level, u8 size ≥ 2, size × poly over the level's base           |
- *   | seededCiphertext | c0 over the level-0 base, 32-byte seed; c1 = expandSeed(ctx, seed) |
+ *   | ciphertext       | 16-byte key id, u8 level, u8 size ≥ 2, size × poly over the level's |
+ *   |                  | base                                                               |
+ *   | seededCiphertext | 16-byte key id, c0 over the level-0 base, 32-byte seed;            |
+ *   |                  | c1 = expandSeed(ctx, seed)                                         |
+ *
+ * Key id: key-id.ts (16 zero bytes = unknown; version-1 ciphertexts load unknown).
  *
  * Seeded form: a fresh `encryptSymmetric` ciphertext's c1 is the uniform polynomial
  * expanded from its 32-byte seed (SHAKE256, sampling.ts), so storing the seed
@@ -71,13 +75,17 @@ export interface SerializeCiphertextOptions {
 export function serializeCiphertext(ct: Ciphertext, options: SerializeCiphertextOptions = {}): Uint8Array {
   const fn = 'serializeCiphertext';
   if (!(ct instanceof Ciphertext)) serializationError(fn, 'a Ciphertext', ct);
-  const ctx = ct.context;
+  if (options === null || typeof options !== 'object') serializationError(fn, 'an options object { seeded? } or undefined', options);
   const mode = options.seeded ?? 'auto';
+  if (mode !== 'auto' && typeof mode !== 'boolean') serializationError(fn, "options.seeded: true, false or 'auto'", mode);
+  guarded(fn, () => ct.assertWellFormed(fn));
+  const ctx = ct.context;
   const seeded = mode !== false && ct.seed !== undefined && seedIsValid(ct);
   if (mode === true && !seeded)
     serializationError(fn, 'a fresh seeded symmetric ciphertext (level 0, size 2, c1 = expansion of its seed)', `level ${ct.level}, size ${ct.size}, seed ${ct.seed ? 'not matching c1' : 'absent'}`);
   const base = ctx.level(ct.level).base;
   const w = new ByteWriter(fn);
+  w.keyId(ct.keyId);
   if (seeded) {
     w.poly(ct.polys[0], base, 'coeff', 'c0');
     w.bytes(ct.seed as Uint8Array);
@@ -98,12 +106,13 @@ export function deserializeCiphertext(context: BfvContext, bytes: Uint8Array): C
 /** Loads a ciphertext of one of `kinds` (both forms, or one of them for the generic `deserialize`). */
 export function loadCiphertext(fn: string, context: BfvContext, bytes: Uint8Array, kinds: readonly SerializedKind[]): Ciphertext {
   return guarded(fn, () => {
-    const { kind, reader: r } = openFor(fn, bytes, kinds, context);
+    const { version, kind, reader: r } = openFor(fn, bytes, kinds, context);
+    const keyId = version >= 2 ? r.keyId('the key id') : undefined;
     if (kind === 'seededCiphertext') {
       const c0 = r.poly(context.level(0).base, 'coeff', 'c0');
       const seed = r.bytesOf(SEED_BYTES, 'the seed');
       r.end('seededCiphertext');
-      const ct = new Ciphertext(context, 0, [c0, expandSeed(context, seed)]);
+      const ct = new Ciphertext(context, 0, [c0, expandSeed(context, seed)], keyId);
       ct.seed = seed;
       return ct;
     }
@@ -118,6 +127,6 @@ export function loadCiphertext(fn: string, context: BfvContext, bytes: Uint8Arra
     const polys = [];
     for (let k = 0; k < size; k++) polys.push(r.poly(base, 'coeff', `c${k}`));
     r.end('ciphertext');
-    return new Ciphertext(context, level, polys);
+    return new Ciphertext(context, level, polys, keyId);
   });
 }

@@ -5,15 +5,16 @@
  * constants for Δ·m, and the key-switching constants.
  *
  * Levels: level 0 holds all data primes q_0..q_{L−1}; level l holds the first
- * L − l (modSwitchToNext drops the last prime). Level L − 1 has one prime.
+ * L − l (modSwitchToNext drops the last prime), down to `params.maxLevel`, the
+ * last level that can still hold t through a key switch (params.ts, check 3).
  */
 import { BehzTool } from './behz.js';
-import { QheError, fail } from './math/errors.js';
+import { fail } from './math/errors.js';
 import type { Kernel, PrimeOps } from './math/kernel.js';
 import { kernelByName } from './math/index.js';
 import { BaseConverter, RnsBase } from './math/rns.js';
 import { invMod, mod } from './math/zq.js';
-import { bfvParameters, type BfvParameterLiteral, type BfvParameters } from './params.js';
+import { bfvParameters, isBfvParameters, type BfvParameterLiteral, type BfvParameters } from './params.js';
 
 export interface LevelData {
   readonly index: number;
@@ -58,7 +59,9 @@ export class BfvContext {
   readonly id: string;
 
   constructor(params: BfvParameters | BfvParameterLiteral) {
-    this.params = isValidated(params) ? params : bfvParameters(params);
+    if (typeof params !== 'object' || params === null)
+      fail('INVALID_PARAMETERS', 'BfvContext', 'validated parameters or a parameter literal object', params);
+    this.params = isBfvParameters(params) ? params : bfvParameters(params);
     const p = this.params;
     this.kernel = kernelByName(p.kernel);
     this.n = p.polyDegree;
@@ -70,7 +73,7 @@ export class BfvContext {
     const L = p.coeffModulus.length;
     const P = this.specialBase.modulus;
     const levels: LevelData[] = [];
-    for (let l = 0; l < L; l++) {
+    for (let l = 0; l <= p.maxLevel; l++) {
       const base = new RnsBase(this.kernel, this.n, p.coeffModulus.slice(0, L - l));
       const behz = new BehzTool(this.kernel, this.n, base, this.t, this.keyBase.primes);
       const Q = base.modulus;
@@ -120,11 +123,13 @@ export class BfvContext {
 
   /** Throws PARAMETER_MISMATCH unless `other` was made for the same parameters. */
   assertSame(fn: string, other: { readonly context: BfvContext }): void {
-    if (other.context !== this && other.context.id !== this.id)
-      throw new QheError('PARAMETER_MISMATCH', `${fn}: expected an object for parameters ${this.id}, got one for ${other.context.id}`);
+    const theirs = (other as { context?: unknown } | null)?.context;
+    if (!(theirs instanceof BfvContext)) fail('INVALID_ARGUMENT', fn, 'an object of a BfvContext', other);
+    if (theirs !== this && theirs.id !== this.id) fail('PARAMETER_MISMATCH', fn, `an object for parameters ${this.id}`, `one for ${theirs.id}`);
   }
 }
 
-function isValidated(p: BfvParameters | BfvParameterLiteral): p is BfvParameters {
-  return Object.isFrozen(p) && typeof (p as BfvParameters).logQP === 'number' && typeof (p as BfvParameters).plainModulus === 'bigint';
+/** Throws INVALID_ARGUMENT unless `context` is a BfvContext. */
+export function assertContext(fn: string, context: unknown): asserts context is BfvContext {
+  if (!(context instanceof BfvContext)) fail('INVALID_ARGUMENT', fn, 'a BfvContext', context);
 }

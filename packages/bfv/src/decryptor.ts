@@ -21,9 +21,11 @@
  * nothing changes). Near ν = 1/4 decrypt re-checks exactly in bigint.
  */
 import { Plaintext, type Ciphertext } from './ciphertext.js';
-import type { BfvContext } from './context.js';
-import type { SecretKey } from './keys.js';
-import { QheError } from './math/errors.js';
+import { assertContext, type BfvContext } from './context.js';
+import { SecretKey } from './keys.js';
+import { QheError, fail } from './math/errors.js';
+import { assertCiphertexts } from './operands.js';
+import { commonKeyId } from './key-id.js';
 import { RnsPoly, mulInto, toCoeff, toNtt, addInto } from './math/poly.js';
 import { bitLength, mod } from './math/zq.js';
 import { addScaledPlain } from './plain-lift.js';
@@ -33,13 +35,19 @@ export class Decryptor {
     readonly context: BfvContext,
     private readonly secretKey: SecretKey,
   ) {
+    assertContext('Decryptor', context);
+    if (!(secretKey instanceof SecretKey)) fail('INVALID_ARGUMENT', 'Decryptor', 'a SecretKey', secretKey);
     context.assertSame('Decryptor', secretKey);
   }
 
   /** x = Σ c_k·s^k over the ciphertext's level base, coefficient form. */
-  private dot(ct: Ciphertext): RnsPoly {
+  private dot(fn: string, ct: Ciphertext): RnsPoly {
     const ctx = this.context;
-    ctx.assertSame('Decryptor', ct);
+    assertCiphertexts(ctx, fn, [ct]);
+    commonKeyId(fn, [
+      { keyId: this.secretKey.keyId, what: 'the secret key' },
+      { keyId: ct.keyId, what: 'the ciphertext' },
+    ]);
     const base = ctx.level(ct.level).base;
     const s = new RnsPoly(base, this.secretKey.ntt.data.subarray(0, base.size * ctx.n), 'ntt');
     // Horner: acc = c_{k−1}; acc = acc·s + c_j.
@@ -77,7 +85,7 @@ export class Decryptor {
 
   decrypt(ct: Ciphertext): Plaintext {
     const ctx = this.context;
-    const x = this.dot(ct);
+    const x = this.dot('Decryptor.decrypt', ct);
     let nu = this.maxInvariantNoise(x);
     // The float estimate is good to ≈ L·2^-52; at the boundary, decide exactly.
     if (Math.abs(nu - 0.25) < 1e-9) nu = 4n * this.exactNoiseNorm(x) >= x.base.modulus ? 0.25 : 0.2499;
@@ -115,14 +123,14 @@ export class Decryptor {
    */
   noiseCoefficients(ct: Ciphertext): bigint[] {
     const pt = this.decrypt(ct);
-    const x = this.dot(ct);
+    const x = this.dot('Decryptor.noiseCoefficients', ct);
     addScaledPlain(this.context.level(ct.level), pt, this.context.t, x, -1);
     return x.base.composeCentered(x.data);
   }
 
   /** SEAL's invariant noise budget in bits (≥ 0); 0 exactly when decrypt refuses (see header). */
   invariantNoiseBudget(ct: Ciphertext): number {
-    const x = this.dot(ct);
+    const x = this.dot('Decryptor.invariantNoiseBudget', ct);
     const Q = x.base.modulus;
     const norm = this.exactNoiseNorm(x);
     if (4n * norm >= Q) return 0;

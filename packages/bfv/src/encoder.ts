@@ -16,9 +16,10 @@
  * [−⌊t/2⌋, ⌊(t−1)/2⌋]; anything else is a PLAINTEXT_OUT_OF_RANGE error, never a wrap.
  */
 import { Plaintext } from './ciphertext.js';
-import type { BfvContext } from './context.js';
-import { QheError, fail } from './math/errors.js';
+import { assertContext, type BfvContext } from './context.js';
+import { QheError, describe, fail } from './math/errors.js';
 import { bitReverse } from './math/ntt.js';
+import { assertPlaintext, booleanOption, optionsOperand } from './operands.js';
 
 export interface EncodeOptions {
   /** Interpret values as signed (centred) integers. Default false. */
@@ -30,11 +31,14 @@ export interface EncodeOptions {
  * path), bigints otherwise.
  */
 function toResidues(fn: string, values: ArrayLike<number | bigint>, n: number, t: bigint, signed: boolean): number[] | bigint[] {
+  // Arrays and typed arrays only: a number, string or plain object is array-like enough to encode as zeros.
+  if (!Array.isArray(values) && !(ArrayBuffer.isView(values) && !(values instanceof DataView)))
+    fail('INVALID_ARGUMENT', fn, 'an array or typed array of integers', values);
   if (values.length > n) fail('INVALID_ARGUMENT', fn, `at most ${n} values`, values.length);
   const lo = signed ? -(t >> 1n) : 0n;
   const hi = signed ? (t - 1n) >> 1n : t - 1n;
   const bad = (v: number | bigint, i: number): never => {
-    throw new QheError('PLAINTEXT_OUT_OF_RANGE', `${fn}: expected ${signed ? 'signed' : 'unsigned'} integers in [${lo}, ${hi}] (t = ${t}), got ${v} at index ${i}`);
+    throw new QheError('PLAINTEXT_OUT_OF_RANGE', `${fn}: expected ${signed ? 'signed' : 'unsigned'} integers in [${lo}, ${hi}] (t = ${t}), got ${typeof v === 'bigint' ? v : describe(v)} at index ${i}`);
   };
   if (t < 1n << 31n) {
     const tn = Number(t), lon = Number(lo), hin = Number(hi);
@@ -83,6 +87,7 @@ export class BatchEncoder {
   private readonly indexMap: Int32Array;
 
   constructor(readonly context: BfvContext) {
+    assertContext('BatchEncoder', context);
     if (!context.params.batching)
       fail('PLAIN_MODULUS_NOT_BATCHING', 'BatchEncoder', `a prime t ≡ 1 (mod ${2 * context.n})`, context.t);
     const n = context.n;
@@ -102,7 +107,8 @@ export class BatchEncoder {
   /** Up to N values (missing slots are zero) → Plaintext. */
   encode(values: ArrayLike<number | bigint>, options: EncodeOptions = {}): Plaintext {
     const { context } = this;
-    const residues = toResidues('BatchEncoder.encode', values, context.n, context.t, options.signed ?? false);
+    const fn = 'BatchEncoder.encode';
+    const residues = toResidues(fn, values, context.n, context.t, signedOption(fn, options));
     const placed = residues.slice() as number[] | bigint[];
     for (let i = 0; i < context.n; i++) placed[this.indexMap[i]] = residues[i];
     const pt = Plaintext.zero(context);
@@ -111,8 +117,8 @@ export class BatchEncoder {
     return pt;
   }
 
-  private evaluations(pt: Plaintext): Plaintext['data'] {
-    this.context.assertSame('BatchEncoder.decode', pt);
+  private evaluations(fn: string, pt: Plaintext): Plaintext['data'] {
+    assertPlaintext(this.context, fn, pt);
     const tmp = this.context.kernel.alloc(this.context.n);
     this.context.kernel.copy(pt.data, tmp);
     this.context.plainOps.forwardNtt(tmp);
@@ -121,17 +127,20 @@ export class BatchEncoder {
 
   /** The N slot values as bigints ([0, t), or centred when signed). */
   decodeBigInt(pt: Plaintext, options: EncodeOptions = {}): bigint[] {
-    const evals = this.evaluations(pt);
+    const fn = 'BatchEncoder.decodeBigInt';
+    const signed = signedOption(fn, options);
+    const evals = this.evaluations(fn, pt);
     const slots = Array.from(this.indexMap, (j) => BigInt(evals[j]));
-    return fromResidues(slots, this.context.t, options.signed ?? false);
+    return fromResidues(slots, this.context.t, signed);
   }
 
   /** The N slot values as numbers ([0, t), or centred when signed); t < 2^53. */
   decode(pt: Plaintext, options: EncodeOptions = {}): number[] {
-    const evals = this.evaluations(pt);
-    if (!(evals instanceof Int32Array)) return toNumbers('BatchEncoder.decode', this.decodeBigInt(pt, options));
+    const fn = 'BatchEncoder.decode';
+    const signed = signedOption(fn, options);
+    const evals = this.evaluations(fn, pt);
+    if (!(evals instanceof Int32Array)) return toNumbers(fn, this.decodeBigInt(pt, options));
     const t = Number(this.context.t), half = (t - 1) / 2;
-    const signed = options.signed ?? false;
     return Array.from(this.indexMap, (j) => {
       const v = evals[j];
       return signed && v > half ? v - t : v;
@@ -140,12 +149,15 @@ export class BatchEncoder {
 }
 
 export class CoefficientEncoder {
-  constructor(readonly context: BfvContext) {}
+  constructor(readonly context: BfvContext) {
+    assertContext('CoefficientEncoder', context);
+  }
 
   /** Coefficients (up to N; the rest zero) → Plaintext. */
   encode(coefficients: ArrayLike<number | bigint>, options: EncodeOptions = {}): Plaintext {
     const { context } = this;
-    const residues = toResidues('CoefficientEncoder.encode', coefficients, context.n, context.t, options.signed ?? false);
+    const fn = 'CoefficientEncoder.encode';
+    const residues = toResidues(fn, coefficients, context.n, context.t, signedOption(fn, options));
     const pt = Plaintext.zero(context);
     fill(context.plainOps, residues, pt.data);
     return pt;
@@ -157,11 +169,18 @@ export class CoefficientEncoder {
   }
 
   decodeBigInt(pt: Plaintext, options: EncodeOptions = {}): bigint[] {
-    this.context.assertSame('CoefficientEncoder.decode', pt);
-    return fromResidues(pt.coefficients(), this.context.t, options.signed ?? false);
+    const fn = 'CoefficientEncoder.decodeBigInt';
+    const signed = signedOption(fn, options);
+    assertPlaintext(this.context, fn, pt);
+    return fromResidues(pt.coefficients(), this.context.t, signed);
   }
 
   decode(pt: Plaintext, options: EncodeOptions = {}): number[] {
     return toNumbers('CoefficientEncoder.decode', this.decodeBigInt(pt, options));
   }
+}
+
+/** `options.signed` of encode/decode (default false). */
+function signedOption(fn: string, options: unknown): boolean {
+  return booleanOption(fn, 'signed', optionsOperand<EncodeOptions>(fn, options).signed, false);
 }

@@ -15,9 +15,11 @@
  * Δ·m is round(Q·m/t) (plain-lift.ts).
  */
 import { Ciphertext, type Plaintext } from './ciphertext.js';
-import type { BfvContext } from './context.js';
-import { uniformNtt, smallToNtt, type PublicKey, type SecretKey } from './keys.js';
+import { assertContext, type BfvContext } from './context.js';
+import { PublicKey, SecretKey, assertRandomSource, uniformNtt, smallToNtt } from './keys.js';
 import { fail } from './math/errors.js';
+import { assertPlaintext, booleanOption, optionsOperand } from './operands.js';
+import { commonKeyId } from './key-id.js';
 import { RnsPoly, mulInto, toCoeff } from './math/poly.js';
 import { SEED_BYTES, sampleCenteredBinomial, sampleTernary, seededRandom, smallToResidues, systemRandom, type RandomSource } from './math/sampling.js';
 import { addScaledPlain } from './plain-lift.js';
@@ -30,22 +32,39 @@ export interface EncryptorKeys {
 
 export class Encryptor {
   private readonly rng: RandomSource;
+  private readonly keys: EncryptorKeys;
 
   constructor(
     readonly context: BfvContext,
-    private readonly keys: EncryptorKeys,
+    keys: EncryptorKeys,
     rng?: RandomSource,
   ) {
-    if (!keys.publicKey && !keys.secretKey) fail('MISSING_KEY', 'Encryptor', 'a public key or a secret key', keys);
-    if (keys.publicKey) context.assertSame('Encryptor', keys.publicKey);
-    if (keys.secretKey) context.assertSame('Encryptor', keys.secretKey);
+    const fn = 'Encryptor';
+    assertContext(fn, context);
+    const k = optionsOperand<EncryptorKeys>(fn, keys);
+    if (k.publicKey === undefined && k.secretKey === undefined) fail('MISSING_KEY', fn, 'keys { publicKey } and/or { secretKey }', keys);
+    if (k.publicKey !== undefined) {
+      if (!(k.publicKey instanceof PublicKey)) fail('INVALID_ARGUMENT', fn, 'keys.publicKey: a PublicKey', k.publicKey);
+      context.assertSame(fn, k.publicKey);
+    }
+    if (k.secretKey !== undefined) {
+      if (!(k.secretKey instanceof SecretKey)) fail('INVALID_ARGUMENT', fn, 'keys.secretKey: a SecretKey', k.secretKey);
+      context.assertSame(fn, k.secretKey);
+    }
+    commonKeyId(fn, [
+      { keyId: k.publicKey?.keyId, what: 'the public key' },
+      { keyId: k.secretKey?.keyId, what: 'the secret key' },
+    ]);
+    if (rng !== undefined) assertRandomSource(fn, rng);
+    this.keys = { publicKey: k.publicKey, secretKey: k.secretKey };
     this.rng = rng ?? systemRandom();
   }
 
   /** Public-key encryption at level 0. */
   encrypt(pt: Plaintext): Ciphertext {
-    if (!this.keys.publicKey) return fail('MISSING_KEY', 'Encryptor.encrypt', 'a public key (use encryptSymmetric with a secret key)', undefined);
-    this.context.assertSame('Encryptor.encrypt', pt);
+    const pk = this.keys.publicKey;
+    assertPlaintext(this.context, 'Encryptor.encrypt', pt);
+    if (!pk) return fail('MISSING_KEY', 'Encryptor.encrypt', 'a public key (use encryptSymmetric with a secret key)', undefined);
     const out = this.encryptZeroInto(0, Ciphertext.empty(this.context, 0, 2));
     addScaledPlain(this.context.level(0), pt, this.context.t, out.polys[0]);
     return out;
@@ -84,6 +103,7 @@ export class Encryptor {
       }
       modDown(ctx, levelIndex, c, out.polys[k]);
     });
+    out.keyId = pk.keyId;
     return out;
   }
 
@@ -92,16 +112,18 @@ export class Encryptor {
    * polynomial a comes from a fresh 32-byte seed recorded on the ciphertext.
    */
   encryptSymmetric(pt: Plaintext, options: { seeded?: boolean } = {}): Ciphertext {
+    const fn = 'Encryptor.encryptSymmetric';
     const sk = this.keys.secretKey;
-    if (!sk) return fail('MISSING_KEY', 'Encryptor.encryptSymmetric', 'a secret key', undefined);
-    this.context.assertSame('Encryptor.encryptSymmetric', pt);
+    assertPlaintext(this.context, fn, pt);
+    const seeded = booleanOption(fn, 'seeded', optionsOperand<{ seeded: boolean }>(fn, options).seeded, true);
+    if (!sk) return fail('MISSING_KEY', fn, 'a secret key', undefined);
     const ctx = this.context;
     const level = ctx.level(0);
     const base = level.base;
     const n = ctx.n;
     const L = base.size;
     let seed: Uint8Array | undefined;
-    if (options.seeded !== false) {
+    if (seeded) {
       // From the encryptor's own source, so a seeded source gives reproducible ciphertexts.
       seed = new Uint8Array(SEED_BYTES);
       this.rng.fill(seed);
@@ -115,7 +137,7 @@ export class Encryptor {
     for (let i = 0; i < L; i++) base.ops[i].sub(e.limb(i), c0.limb(i), c0.limb(i));
     addScaledPlain(level, pt, ctx.t, c0);
     const c1 = toCoeff(a);
-    const ct = new Ciphertext(ctx, 0, [c0, c1]);
+    const ct = new Ciphertext(ctx, 0, [c0, c1], sk.keyId);
     ct.seed = seed;
     return ct;
   }

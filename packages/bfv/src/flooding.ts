@@ -33,7 +33,7 @@
  * (relinearized): c2·s² would carry circuit noise E cannot reach in the same way.
  */
 import { Ciphertext } from './ciphertext.js';
-import type { BfvContext } from './context.js';
+import { assertContext, type BfvContext } from './context.js';
 import { Encryptor } from './encryptor.js';
 import type { PublicKey } from './keys.js';
 import { fail } from './math/errors.js';
@@ -42,6 +42,7 @@ import type { RnsBase } from './math/rns.js';
 import { systemRandom, type RandomSource } from './math/sampling.js';
 import { bitLength, mod } from './math/zq.js';
 import { assertCiphertexts } from './operands.js';
+import { commonKeyId } from './key-id.js';
 
 /** Default statistical security parameter λ (bits). */
 export const DEFAULT_FLOODING_SECURITY = 40;
@@ -67,9 +68,15 @@ function countOf(fn: string, k: number | undefined): number {
   return c;
 }
 
+function degreeOf(fn: string, n: unknown): number {
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) fail('INVALID_ARGUMENT', fn, 'a ring degree N ≥ 1', n);
+  return n;
+}
+
 /** w = ⌈log2(2^λ · N·k · 2·B_e)⌉: the flooding width 2^w of the header's bound. */
 export function floodingWidthBits(n: number, options: FloodingOptions): number {
   const fn = 'floodingWidthBits';
+  degreeOf(fn, n);
   if (typeof options?.noiseBound !== 'bigint' || options.noiseBound < 1n) fail('INVALID_ARGUMENT', fn, 'a noise bound B_e ≥ 1 (bigint)', options?.noiseBound);
   const lambda = securityOf(fn, options.statisticalSecurity);
   const m = BigInt(n) * BigInt(countOf(fn, options.ciphertexts));
@@ -86,9 +93,9 @@ export function floodingWidthBits(n: number, options: FloodingOptions): number {
  */
 export function floodingReserveBits(n: number, ciphertexts: number, statisticalSecurity: number = DEFAULT_FLOODING_SECURITY): number {
   const fn = 'floodingReserveBits';
+  degreeOf(fn, n);
   const lambda = securityOf(fn, statisticalSecurity);
   const k = countOf(fn, ciphertexts);
-  if (!Number.isInteger(n) || n < 1) fail('INVALID_ARGUMENT', fn, 'a ring degree N ≥ 1', n);
   return lambda + Math.ceil(Math.log2(n * k)) + 3;
 }
 
@@ -99,7 +106,8 @@ export function floodingReserveBits(n: number, ciphertexts: number, statisticalS
  */
 export function noiseBoundForBudget(context: BfvContext, level: number, budgetBits: number): bigint {
   const fn = 'noiseBoundForBudget';
-  if (!Number.isFinite(budgetBits) || budgetBits < 0) fail('INVALID_ARGUMENT', fn, 'a budget ≥ 0 bits', budgetBits);
+  assertContext(fn, context);
+  if (typeof budgetBits !== 'number' || !Number.isFinite(budgetBits) || budgetBits < 0) fail('INVALID_ARGUMENT', fn, 'a budget ≥ 0 bits', budgetBits);
   const Q = context.level(level).base.modulus;
   const b = BigInt(Math.floor(budgetBits));
   return (2n * Q) / (context.t << b) + 2n;
@@ -112,11 +120,11 @@ export class NoiseFlooder {
 
   constructor(
     readonly context: BfvContext,
-    publicKey: PublicKey,
+    private readonly publicKey: PublicKey,
     rng?: RandomSource,
   ) {
+    this.encryptor = new Encryptor(context, { publicKey }, rng);
     this.rng = rng ?? systemRandom();
-    this.encryptor = new Encryptor(context, { publicKey }, this.rng);
   }
 
   /** ct + Enc_pk(0) + (E, 0) as a new ciphertext (ct is not modified). */
@@ -128,6 +136,12 @@ export class NoiseFlooder {
   floodInto(ct: Ciphertext, options: FloodingOptions, out: Ciphertext): Ciphertext {
     const fn = 'NoiseFlooder.flood';
     assertCiphertexts(this.context, fn, [ct]);
+    if (!(out instanceof Ciphertext)) fail('INVALID_ARGUMENT', fn, 'an output Ciphertext', out);
+    this.context.assertSame(fn, out);
+    const keyId = commonKeyId(fn, [
+      { keyId: ct.keyId, what: 'the ciphertext' },
+      { keyId: this.publicKey.keyId, what: 'the public key' },
+    ]);
     if (ct.size !== 2) fail('CIPHERTEXT_SIZE', fn, 'a relinearized ciphertext of size 2', ct.size);
     const w = floodingWidthBits(this.context.n, options);
     const level = this.context.level(ct.level);
@@ -137,6 +151,7 @@ export class NoiseFlooder {
     const base = level.base;
     const src0 = ct.polys[0], src1 = ct.polys[1];
     out.reshape(ct.level, 2);
+    out.keyId = keyId;
     const e = this.sampleFlood(w, base);
     for (let i = 0; i < base.size; i++) {
       const op = base.ops[i];

@@ -24,26 +24,23 @@
  * container carries its own fingerprint, which deserializeParameters recomputes.
  * `sealFor` / `openFor` are how every other codec writes and opens a container for
  * a context's parameters.
+ *
+ * Security on load (issue 13, item 8): `deserializeParameters(bytes, options)`
+ * refuses parameters above the HE-standard bound of the demanded level (default
+ * 128 bits) with INSECURE_PARAMETERS, whatever level the blob claims, unless the
+ * caller opts out with `allowInsecure: true` (as `bfvParameters` does). The generic
+ * `deserialize(context, bytes)` applies the context's own level (or its opt-out):
+ * the caller already accepted those parameters by building the context.
  */
 import { BfvContext } from './context.js';
 import { QheError } from './math/errors.js';
-import { bfvParameters, type BfvParameterLiteral, type BfvParameters, type SecurityLevel } from './params.js';
+import { MAX_LOG_Q, bfvParameters, isBfvParameters, type BfvParameterLiteral, type BfvParameters, type SecurityLevel } from './params.js';
 import { ByteWriter, equalBytes, hex, serializationError } from './serialization/bytes.js';
 import { FINGERPRINT_BYTES, guarded, openContainer, sealContainer, sha256, type OpenedContainer, type SerializedKind } from './serialization/container.js';
 
 const SECURITY_CODES: readonly (SecurityLevel | 'none')[] = ['none', 128, 192, 256];
 const FINGERPRINT_DOMAIN = new TextEncoder().encode('qhe/bfv/params');
 
-/** Whether `p` is the frozen output of `bfvParameters` (not a literal). */
-export function isValidatedParams(p: unknown): p is BfvParameters {
-  return (
-    typeof p === 'object' &&
-    p !== null &&
-    Object.isFrozen(p) &&
-    typeof (p as BfvParameters).logQP === 'number' &&
-    typeof (p as BfvParameters).plainModulus === 'bigint'
-  );
-}
 
 /** The params body: ring part (fingerprinted) then the security byte. */
 function paramsBody(p: BfvParameters): Uint8Array {
@@ -81,7 +78,7 @@ function fingerprintOf(p: BfvParameters): Uint8Array {
 
 function toParams(params: BfvParameters | BfvParameterLiteral | BfvContext): BfvParameters {
   if (params instanceof BfvContext) return params.params;
-  return isValidatedParams(params) ? params : bfvParameters(params);
+  return isBfvParameters(params) ? params : bfvParameters(params);
 }
 
 /** The 16-byte parameter fingerprint (hex) that serialized objects carry. */
@@ -108,8 +105,32 @@ export function serializeParameters(params: BfvParameters | BfvParameterLiteral 
   return sealContainer('params', fingerprintOfBody(body), w);
 }
 
-export function deserializeParameters(bytes: Uint8Array): BfvParameters {
+export interface DeserializeParametersOptions {
+  /** The security level the parameters must reach (HE-standard bound on log2(Q·P)). Default 128. */
+  readonly securityLevel?: SecurityLevel;
+  /** Accept parameters below that level (tests, toy parameters), as `bfvParameters`' opt-out. Default false. */
+  readonly allowInsecure?: boolean;
+}
+
+export function deserializeParameters(bytes: Uint8Array, options: DeserializeParametersOptions = {}): BfvParameters {
   const fn = 'deserializeParameters';
+  if (options === null || typeof options !== 'object') serializationError(fn, 'an options object { securityLevel?, allowInsecure? } or undefined', options);
+  const demanded = options.securityLevel ?? 128;
+  if (demanded !== 128 && demanded !== 192 && demanded !== 256) serializationError(fn, 'options.securityLevel: 128, 192 or 256', demanded);
+  if (options.allowInsecure !== undefined && typeof options.allowInsecure !== 'boolean') serializationError(fn, 'options.allowInsecure: a boolean', options.allowInsecure);
+  const params = loadParameters(fn, bytes);
+  const bound = MAX_LOG_Q[demanded][params.polyDegree];
+  if (options.allowInsecure !== true && params.logQP > bound)
+    throw new QheError(
+      'INSECURE_PARAMETERS',
+      `${fn}: expected parameters secure at ${demanded} bits (log2(Q·P) ≤ ${bound} for N = ${params.polyDegree}), got log2(Q·P) = ${params.logQP} ` +
+        `(stored as security level ${params.securityLevel}; pass { allowInsecure: true } to accept them)`,
+    );
+  return params;
+}
+
+/** The parameters of a params container, validated (canonical), without the security policy. */
+function loadParameters(fn: string, bytes: Uint8Array): BfvParameters {
   return guarded(fn, () => {
     const c = openContainer(fn, bytes, ['params']);
     const body = c.reader;

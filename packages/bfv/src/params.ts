@@ -9,12 +9,30 @@
  * larger ring with the same modulus is harder.
  * Fermat-style names: N = polyDegree, q_i = coeffModulus primes (data level),
  * P = ∏ special primes (key switching only), t = plainModulus (see README notation).
+ *
+ * Checks beyond ranges, in order:
+ *  1. t is coprime to every prime of Q·P (SEAL's `invalid_plain_modulus_coprimality`):
+ *     otherwise Q mod t and the BEHZ constants have no inverses and every decrypt fails.
+ *  2. Key-switching digits (hybrid key switching, Han–Ki CT-RSA 2020): each digit
+ *     D_d, the product of α = keySwitchDigitSize consecutive data primes, must satisfy
+ *     D_d ≤ 2^KEY_SWITCH_SLACK_BITS · P. Key switching adds noise ≈ √N·σ·D_d/P per
+ *     digit (noise-bounds.ts), so this caps its cost at a few bits at every level;
+ *     SEAL (α = 1, P ≥ q_i), Lattigo and OpenFHE follow the same rule P ≥ D_d.
+ *     The default α is the largest digit size the rule allows.
+ *  3. The modulus chain (`maxLevel`): level l keeps q_0 … q_{L−1−l}. A level is part
+ *     of the chain only if a ciphertext that reaches it by modulus switching still
+ *     decrypts after one key switch, i.e. log2 Q_l ≥ log2 t + 2 + bound(modulus-switch
+ *     + key-switch noise) (noise-bounds.ts). Below that, a level cannot hold t at all
+ *     (e.g. a lone 29-bit prime with a 20-bit t: Q_l/t = 2^9 while the rounding of a
+ *     modulus switch alone is ≈ 2^7), so offering it would only produce ciphertexts
+ *     that cannot be decrypted.
  */
 import { QheError, fail } from './math/errors.js';
 import type { KernelName } from './math/kernel.js';
 import { BFV_MAX_LOG_N, BFV_MIN_LOG_N, U32_MAX_PRIME_BITS, U64_MAX_PRIME_BITS } from './math/limits.js';
 import { assertNttPrime, isPrime, nttPrimes } from './math/primes.js';
-import { bitLength } from './math/zq.js';
+import { bitLength, product } from './math/zq.js';
+import { boundBits, keySwitchVariance, log2, roundingVariance } from './noise-bounds.js';
 
 export type SecurityLevel = 128 | 192 | 256;
 
@@ -37,12 +55,12 @@ export interface BfvParameterLiteral {
   readonly plainModulus: number | bigint | { readonly batchingBits: number };
   readonly kernel?: KernelName;
   /**
-   * Data primes per key-switching digit α (hybrid key switching). Default: the
-   * number of special primes, so that P ≥ each digit's modulus and key switching
-   * adds no more noise than SEAL's per-prime decomposition (α = 1 with one special
-   * prime). α = 2 with one special prime halves the NTTs of relinearization and
-   * rotations; its extra noise ≈ √(2N)·σ·D/P is negligible once the product noise
-   * is large (t ≥ 2^20 at N = 8192: ≈ 1 bit) but costs ≈ 10 bits at tiny t and N.
+   * Data primes per key-switching digit α (hybrid key switching). Each digit's
+   * modulus D_d must be ≤ 2^KEY_SWITCH_SLACK_BITS · P (module header, check 2);
+   * default: the largest α that satisfies it (α = 1 with one special prime as
+   * large as the data primes, α = k with k such special primes). Larger α means
+   * fewer digits, so fewer NTTs per relinearization and rotation, paid for with
+   * special primes that the security bound takes from Q.
    */
   readonly keySwitchDigitSize?: number;
   readonly securityLevel?: SecurityLevel;
@@ -64,6 +82,22 @@ export interface BfvParameters {
   readonly logQP: number;
   /** log2 of the data-level Q. */
   readonly logQ: number;
+  /** Last level of the modulus chain (module header, check 3); ≤ coeffModulus.length − 1. */
+  readonly maxLevel: number;
+}
+
+/**
+ * Key-switching digits may exceed the special modulus P by this many bits at most
+ * (D_d ≤ 4·P): with D_d ≤ P a key switch costs ≈ 1–5 bits of budget; every bit of
+ * excess doubles that noise.
+ */
+export const KEY_SWITCH_SLACK_BITS = 2;
+
+const validated = new WeakSet<object>();
+
+/** True for objects returned by `bfvParameters` (not for look-alikes). */
+export function isBfvParameters(p: unknown): p is BfvParameters {
+  return typeof p === 'object' && p !== null && validated.has(p);
 }
 
 const FN = 'bfvParameters';
@@ -73,7 +107,7 @@ function maxBits(kernel: KernelName): number {
 }
 
 /** Resolve a list of bit sizes / explicit primes into distinct NTT primes. */
-function resolvePrimes(field: string, spec: readonly (number | bigint)[], n: number, kernel: KernelName, taken: bigint[]): bigint[] {
+function resolvePrimes(field: string, spec: readonly (number | bigint)[], n: number, kernel: KernelName, t: bigint, taken: bigint[]): bigint[] {
   const limit = maxBits(kernel);
   const out: bigint[] = [];
   for (const item of spec) {
@@ -84,8 +118,16 @@ function resolvePrimes(field: string, spec: readonly (number | bigint)[], n: num
     } else {
       if (!Number.isInteger(item) || item < 2 || item > limit)
         fail('PRIME_TOO_LARGE', `${FN}.${field}`, `bit sizes in [2, ${limit}] for kernel ${kernel}`, item);
-      const [p] = nttPrimes({ bits: item, n, count: 1, exclude: [...taken, ...out] });
-      out.push(p);
+      // Skip primes that divide t (check 1 would refuse them): t has at most a few factors of this size.
+      const exclude = [...taken, ...out];
+      for (;;) {
+        const [p] = nttPrimes({ bits: item, n, count: 1, exclude });
+        if (t % p !== 0n) {
+          out.push(p);
+          break;
+        }
+        exclude.push(p);
+      }
     }
   }
   return out;
@@ -120,63 +162,146 @@ export function bfvParameters(literal: BfvParameterLiteral): BfvParameters {
   }
   const batching = isPrime(t) && t % BigInt(2 * n) === 1n;
 
-  const coeffModulus = resolvePrimes('coeffModulus', literal.coeffModulus, n, kernel, [t]);
+  const coeffModulus = resolvePrimes('coeffModulus', literal.coeffModulus, n, kernel, t, [t]);
   const largest = Math.max(...coeffModulus.map(bitLength));
   const specialSpec = literal.specialModulus ?? [largest];
   if (!Array.isArray(specialSpec) || specialSpec.length === 0)
     fail('INVALID_PARAMETERS', `${FN}.specialModulus`, 'a non-empty list (key switching needs a special prime)', specialSpec);
-  const specialModulus = resolvePrimes('specialModulus', specialSpec, n, kernel, [t, ...coeffModulus]);
+  const specialModulus = resolvePrimes('specialModulus', specialSpec, n, kernel, t, [t, ...coeffModulus]);
+  // Check 1.
   for (const q of [...coeffModulus, ...specialModulus])
-    if (q === t) fail('PLAIN_MODULUS_INVALID', `${FN}.plainModulus`, 'a value different from every coefficient prime', t);
-  const Q = coeffModulus.reduce((a, b) => a * b, 1n);
-  const P = specialModulus.reduce((a, b) => a * b, 1n);
+    if (t % q === 0n)
+      throw new QheError(
+        'PLAIN_MODULUS_NOT_COPRIME',
+        `${FN}.plainModulus: expected t coprime to every prime of Q·P, got ${t} = ${t / q} · ${q} (${q} is a ${specialModulus.includes(q) ? 'special' : 'coefficient'} prime)`,
+      );
+  const Q = product(coeffModulus);
+  const P = product(specialModulus);
   if (t >= Q) fail('PLAIN_MODULUS_INVALID', `${FN}.plainModulus`, `t < Q (Q has ${bitLength(Q)} bits)`, t);
   const logQP = bitLength(Q * P);
-  const keySwitchDigitSize = literal.keySwitchDigitSize ?? specialModulus.length;
-  if (!Number.isInteger(keySwitchDigitSize) || keySwitchDigitSize < 1)
-    fail('INVALID_PARAMETERS', `${FN}.keySwitchDigitSize`, 'an integer ≥ 1', keySwitchDigitSize);
+  const keySwitchDigitSize = digitSize(literal.keySwitchDigitSize, coeffModulus, P);
 
   let securityLevel: SecurityLevel | 'none' = literal.securityLevel ?? 128;
   if (![128, 192, 256].includes(securityLevel as number))
     fail('INVALID_PARAMETERS', `${FN}.securityLevel`, '128, 192 or 256', securityLevel);
   const bound = MAX_LOG_Q[securityLevel as SecurityLevel][n];
   if (logQP > bound) {
-    if (!literal.allowInsecure)
+    if (literal.allowInsecure !== true)
       throw new QheError(
         'COEFF_MODULUS_TOO_LARGE',
         `${FN}: expected log2(Q·P) ≤ ${bound} for N=${n} at ${securityLevel}-bit security, got ${logQP} (pass allowInsecure: true to opt out)`,
       );
     securityLevel = 'none';
   }
-  return Object.freeze({
+  const params: BfvParameters = Object.freeze({
     polyDegree: n,
     kernel,
     coeffModulus: Object.freeze(coeffModulus),
     specialModulus: Object.freeze(specialModulus),
     plainModulus: t,
     batching,
-    keySwitchDigitSize: Math.min(keySwitchDigitSize, coeffModulus.length),
+    keySwitchDigitSize,
     securityLevel,
     logQP,
     logQ: bitLength(Q),
+    maxLevel: chainEnd(n, t, coeffModulus, specialModulus, keySwitchDigitSize),
   });
+  validated.add(params);
+  return params;
+}
+
+/** Digit moduli at a level that keeps `size` data primes: consecutive groups of α (module header, check 2). */
+export function digitModuli(coeffModulus: readonly bigint[], size: number, alpha: number): bigint[] {
+  const out: bigint[] = [];
+  for (let d = 0; d * alpha < size; d++) out.push(product(coeffModulus.slice(d * alpha, Math.min(size, (d + 1) * alpha))));
+  return out;
+}
+
+/** Check 2: the requested α (or the largest allowed one), clamped to L. */
+function digitSize(requested: unknown, coeffModulus: readonly bigint[], P: bigint): number {
+  const L = coeffModulus.length;
+  const limit = P << BigInt(KEY_SWITCH_SLACK_BITS);
+  const fits = (alpha: number): boolean => digitModuli(coeffModulus, L, alpha).every((d) => d <= limit);
+  if (requested === undefined) {
+    for (let alpha = L; alpha >= 1; alpha--) if (fits(alpha)) return alpha;
+    requested = 1;
+  }
+  if (typeof requested !== 'number' || !Number.isInteger(requested) || requested < 1)
+    fail('INVALID_PARAMETERS', `${FN}.keySwitchDigitSize`, 'an integer ≥ 1', requested);
+  const alpha = Math.min(requested, L);
+  if (!fits(alpha)) {
+    const digits = digitModuli(coeffModulus, L, alpha);
+    const worst = digits.reduce((a, b) => (b > a ? b : a));
+    const d = digits.indexOf(worst);
+    throw new QheError(
+      'KEY_SWITCH_DIGIT_TOO_LARGE',
+      `${FN}.keySwitchDigitSize: expected digits whose modulus D_d ≤ 2^${KEY_SWITCH_SLACK_BITS}·P (P has ${bitLength(P)} bits), got α = ${alpha}: ` +
+        `digit ${d} (q_${d * alpha}…q_${Math.min(L, (d + 1) * alpha) - 1}) has ${bitLength(worst)} bits, so key switching would add ≈ 2^${Math.round(log2(worst) - log2(P))}× ` +
+        `the noise of a digit ≤ P (use a smaller keySwitchDigitSize, or more or larger special primes)`,
+    );
+  }
+  return alpha;
+}
+
+/** Check 3: the last level where a modulus-switched ciphertext survives one key switch. */
+function chainEnd(n: number, t: bigint, coeffModulus: readonly bigint[], specialModulus: readonly bigint[], alpha: number): number {
+  const L = coeffModulus.length;
+  const P = product(specialModulus);
+  const logT = log2(t);
+  let last = 0;
+  for (let l = 1; l < L; l++) {
+    const size = L - l;
+    const noise = roundingVariance(n) + keySwitchVariance(n, digitModuli(coeffModulus, size, alpha), P, specialModulus.length);
+    if (log2(product(coeffModulus.slice(0, size))) < logT + 2 + boundBits(noise)) break;
+    last = l;
+  }
+  return last;
 }
 
 /**
- * Presets at 128-bit security, batching t of 20 bits, u32 kernel; every preset
- * stays within the HE-standard bound with its special prime included, and uses
- * key-switching digits of two primes (measured at N = 8192, t = 1032193: noise
- * budget after multiply + relinearize 113 bits vs 114 with α = 1, relinearize
- * 8.7 ms vs 14.1 ms). Literals are frozen; pass them (optionally spread with
+ * Presets at 128-bit security, batching t of 20 bits, u32 kernel (primes ≤ 29
+ * bits); every preset stays within the HE-standard bound on log2(Q·P), special
+ * primes included. Literals are frozen; pass them (optionally spread with
  * changes) to `bfvParameters`.
+ *
+ * Key switching (check 2): each special prime counts against the same bound as
+ * the data primes, so digits of α primes (D_d ≤ 4·P needs α special primes) buy
+ * ⌈L/α⌉ instead of L digits — fewer NTTs per relinearization and rotation — with
+ * α − 1 data primes less (≈ one multiplicative level per 29 bits). Measured with
+ * `npm run bench:keyswitch` (benchmarks/suites/keyswitch-presets.ts; tinybench
+ * p50, 5 rounds alternated between the candidates of one N, median over rounds;
+ * the 2-core machine was shared, load ≈ 6, spreads min–max over rounds):
+ *
+ *   | candidate          | log Q | levels | digits | relinearize ms   | rotate ms        | budget after mul+relin | depth |
+ *   |--------------------|-------|--------|--------|------------------|------------------|------------------------|-------|
+ *   | N=8192  6+1, α = 1 | 174   | 5      | 6      | 36.2 (22.3–82.0) | 27.1 (22.7–58.9) | 114                    | 4     |
+ *   | N=8192  5+2, α = 2 | 145   | 4      | 3      | 23.1 (11.8–29.3) | 19.9 (13.5–29.1) | 85                     | 3     |
+ *   | N=16384 14+1, α = 1| 406   | 13     | 14     | 413 (238–719)    | 368 (209–443)    | 345                    | 11    |
+ *   | N=16384 13+2, α = 2| 377   | 12     | 7      | 126 (76–255)     | 141 (76–198)     | 316                    | 10    |
+ *   | N=16384 12+3, α = 3| 348   | 11     | 4      | 111 (50–142)     | 89 (52–164)      | 286                    | 9     |
+ *
+ * ("depth": products x·y·y·… relinearized at level 0 that still decrypt; "levels":
+ * the modulus chain, check 3.) With D_d ≤ P every candidate's rotation costs 2–5
+ * bits and its relinearization 0–1 bits at every level (the old presets' α = 2
+ * over one special prime cost ≈ 32 bits per rotation on n4096), so the choice is
+ * speed against depth:
+ * - n4096: 3 + 1, α = 1, the only chain with a usable second level.
+ * - n8192: 6 + 1, α = 1 (SEAL's BFVDefault data modulus, 174 bits): α = 2 would
+ *   make relinearize ≈ 1.5× and rotate ≈ 1.4× faster but loses a level (depth 3
+ *   instead of 4, 29 bits of budget); at this N the key switch is about half a
+ *   multiply, so the level is worth more.
+ * - n16384: 13 + 2, α = 2: halves the 14 digits (relinearize and rotate ≈ 2.5–3×
+ *   faster than α = 1, where a relinearization costs as much as a multiply) for
+ *   one level of 13; α = 3 gains little more (4 digits) for a second level.
+ * - n32768: 27 + 3, α = 3 (9 digits instead of 29).
  */
 export const PRESETS: Readonly<Record<'n4096' | 'n8192' | 'n16384' | 'n32768', BfvParameterLiteral>> = Object.freeze({
-  /** log QP = 109 (4 × 27-bit; one special). */
-  n4096: Object.freeze({ polyDegree: 4096, keySwitchDigitSize: 2, coeffModulus: Object.freeze([28, 27, 27]), specialModulus: Object.freeze([27]), plainModulus: Object.freeze({ batchingBits: 20 }) }),
-  /** log QP ≤ 218: 6 × 29-bit data primes (174 bits, as SEAL's BFVDefault data level) + 29-bit special. */
-  n8192: Object.freeze({ polyDegree: 8192, keySwitchDigitSize: 2, coeffModulus: Object.freeze([29, 29, 29, 29, 29, 29]), specialModulus: Object.freeze([29]), plainModulus: Object.freeze({ batchingBits: 20 }) }),
-  /** log QP ≤ 438: 14 × 29-bit data primes + 29-bit special. */
-  n16384: Object.freeze({ polyDegree: 16384, keySwitchDigitSize: 2, coeffModulus: Object.freeze(Array(14).fill(29)), specialModulus: Object.freeze([29]), plainModulus: Object.freeze({ batchingBits: 20 }) }),
-  /** log QP ≤ 881: 29 × 29-bit data primes + 29-bit special. */
-  n32768: Object.freeze({ polyDegree: 32768, keySwitchDigitSize: 2, coeffModulus: Object.freeze(Array(29).fill(29)), specialModulus: Object.freeze([29]), plainModulus: Object.freeze({ batchingBits: 20 }) }),
+  /** log QP = 109: 28 + 27 + 27-bit data primes (82 bits) + 27-bit special; α = 1. */
+  n4096: Object.freeze({ polyDegree: 4096, keySwitchDigitSize: 1, coeffModulus: Object.freeze([28, 27, 27]), specialModulus: Object.freeze([27]), plainModulus: Object.freeze({ batchingBits: 20 }) }),
+  /** log QP = 203: 6 × 29-bit data primes (174 bits, as SEAL's BFVDefault data level) + 29-bit special; α = 1. */
+  n8192: Object.freeze({ polyDegree: 8192, keySwitchDigitSize: 1, coeffModulus: Object.freeze(Array(6).fill(29)), specialModulus: Object.freeze([29]), plainModulus: Object.freeze({ batchingBits: 20 }) }),
+  /** log QP = 435: 13 × 29-bit data primes + 2 × 29-bit special; α = 2. */
+  n16384: Object.freeze({ polyDegree: 16384, keySwitchDigitSize: 2, coeffModulus: Object.freeze(Array(13).fill(29)), specialModulus: Object.freeze([29, 29]), plainModulus: Object.freeze({ batchingBits: 20 }) }),
+  /** log QP = 870: 27 × 29-bit data primes + 3 × 29-bit special; α = 3. */
+  n32768: Object.freeze({ polyDegree: 32768, keySwitchDigitSize: 3, coeffModulus: Object.freeze(Array(27).fill(29)), specialModulus: Object.freeze([29, 29, 29]), plainModulus: Object.freeze({ batchingBits: 20 }) }),
 });

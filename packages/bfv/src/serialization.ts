@@ -6,7 +6,7 @@
  *
  * API (per-kind functions, plus a generic pair that dispatches on the kind):
  *
- *   serializeParameters(params | context | literal) → bytes    deserializeParameters(bytes) → BfvParameters
+ *   serializeParameters(params | context | literal) → bytes    deserializeParameters(bytes, { securityLevel?, allowInsecure? }) → BfvParameters
  *   serializeSecretKey(sk)       deserializeSecretKey(ctx, bytes)
  *   serializePublicKey(pk)       deserializePublicKey(ctx, bytes)
  *   serializeRelinKeys(rk)       deserializeRelinKeys(ctx, bytes)
@@ -14,12 +14,13 @@
  *   serializePlaintext(pt)       deserializePlaintext(ctx, bytes)
  *   serializeCiphertext(ct, { seeded? })   deserializeCiphertext(ctx, bytes)  (either form)
  *   serialize(obj)               deserialize(ctx, bytes, kind?)
- *   inspectSerialized(bytes) → { version, kind, fingerprint, byteLength }  (container checks only)
+ *   inspectSerialized(bytes) → { version, kind, fingerprint, keyId, byteLength }  (container checks only)
  *   parametersFingerprint(params) → hex string of the 16-byte fingerprint
  *
  * Every failure to load is a `QheError`: code `PARAMETER_MISMATCH` when an intact
- * object was made for other parameters than the context's, `SERIALIZATION`
- * otherwise (message "fn: expected …, got …"). Loading never returns a malformed
+ * object was made for other parameters than the context's, `INSECURE_PARAMETERS`
+ * when intact parameters fall below the demanded security level (params-codec.ts),
+ * `SERIALIZATION` otherwise (message "fn: expected …, got …"). Loading never returns a malformed
  * object: lengths must match exactly, every residue must be < its prime, and every
  * field must hold one of its allowed values. Encoding is canonical: an accepted
  * byte string re-serializes to exactly itself.
@@ -35,9 +36,9 @@
  *   | plaintext, ciphertext, seededCiphertext          | ciphertext-codec.ts           |
  *   | generic serialize / deserialize                  | this file                     |
  *
- * Adding a kind (e.g. a seeded key, a key id):
- *   1. Give it the next free code in KIND_CODES (serialization/container.ts); codes are
- *      never reused or renumbered.
+ * Adding a kind (e.g. seeded keys):
+ *   1. Add its name to SerializedKind and give it the next free code in KIND_CODES
+ *      (serialization/container.ts); codes are never reused or renumbered.
  *   2. Write `serializeX(obj)` / `deserializeX(context, bytes)` in `<type>-codec.ts` next to
  *      the type: `const w = new ByteWriter(fn)`, write the fields, `return sealFor(kind,
  *      params, w)`; load inside `guarded(fn, () => …)` with `openFor(fn, bytes, [kind],
@@ -50,10 +51,16 @@
  *      blob of it in that file's `robustness` list (the corruption properties run over
  *      every blob there); pin its bytes in test/vectors/kat-serialization.json
  *      (test/scheme/kat.test.ts, regenerated with QHE_WRITE_VECTORS=1).
- * Adding a field to an existing kind changes the bytes that version 1 readers accept
- * (and the pinned vectors): add a new kind instead, or bump SERIALIZATION_VERSION
- * (readers refuse other versions); the flags byte is reserved (must be 0) for such
- * extensions.
+ * Adding a field to an existing kind changes the bytes (and the pinned vectors), so it
+ * is a new format version, as the key ids of version 2 were:
+ *   1. bump SERIALIZATION_VERSION and add it to READABLE_VERSIONS (container.ts), which
+ *      keeps the older versions readable;
+ *   2. in the codec, write the field always and read it only when the opened container's
+ *      `version` has it (`version >= 2 ? r.keyId(…) : undefined`), with the meaning of its
+ *      absence stated in the codec's header table;
+ *   3. commit genuine blobs of the previous version (test/vectors/serialization-v1.json)
+ *      and regenerate kat-serialization.json.
+ * The flags byte is reserved (must be 0).
  *
  * Why this shape.
  * - The checksum covers everything before it and is verified before any field is
@@ -74,19 +81,22 @@ import { BfvContext } from './context.js';
 import { GaloisKeys, PublicKey, RelinKeys, SecretKey } from './keys.js';
 import * as keysCodec from './keys-codec.js';
 import * as paramsCodec from './params-codec.js';
-import type { BfvParameters } from './params.js';
+import { isBfvParameters, type BfvParameters } from './params.js';
 import { serializationError } from './serialization/bytes.js';
 import { SERIALIZED_KINDS, guarded, isSerializedKind, type SerializedKind } from './serialization/container.js';
 
 export { SERIALIZATION_MAGIC, SERIALIZATION_VERSION, inspectSerialized } from './serialization/container.js';
 export type { SerializedHeader, SerializedKind } from './serialization/container.js';
 export { deserializeParameters, parametersFingerprint, serializeParameters } from './params-codec.js';
+export type { DeserializeParametersOptions } from './params-codec.js';
+// The public codecs of keys-codec.ts (its load* helpers serve `deserialize` below only).
 export {
   deserializeGaloisKeys,
   deserializePublicKey,
   deserializeRelinKeys,
   deserializeSecretKey,
   serializeGaloisKeys,
+  serializedGaloisKeysLength,
   serializePublicKey,
   serializeRelinKeys,
   serializeSecretKey,
@@ -119,13 +129,15 @@ export function serialize(obj: Serializable): Uint8Array {
   if (obj instanceof GaloisKeys) return keysCodec.serializeGaloisKeys(obj);
   if (obj instanceof Plaintext) return ciphertextCodec.serializePlaintext(obj);
   if (obj instanceof Ciphertext) return ciphertextCodec.serializeCiphertext(obj);
-  if (obj instanceof BfvContext || paramsCodec.isValidatedParams(obj)) return paramsCodec.serializeParameters(obj);
+  if (obj instanceof BfvContext || isBfvParameters(obj)) return paramsCodec.serializeParameters(obj);
   return serializationError('serialize', 'parameters, a key, a plaintext or a ciphertext', obj);
 }
 
 /** The loader of each kind, for the generic `deserialize` (the bytes' kind is already checked). */
 const DECODERS: { readonly [K in SerializedKind]: (context: BfvContext, bytes: Uint8Array) => DeserializedObjects[K] } = {
-  params: (_context, bytes) => paramsCodec.deserializeParameters(bytes),
+  // The context's own security policy: the caller accepted these parameters by building it.
+  params: (context, bytes) =>
+    paramsCodec.deserializeParameters(bytes, context.params.securityLevel === 'none' ? { allowInsecure: true } : { securityLevel: context.params.securityLevel }),
   secretKey: keysCodec.deserializeSecretKey,
   publicKey: (context, bytes) => keysCodec.loadPublicKey('deserialize', context, bytes, ['publicKey']),
   relinKeys: (context, bytes) => keysCodec.loadRelinKeys('deserialize', context, bytes, ['relinKeys']),

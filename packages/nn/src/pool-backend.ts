@@ -76,14 +76,17 @@ export class PoolBackend implements HeBackend {
     let done = 0;
     const finish = (o: number, ct: Ciphertext): Ciphertext => this.sync.addConstantPublic(ct, bias[o]);
     const calls: Promise<void>[] = [];
+    // Relinearizations queue behind the layer's products: progress counts the products, the key switches follow.
+    const relins: Promise<void>[] = [];
     for (const [terms, outs] of groups) {
       for (let from = 0; from < outs.length; from += wave) {
         const part = outs.slice(from, from + wave);
         const index = part.flatMap((o) => kept[o].idx), weight = part.flatMap((o) => kept[o].w);
-        calls.push(this.pe.linearMany(inputs, { taps: terms, index, weight }).then(async (res) => {
-          let ys = part.map((o, i) => finish(o, res[i]));
-          if (relinearize && ys[0].size > 2) ys = await this.pe.relinearizeMany(ys, this.relinKeys);
+        calls.push(this.pe.linearMany(inputs, { taps: terms, index, weight }).then((res) => {
+          const ys = part.map((o, i) => finish(o, res[i]));
           part.forEach((o, i) => { out[o] = ys[i]; });
+          if (relinearize && ys[0].size > 2)
+            relins.push(this.pe.relinearizeMany(ys, this.relinKeys).then((zs) => part.forEach((o, i) => { out[o] = zs[i]; })));
           done += part.length;
           progress?.(done);
         }));
@@ -92,6 +95,7 @@ export class PoolBackend implements HeBackend {
     // Neurons without non-zero terms (mod t_j) are public constants: encrypted on the main thread.
     for (let o = 0; o < layer.outSize; o++) if (kept[o].idx.length === 0) out[o] = this.sync.constant(inputs[0].level, mod(bias[o], t));
     await Promise.all(calls);
+    await Promise.all(relins);
     progress?.(layer.outSize);
     return out;
   }

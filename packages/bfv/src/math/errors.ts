@@ -21,6 +21,8 @@ export type QheErrorCode =
   | 'INVALID_PARAMETERS'
   | 'PLAIN_MODULUS_INVALID'
   | 'PLAIN_MODULUS_NOT_BATCHING'
+  | 'PLAIN_MODULUS_NOT_COPRIME'
+  | 'KEY_SWITCH_DIGIT_TOO_LARGE'
   | 'COEFF_MODULUS_TOO_LARGE'
   | 'INSECURE_PARAMETERS'
   | 'PLAINTEXT_OUT_OF_RANGE'
@@ -29,6 +31,7 @@ export type QheErrorCode =
   | 'NOISE_BUDGET_EXHAUSTED'
   | 'TRANSPARENT_RESULT'
   | 'MISSING_KEY'
+  | 'KEY_MISMATCH'
   | 'SERIALIZATION'
   | 'WORKER_FAILED'
   | 'POOL_CLOSED';
@@ -36,7 +39,7 @@ export type QheErrorCode =
 export class QheError extends Error {
   readonly code: QheErrorCode;
   constructor(code: QheErrorCode, message: string) {
-    super(message);
+    super(typeof message === 'string' ? message : describe(message));
     this.name = 'QheError';
     this.code = code;
   }
@@ -58,5 +61,5 @@ export function describe(value: unknown): string {
 
 /** Throws `QheError(code, "fn: expected <expected>, got <describe(got)>")`. */
 export function fail(code: QheErrorCode, fn: string, expected: string, got: unknown): never {
-  throw new QheError(code, `${fn}: expected ${expected}, got ${describe(got)}`);
+  throw new QheError(code, `${typeof fn === 'string' ? fn : describe(fn)}: expected ${expected}, got ${describe(got)}`);
 }

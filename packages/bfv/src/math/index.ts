@@ -1,6 +1,8 @@
 /**
  * `@qhe/bfv/math`: the ring layer. Kernels (u32 fast, u64 reference), NTT tables,
  * primes, RNS bases and fast base conversion, RNS polynomials, CSPRNG sampling.
+ *
+ * @module @qhe/bfv/math
  */
 export * from './errors.js';
 export * from './limits.js';

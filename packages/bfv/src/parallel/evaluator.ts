@@ -30,12 +30,22 @@
  * the named methods below are one-line wrappers over them.
  */
 import { Ciphertext, type Plaintext } from '../ciphertext.js';
-import type { BfvContext } from '../context.js';
-import type { GaloisKeys, RelinKeys } from '../keys.js';
+import { assertContext, type BfvContext } from '../context.js';
+import { GaloisKeys, RelinKeys } from '../keys.js';
+import type { LinearTransform } from '../linear-transform.js';
 import { fail } from '../math/errors.js';
 import type { Residues } from '../math/kernel.js';
 import { RnsPoly } from '../math/poly.js';
-import { assertCiphertexts, assertGaloisKeys, assertRelinKeys, scalarOperand } from '../operands.js';
+import {
+  assertCiphertexts,
+  assertGaloisKeys,
+  assertOutput,
+  assertRelinKeys,
+  assertTargetLevel,
+  operandsKeyId,
+  optionsOperand,
+  scalarOperand,
+} from '../operands.js';
 import {
   OPERATIONS,
   taskItem,
@@ -78,8 +88,14 @@ export interface LinearPlan {
   readonly weight: ArrayLike<number | bigint>;
 }
 
+/** Most parts `splitRange` produces (a split of work among threads never needs more). */
+export const MAX_SPLIT_PARTS = 1 << 16;
+
 /** Splits [0, count) into `parts` contiguous, balanced ranges (empty ones dropped). */
 export function splitRange(count: number, parts: number): [number, number][] {
+  if (typeof count !== 'number' || !Number.isSafeInteger(count) || count < 0) fail('INVALID_ARGUMENT', 'splitRange', 'a count: a safe integer ≥ 0', count);
+  if (typeof parts !== 'number' || !Number.isInteger(parts) || parts < 1 || parts > MAX_SPLIT_PARTS)
+    fail('INVALID_ARGUMENT', 'splitRange', `parts: an integer in [1, ${MAX_SPLIT_PARTS}]`, parts);
   const p = Math.max(1, Math.min(parts, count));
   const out: [number, number][] = [];
   for (let i = 0; i < p; i++) {
@@ -101,20 +117,33 @@ export class ParallelEvaluator {
     readonly pool: WorkerPool,
     options: ParallelEvaluatorOptions & { /** internal: close the pool with the evaluator */ ownsPool?: boolean } = {},
   ) {
-    if (!(pool instanceof WorkerPool)) fail('INVALID_ARGUMENT', 'ParallelEvaluator', 'a WorkerPool', pool);
-    const lp = options.limbParallel ?? 'auto';
+    const fn = 'ParallelEvaluator';
+    assertContext(fn, context);
+    if (!(pool instanceof WorkerPool)) fail('INVALID_ARGUMENT', fn, 'a WorkerPool', pool);
+    const o = optionsOperand<ParallelEvaluatorOptions & { ownsPool: boolean }>(fn, options);
+    const lp = o.limbParallel ?? 'auto';
+    if (lp !== 'auto' && typeof lp !== 'boolean') fail('INVALID_ARGUMENT', fn, "options.limbParallel: a boolean or 'auto'", lp);
     this.limbParallel = lp === 'auto' ? context.n >= 4096 : lp;
-    this.chunksPerWorker = options.chunksPerWorker ?? 4;
+    this.chunksPerWorker = o.chunksPerWorker ?? 4;
     if (!Number.isInteger(this.chunksPerWorker) || this.chunksPerWorker < 1)
-      fail('INVALID_ARGUMENT', 'ParallelEvaluator', 'a positive integer chunksPerWorker', options.chunksPerWorker);
-    this.ownsPool = options.ownsPool ?? false;
+      fail('INVALID_ARGUMENT', fn, 'a positive integer chunksPerWorker', o.chunksPerWorker);
+    this.ownsPool = o.ownsPool === true;
     this.scope = { context, registerKeys: (keys) => pool.registerKeys(keys) };
     pool.registerContext(context);
   }
 
   /** An evaluator with its own pool of `workers` threads (default: all cores); `close()` ends it. */
   static create(context: BfvContext, options: ParallelEvaluatorOptions & { readonly workers?: number } = {}): ParallelEvaluator {
-    return new ParallelEvaluator(context, new WorkerPool(options.workers === undefined ? {} : { size: options.workers }), { ...options, ownsPool: true });
+    const fn = 'ParallelEvaluator.create';
+    assertContext(fn, context);
+    const o = optionsOperand<ParallelEvaluatorOptions & { readonly workers: number }>(fn, options);
+    const pool = new WorkerPool(o.workers === undefined ? {} : { size: o.workers });
+    try {
+      return new ParallelEvaluator(context, pool, { ...o, ownsPool: true });
+    } catch (e) {
+      void pool.terminate();
+      throw e;
+    }
   }
 
   /** Closes the pool if this evaluator created it (`create`); a shared pool is left to its owner. */
@@ -167,6 +196,8 @@ export class ParallelEvaluator {
     }
     assertCiphertexts(ctx, fn, operands);
     codecs.forEach((c, i) => c.check?.(ctx, fn, values[i]));
+    const keys = values.find((v): v is RelinKeys | GaloisKeys => v instanceof RelinKeys || v instanceof GaloisKeys);
+    const keyId = operandsKeyId(fn, operands, keys);
     op.check?.(ctx, fn, ...values);
     // Step 2.
     const wire = codecs.map((c, i) => c.encode(this.scope, values[i]));
@@ -177,6 +208,7 @@ export class ParallelEvaluator {
       adoptShared(out);
       return this.output(fn, out, level, Math.max(size, out.size));
     });
+    for (const r of results) r.keyId = keyId;
     return [{ op: name, args: wire, outs: results.map(describeCiphertext) }, results];
   }
 
@@ -196,8 +228,7 @@ export class ParallelEvaluator {
    */
   private output(fn: string, out: Ciphertext | undefined, level: number, size: number): Ciphertext {
     if (out === undefined) return Ciphertext.empty(this.context, level, size, true);
-    if (!(out instanceof Ciphertext)) fail('INVALID_ARGUMENT', fn, 'a Ciphertext output', out);
-    this.context.assertSame(fn, out);
+    assertOutput(this.context, fn, out);
     const base = this.context.level(level).base;
     const polys = out.level === level ? out.polys.filter((p) => p.base.equals(base) && isShared(p.data)).slice(0, size) : [];
     while (polys.length < size) polys.push(RnsPoly.zero(base, 'coeff', true));
@@ -358,8 +389,8 @@ export class ParallelEvaluator {
 
   /** Repeated modSwitchToNext down to `level` (a copy when already there, as the Evaluator). */
   async modSwitchTo(a: Ciphertext, level: number): Promise<Ciphertext> {
-    if (!Number.isInteger(level) || level < a.level || level > this.context.maxLevel)
-      fail('LEVEL_EXHAUSTED', 'modSwitchTo', `a level in [${a.level}, ${this.context.maxLevel}]`, level);
+    assertCiphertexts(this.context, 'modSwitchTo', [a]);
+    assertTargetLevel(this.context, 'modSwitchTo', a, level);
     let c = a;
     while (c.level < level) c = await this.modSwitchToNext(c);
     return c === a ? a.clone() : c;
@@ -393,9 +424,45 @@ export class ParallelEvaluator {
     return this.firsts('multiplyRelinearize', as.map((a, i) => [a, bs[i], keys]));
   }
 
-  async rotateRowsMany(as: readonly Ciphertext[], steps: number, keys: GaloisKeys): Promise<Ciphertext[]> {
+  /**
+   * Two forms. `rotateRowsMany(cts, step, keys)`: every ciphertext rotated by one
+   * step (independent jobs). `rotateRowsMany(ct, steps, keys)`: one ciphertext
+   * rotated by every step with hoisting (Evaluator.rotateRowsMany), the steps
+   * split among the workers, each of which decomposes the ciphertext once.
+   */
+  rotateRowsMany(as: readonly Ciphertext[], steps: number, keys: GaloisKeys): Promise<Ciphertext[]>;
+  rotateRowsMany(a: Ciphertext, steps: readonly number[], keys: GaloisKeys): Promise<Ciphertext[]>;
+  async rotateRowsMany(as: readonly Ciphertext[] | Ciphertext, steps: number | readonly number[], keys: GaloisKeys): Promise<Ciphertext[]> {
+    if (as instanceof Ciphertext) {
+      if (!Array.isArray(steps)) fail('INVALID_ARGUMENT', 'rotateRowsMany', 'a list of steps with one ciphertext', steps);
+      return this.hoisted('rotateRowsMany', as, steps as readonly number[], keys);
+    }
     this.list('rotateRowsMany', as);
+    if (typeof steps !== 'number') fail('INVALID_ARGUMENT', 'rotateRowsMany', 'one step with a list of ciphertexts', steps);
     return this.firsts('rotateRows', as.map((a) => [a, steps, keys]));
+  }
+
+  /** Galois automorphisms of one ciphertext for many elements (Evaluator.applyGaloisMany), split among the workers. */
+  applyGaloisMany(a: Ciphertext, galoisElts: readonly number[], keys: GaloisKeys): Promise<Ciphertext[]> {
+    return this.hoisted('applyGaloisMany', a, galoisElts, keys);
+  }
+
+  /** One job per worker, each with a contiguous part of the list (each part decomposes `a` once). */
+  private async hoisted(op: 'rotateRowsMany' | 'applyGaloisMany', a: Ciphertext, list: readonly number[], keys: GaloisKeys): Promise<Ciphertext[]> {
+    if (!Array.isArray(list)) fail('INVALID_ARGUMENT', op, 'a list of integers', list);
+    if (list.length === 0) return [];
+    const parts = splitRange(list.length, this.pool.size);
+    const results = await Promise.all(parts.map(([from, to]) => this.perform(op, [a, list.slice(from, to), keys])));
+    return results.flat();
+  }
+
+  /**
+   * A prepared LinearTransform (Evaluator.linearTransform) as one job; its factors
+   * move to shared memory once per transform (prepare it with `{ shared: true }`
+   * to skip that copy).
+   */
+  linearTransform(inputs: readonly Ciphertext[], lt: LinearTransform, keys: GaloisKeys | null): Promise<Ciphertext> {
+    return this.single('linearTransform', [inputs, lt, keys], undefined);
   }
 
   async modSwitchToNextMany(as: readonly Ciphertext[]): Promise<Ciphertext[]> {
@@ -418,8 +485,11 @@ export class ParallelEvaluator {
     const fn = 'linearMany';
     if (!Array.isArray(inputs) || inputs.length === 0) fail('INVALID_ARGUMENT', fn, 'a non-empty list of input ciphertexts', inputs);
     assertCiphertexts(this.context, fn, inputs);
-    const { taps, index, weight } = plan;
-    if (!Number.isInteger(taps) || taps < 1) fail('INVALID_ARGUMENT', fn, 'a positive integer taps', taps);
+    const { taps, index: rawIndex, weight: rawWeight } = optionsOperand<LinearPlan>(fn, plan);
+    if (typeof taps !== 'number' || !Number.isInteger(taps) || taps < 1) fail('INVALID_ARGUMENT', fn, 'a positive integer plan.taps', taps);
+    const arrayLike = (x: unknown): boolean => Array.isArray(x) || (ArrayBuffer.isView(x) && !(x instanceof DataView));
+    if (!arrayLike(rawIndex) || !arrayLike(rawWeight)) fail('INVALID_ARGUMENT', fn, 'plan.index and plan.weight: arrays or typed arrays', plan);
+    const index = rawIndex as ArrayLike<number>, weight = rawWeight as ArrayLike<number | bigint>;
     if (index.length !== weight.length || index.length % taps !== 0)
       fail('LENGTH_MISMATCH', fn, `index and weight of one length, a multiple of taps = ${taps}`, `${index.length} and ${weight.length}`);
     const size = inputs[0].size;
@@ -433,7 +503,9 @@ export class ParallelEvaluator {
     const count = index.length / taps;
     if (outputs !== undefined && (!Array.isArray(outputs) || outputs.length !== count))
       fail('LENGTH_MISMATCH', fn, `${count} output ciphertexts`, (outputs as unknown[])?.length);
+    const keyId = operandsKeyId(fn, inputs);
     const outs = Array.from({ length: count }, (_, o) => this.output(fn, outputs?.[o], inputs[0].level, size));
+    for (const out of outs) out.keyId = keyId;
     const items = splitRange(count, this.pool.size * this.chunksPerWorker).map(([from, to]): JobItem => {
       // Send only the inputs this chunk reads, with indices renumbered into that list.
       const local = new Map<number, number>();
@@ -465,16 +537,25 @@ export class ParallelEvaluator {
     if (typeof fn !== 'function' && typeof fn !== 'string') fail('INVALID_ARGUMENT', 'map', 'a function or its source text', fn);
     assertCiphertexts(this.context, 'map', cts);
     const src = typeof fn === 'string' ? fn : fn.toString();
-    const { relinKeys, galoisKeys } = options;
+    const o = optionsOperand<MapOptions>('map', options);
+    const { relinKeys, galoisKeys } = o;
     if (relinKeys !== undefined) assertRelinKeys(this.context, 'map', relinKeys);
     if (galoisKeys !== undefined) assertGaloisKeys(this.context, 'map', galoisKeys);
+    const keyId = operandsKeyId('map', cts, relinKeys);
+    if (galoisKeys !== undefined) operandsKeyId('map', cts, galoisKeys);
     const relin = relinKeys === undefined ? undefined : this.pool.registerKeys(relinKeys);
     const galois = galoisKeys === undefined ? undefined : this.pool.registerKeys(galoisKeys);
     const descs = cts.map((ct) => describeCiphertext(adoptShared(ct)));
     const ranges = splitRange(cts.length, this.pool.size * this.chunksPerWorker);
     const parts = await Promise.all(
-      ranges.map(([from, to]) => this.pool.run(this.context, 'map', [taskItem('map', src, descs.slice(from, to), from, relin, galois, options.args)])),
+      ranges.map(([from, to]) => this.pool.run(this.context, 'map', [taskItem('map', src, descs.slice(from, to), from, relin, galois, o.args)])),
     );
-    return parts.flatMap((p) => (p[0] as SharedCiphertext[]).map((d) => ciphertextFrom(this.context, d)));
+    return parts.flatMap((p) =>
+      (p[0] as SharedCiphertext[]).map((d) => {
+        const ct = ciphertextFrom(this.context, d);
+        ct.keyId = keyId;
+        return ct;
+      }),
+    );
   }
 }

@@ -32,6 +32,7 @@ import { behzExtend, behzFloor, behzTensor } from '../behz-multiply.js';
 import type { BfvContext } from '../context.js';
 import type { Evaluator } from '../evaluator.js';
 import { GaloisKeys, RelinKeys } from '../keys.js';
+import { LinearTransform, type PreparedTerm } from '../linear-transform.js';
 import { QheError, fail } from '../math/errors.js';
 import type { Residues } from '../math/kernel.js';
 import {
@@ -140,6 +141,67 @@ export const galoisKeys: ArgCodec<GaloisKeys, number> = {
   check: assertGaloisKeys,
   encode: (s, k) => s.registerKeys(k),
   decode: (w, id) => w.keys(id, GaloisKeys),
+};
+
+/** A list of integers (rotation steps, Galois elements), checked by the operation. */
+export const integers: ArgCodec<readonly number[], readonly number[]> = {
+  check: (_, fn, v) => {
+    if (!Array.isArray(v)) fail('INVALID_ARGUMENT', fn, 'a list of integers', v);
+  },
+  encode: (_, v) => [...v],
+  decode: (_, v) => v,
+};
+
+/** A list of ciphertexts, each moved into shared memory once and passed as a descriptor. */
+export const ciphertexts: ArgCodec<readonly Ciphertext[], readonly SharedCiphertext[]> = {
+  operands: (cts) => cts,
+  check: (_, fn, v) => {
+    if (!Array.isArray(v)) fail('INVALID_ARGUMENT', fn, 'a list of ciphertexts', v);
+  },
+  encode: (_, cts) => cts.map((ct) => describeCiphertext(adoptShared(ct))),
+  decode: (w, ds) => ds.map((d) => w.ciphertext(d)),
+};
+
+/** A LinearTransform as structured-cloneable data over shared memory. */
+export interface SharedLinearTransform {
+  readonly level: number;
+  readonly inputs: number;
+  readonly groups: readonly (readonly [number, readonly PreparedTerm[]])[];
+}
+
+const sharedTransforms = new WeakMap<LinearTransform, SharedLinearTransform>();
+
+/** A prepared LinearTransform: its factors move to shared memory once per transform (cached). */
+export const linearTransform: ArgCodec<LinearTransform, SharedLinearTransform> = {
+  check: (ctx, fn, lt) => {
+    if (!(lt instanceof LinearTransform)) fail('INVALID_ARGUMENT', fn, 'a LinearTransform', lt);
+    ctx.assertSame(fn, lt);
+  },
+  encode: (s, lt) => {
+    let d = sharedTransforms.get(lt);
+    if (!d) {
+      const copies = new Map<Residues, Residues>();
+      const share = (v: Residues | null): Residues | null => {
+        if (!v) return null;
+        let c = copies.get(v);
+        if (!c) copies.set(v, (c = sharedCopy(s.context, v)));
+        return c;
+      };
+      d = { level: lt.level, inputs: lt.inputCount, groups: [...lt.groups].map(([g, terms]) => [g, terms.map((t) => ({ ...t, vector: share(t.vector) }))] as const) };
+      sharedTransforms.set(lt, d);
+    }
+    return d;
+  },
+  decode: (w, d) => LinearTransform.fromPrepared(w.context, d.level, d.inputs, new Map(d.groups)),
+};
+
+/** Galois keys or null (a transform without rotations). */
+export const optionalGaloisKeys: ArgCodec<GaloisKeys | null, number | null> = {
+  check: (ctx, fn, k) => {
+    if (k !== null) assertGaloisKeys(ctx, fn, k);
+  },
+  encode: (s, k) => (k === null ? null : s.registerKeys(k)),
+  decode: (w, id) => (id === null ? null : w.keys(id, GaloisKeys)),
 };
 
 // ---- entries --------------------------------------------------------------------------
@@ -276,6 +338,42 @@ export const OPERATIONS = {
     },
     outputs: relinearized,
     run: (ev, [o], a, gk) => ev.rotateColumnsInto(a, gk, o),
+  }),
+
+  /** Hoisted rotations of one ciphertext (Evaluator.rotateRowsMany); ParallelEvaluator splits the steps among workers. */
+  rotateRowsMany: evaluatorOp(ciphertext, integers, galoisKeys)({
+    check: (ctx, fn, a, steps, gk) => {
+      const elements = steps.flatMap((s) => rotationElements(ctx, fn, s, gk));
+      if (elements.length > 0) assertRelinearized(fn, a);
+      for (const g of elements) gk.get(g); // MISSING_KEY
+    },
+    outputs: (_, a, steps) => steps.map((s): Shape => [a.level, s === 0 ? a.size : 2]),
+    run: (ev, outs, a, steps, gk) => ev.rotateRowsManyInto(a, steps, gk, outs),
+  }),
+  /** Galois automorphisms of one ciphertext for many elements, one decomposition (Evaluator.applyGaloisMany). */
+  applyGaloisMany: evaluatorOp(ciphertext, integers, galoisKeys)({
+    check: (ctx, fn, a, elts, gk) => {
+      for (const g of elts) if (!Number.isInteger(g) || (g & 1) === 0 || g < 1 || g >= 2 * ctx.n) fail('INVALID_ARGUMENT', fn, `odd Galois elements in [1, ${2 * ctx.n})`, g);
+      if (elts.some((g) => g !== 1)) assertRelinearized(fn, a);
+      for (const g of elts) if (g !== 1) gk.get(g); // MISSING_KEY
+    },
+    outputs: (_, a, elts) => elts.map((g): Shape => [a.level, g === 1 ? a.size : 2]),
+    run: (ev, outs, a, elts, gk) => ev.applyGaloisManyInto(a, elts, gk, outs),
+  }),
+  /** A prepared linear transform (Evaluator.linearTransform): baby steps hoisted, one ModDown per giant step. */
+  linearTransform: evaluatorOp(ciphertexts, linearTransform, optionalGaloisKeys)({
+    check: (_, fn, cts, lt, gk) => {
+      if (cts.length !== lt.inputCount) fail('LENGTH_MISMATCH', fn, `${lt.inputCount} input ciphertexts`, cts.length);
+      for (const ct of cts) {
+        if (ct.level !== lt.level) fail('PARAMETER_MISMATCH', fn, `inputs at the transform's level ${lt.level}`, `level ${ct.level}`);
+        assertRelinearized(fn, ct);
+      }
+      const elements = lt.galoisElements;
+      if (elements.length > 0 && !gk) fail('MISSING_KEY', fn, `Galois keys for elements ${elements.join(', ')}`, null);
+      for (const g of elements) gk!.get(g); // MISSING_KEY
+    },
+    outputs: (_, _cts, lt) => [[lt.level, 2]],
+    run: (ev, [o], cts, lt, gk) => ev.linearTransformInto(cts, lt, gk, o),
   }),
 
   // ---- modulus switching

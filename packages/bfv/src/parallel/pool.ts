@@ -27,7 +27,7 @@ import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { BfvContext } from '../context.js';
+import { assertContext, type BfvContext } from '../context.js';
 import { GaloisKeys, RelinKeys, type KSwitchKey } from '../keys.js';
 import { QheError, fail, type QheErrorCode } from '../math/errors.js';
 import type { JobItem } from './operations.js';
@@ -56,6 +56,9 @@ interface Slot {
   /** The last 'error' event, reported when the worker exits. */
   error: Error | undefined;
 }
+
+/** Most workers a pool starts (each is an isolate with its own tables and keys). */
+const MAX_POOL_SIZE = 256;
 
 /** Consecutive workers that die before becoming ready: past this, the pool gives up. */
 const MAX_START_FAILURES = 3;
@@ -86,8 +89,10 @@ export class WorkerPool {
   private drained: (() => void) | undefined;
 
   constructor(options: WorkerPoolOptions = {}) {
+    if (options === null || typeof options !== 'object') fail('INVALID_ARGUMENT', 'WorkerPool', 'an options object { size? } or undefined', options);
     const size = options.size ?? availableParallelism();
-    if (!Number.isInteger(size) || size < 1) fail('INVALID_ARGUMENT', 'WorkerPool', 'a positive integer size', size);
+    if (typeof size !== 'number' || !Number.isInteger(size) || size < 1 || size > MAX_POOL_SIZE)
+      fail('INVALID_ARGUMENT', 'WorkerPool', `a size in [1, ${MAX_POOL_SIZE}]`, size);
     this.size = size;
     for (let i = 0; i < size; i++) this.slots.push(this.start(i));
   }
@@ -123,6 +128,7 @@ export class WorkerPool {
 
   /** Sends the parameters of `ctx` to every worker (once per pool). */
   registerContext(ctx: BfvContext): void {
+    assertContext('WorkerPool.registerContext', ctx);
     const key = contextKey(ctx);
     if (this.contexts.has(key)) return;
     this.contexts.add(key);
@@ -134,6 +140,7 @@ export class WorkerPool {
    * (once per key object); returns the id jobs refer to it by.
    */
   registerKeys(keys: RelinKeys | GaloisKeys): number {
+    if (!(keys instanceof RelinKeys) && !(keys instanceof GaloisKeys)) fail('INVALID_ARGUMENT', 'WorkerPool.registerKeys', 'RelinKeys or GaloisKeys', keys);
     const known = this.keyIds.get(keys);
     if (known !== undefined) return known;
     const ctx = keys.context;
@@ -141,11 +148,11 @@ export class WorkerPool {
     const share = (k: KSwitchKey): SharedKSwitchKey => ({
       b: k.digits.map((d) => sharedCopy(ctx, d.b.data)),
       a: k.digits.map((d) => sharedCopy(ctx, d.a.data)),
+      level: k.level,
     });
     let payload: KeyPayload;
     if (keys instanceof RelinKeys) payload = { kind: 'relin', key: share(keys.key) };
-    else if (keys instanceof GaloisKeys) payload = { kind: 'galois', keys: [...keys.keys].map(([elt, k]) => ({ elt, key: share(k) })) };
-    else return fail('INVALID_ARGUMENT', 'WorkerPool.registerKeys', 'RelinKeys or GaloisKeys', keys);
+    else payload = { kind: 'galois', keys: [...keys.keys].map(([elt, k]) => ({ elt, key: share(k) })) };
     const id = this.nextKey++;
     this.keyIds.set(keys, id);
     this.broadcast({ t: 'keys', keyId: id, ctx: contextKey(ctx), payload });
@@ -173,6 +180,9 @@ export class WorkerPool {
    * resolves with their results. `op` names the job in errors.
    */
   run(ctx: BfvContext, op: string, items: readonly JobItem[]): Promise<unknown[]> {
+    assertContext('WorkerPool.run', ctx);
+    if (typeof op !== 'string') fail('INVALID_ARGUMENT', 'WorkerPool.run', 'an operation name', op);
+    if (!Array.isArray(items)) fail('INVALID_ARGUMENT', 'WorkerPool.run', 'a list of job items', items);
     if (this.state !== 'open') return Promise.reject(new QheError('POOL_CLOSED', `${op}: expected an open WorkerPool, got a closed one`));
     this.registerContext(ctx);
     return new Promise<unknown[]>((resolve, reject) => {

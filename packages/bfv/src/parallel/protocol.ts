@@ -13,6 +13,7 @@
  */
 import { Ciphertext } from '../ciphertext.js';
 import type { BfvContext } from '../context.js';
+import { fail } from '../math/errors.js';
 import type { Residues } from '../math/kernel.js';
 import { RnsPoly } from '../math/poly.js';
 import type { BfvParameterLiteral, BfvParameters } from '../params.js';
@@ -24,10 +25,11 @@ export interface SharedCiphertext {
   readonly polys: readonly Residues[];
 }
 
-/** One key-switching key: per data prime, the (b, a) residues over the key base. */
+/** One key-switching key: per digit, the (b, a) residues over the key base of its level (KSwitchKey.level). */
 export interface SharedKSwitchKey {
   readonly b: readonly Residues[];
   readonly a: readonly Residues[];
+  readonly level: number;
 }
 
 export type KeyPayload =
@@ -46,6 +48,7 @@ export type FromWorker =
   | { readonly t: 'fail'; readonly job: number; readonly code: string | undefined; readonly name: string; readonly message: string };
 
 export function isShared(a: Residues): boolean {
+  if (!ArrayBuffer.isView(a)) fail('INVALID_ARGUMENT', 'isShared', 'a typed array', a);
   return a.buffer instanceof SharedArrayBuffer;
 }
 
@@ -66,6 +69,8 @@ export function ciphertextFrom(ctx: BfvContext, d: SharedCiphertext): Ciphertext
  * evaluator later writes into the original arrays.
  */
 export function adoptShared(ct: Ciphertext): Ciphertext {
+  if (!(ct instanceof Ciphertext)) fail('INVALID_ARGUMENT', 'adoptShared', 'a Ciphertext', ct);
+  ct.assertWellFormed('adoptShared');
   for (let k = 0; k < ct.polys.length; k++) if (!isShared(ct.polys[k].data)) ct.polys[k] = ct.polys[k].clone(true);
   return ct;
 }

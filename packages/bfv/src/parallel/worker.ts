@@ -17,7 +17,7 @@ import { parentPort } from 'node:worker_threads';
 import type { Ciphertext } from '../ciphertext.js';
 import { BfvContext } from '../context.js';
 import { Evaluator } from '../evaluator.js';
-import { GaloisKeys, KSwitchKey, RelinKeys } from '../keys.js';
+import { GaloisKeys, KSwitchKey, RelinKeys, keyBaseAt } from '../keys.js';
 import { QheError } from '../math/errors.js';
 import type { Residues } from '../math/kernel.js';
 import { RnsPoly } from '../math/poly.js';
@@ -46,10 +46,12 @@ function env(id: string): Env {
 }
 
 function kswitch(ctx: BfvContext, k: SharedKSwitchKey): KSwitchKey {
-  const base = ctx.keyBase;
+  const base = keyBaseAt(ctx, k.level);
   return new KSwitchKey(
     ctx,
     k.b.map((b, i) => ({ b: new RnsPoly(base, b, 'ntt'), a: new RnsPoly(base, k.a[i], 'ntt') })),
+    undefined,
+    k.level,
   );
 }
 

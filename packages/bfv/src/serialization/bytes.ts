@@ -16,6 +16,7 @@ import type { Residues } from '../math/kernel.js';
 import { RnsPoly } from '../math/poly.js';
 import type { RnsBase } from '../math/rns.js';
 import { bitLength } from '../math/zq.js';
+import { KEY_ID_BYTES, hexOf } from '../key-id.js';
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -82,6 +83,13 @@ export class ByteWriter {
   /** A copy of `b` (later changes to `b` do not reach the output). */
   bytes(b: Uint8Array): void {
     this.push(b.slice());
+  }
+
+  /** A key id (key-id.ts): its 16 bytes, or 16 zero bytes when unknown. */
+  keyId(id: string | undefined): void {
+    const out = new Uint8Array(KEY_ID_BYTES);
+    if (id !== undefined) for (let i = 0; i < KEY_ID_BYTES; i++) out[i] = parseInt(id.slice(2 * i, 2 * i + 2), 16);
+    this.push(out);
   }
 
   /** A polynomial's residues (layout: limb i at [i·n, (i+1)·n)), widths from `primes`. */
@@ -197,6 +205,12 @@ export class ByteReader {
     this.pos += count;
     return out;
   }
+  /** A key id written by `ByteWriter.keyId`: undefined for 16 zero bytes (unknown). */
+  keyId(what: string): string | undefined {
+    const b = this.bytesOf(KEY_ID_BYTES, what);
+    return b.every((x) => x === 0) ? undefined : hexOf(b);
+  }
+
 
   /** A polynomial over `base` in the given representation; every residue checked < its prime. */
   poly(base: RnsBase, representation: 'coeff' | 'ntt', what: string): RnsPoly {

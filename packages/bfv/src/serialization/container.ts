@@ -8,13 +8,20 @@
  *   | offset | size | field                                                          |
  *   |--------|------|----------------------------------------------------------------|
  *   | 0      | 4    | magic "QHE1" (0x51 0x48 0x45 0x31)                             |
- *   | 4      | 2    | format version, u16 = 1                                        |
+ *   | 4      | 2    | format version, u16 = 2 (1 is still read, below)               |
  *   | 6      | 1    | kind, u8 (KIND_CODES below)                                    |
  *   | 7      | 1    | flags, u8 = 0 (reserved)                                       |
  *   | 8      | 16   | parameter fingerprint (params-codec.ts)                        |
  *   | 24     | 4    | B, u32                                                         |
  *   | 28     | B    | body (the kind's codec)                                        |
  *   | 28 + B | 16   | checksum: SHA-256(bytes[0, 28 + B)) truncated to 16 bytes      |
+ *
+ * Versions. 2 (written): the bodies of the key-bearing kinds (KEY_ID_KINDS) begin
+ * with the 16-byte key id of their secret key (key-id.ts; 16 zero bytes: unknown).
+ * 1 (read only): the same bodies without that field; such objects load with an
+ * unknown key id, which matches any key (key-id.ts), so version-1 data keeps
+ * working and only loses the KEY_MISMATCH check. Other kinds are identical in
+ * both versions.
  *
  * Opening checks, in order: magic and version (they fix how the rest is read),
  * total length against B, checksum (before any field is interpreted, so
@@ -27,17 +34,33 @@ import { sha256 } from '../math/crypto.js';
 import { QheError } from '../math/errors.js';
 import { ByteReader, type ByteWriter, equalBytes, hex, serializationError } from './bytes.js';
 
-/** Format version written by this module (the only one it reads). */
-export const SERIALIZATION_VERSION = 1;
+/** Format version written by this module. */
+export const SERIALIZATION_VERSION = 2;
+/** Versions this module reads (see the header). */
+export const READABLE_VERSIONS: readonly number[] = Object.freeze([1, 2]);
 /** The first four bytes of every serialized object (ASCII). */
 export const SERIALIZATION_MAGIC = 'QHE1';
 const MAGIC_BYTES = new Uint8Array([0x51, 0x48, 0x45, 0x31]);
 
+/** The kinds of serialized objects (see KIND_CODES for their wire values). */
+export type SerializedKind =
+  | 'params'
+  | 'secretKey'
+  | 'publicKey'
+  | 'relinKeys'
+  | 'galoisKeys'
+  | 'plaintext'
+  | 'ciphertext'
+  | 'seededCiphertext'
+  | 'seededPublicKey'
+  | 'seededRelinKeys'
+  | 'seededGaloisKeys';
+
 /**
  * Kind codes: the wire value of each kind, never reused or renumbered. A new kind
- * takes the next free code here (and its name joins `SerializedKind`).
+ * joins `SerializedKind` and takes the next free code here.
  */
-const KIND_CODES = Object.freeze({
+const KIND_CODES: Readonly<Record<SerializedKind, number>> = Object.freeze({
   params: 1,
   secretKey: 2,
   publicKey: 3,
@@ -49,9 +72,7 @@ const KIND_CODES = Object.freeze({
   seededPublicKey: 9,
   seededRelinKeys: 10,
   seededGaloisKeys: 11,
-} as const);
-
-export type SerializedKind = keyof typeof KIND_CODES;
+});
 
 /** Every kind, in code order. */
 export const SERIALIZED_KINDS: readonly SerializedKind[] = Object.freeze(
@@ -64,11 +85,16 @@ const KIND_NAMES: readonly (SerializedKind | undefined)[] = (() => {
   return names;
 })();
 
+/** Kinds whose body starts with a key id from version 2 on. */
+export const KEY_ID_KINDS: readonly SerializedKind[] = Object.freeze(['publicKey', 'relinKeys', 'galoisKeys', 'ciphertext', 'seededCiphertext', 'seededPublicKey', 'seededRelinKeys', 'seededGaloisKeys'] as const);
+
 export function isSerializedKind(kind: unknown): kind is SerializedKind {
   return typeof kind === 'string' && Object.hasOwn(KIND_CODES, kind);
 }
 
 const HEADER_BYTES = 28;
+/** Bytes a container adds to its body (header and checksum). */
+export const CONTAINER_OVERHEAD = 28 + 16;
 /** Size of the parameter fingerprint in the header. */
 export const FINGERPRINT_BYTES = 16;
 const CHECKSUM_BYTES = 16;
@@ -101,6 +127,8 @@ export interface ExpectedParameters {
 }
 
 export interface OpenedContainer {
+  /** Format version of the bytes (one of READABLE_VERSIONS). */
+  readonly version: number;
   readonly kind: SerializedKind;
   readonly fingerprint: Uint8Array;
   /** The raw body (a view into the input). */
@@ -118,7 +146,7 @@ export function openContainer(fn: string, bytes: unknown, kinds: readonly Serial
     if (bytes[i] !== MAGIC_BYTES[i]) serializationError(fn, 'magic "QHE1" (51484531)', hex(bytes.subarray(0, 4)));
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint16(4, true);
-  if (version !== SERIALIZATION_VERSION) serializationError(fn, `format version ${SERIALIZATION_VERSION}`, version);
+  if (!READABLE_VERSIONS.includes(version)) serializationError(fn, `format version ${READABLE_VERSIONS.join(' or ')}`, version);
   const bodyLength = view.getUint32(24, true);
   const total = HEADER_BYTES + bodyLength + CHECKSUM_BYTES;
   if (bytes.length !== total)
@@ -138,15 +166,18 @@ export function openContainer(fn: string, bytes: unknown, kinds: readonly Serial
       `${fn}: expected an object for parameters ${expected.id} (fingerprint ${hex(expected.fingerprint)}), got one for parameters with fingerprint ${hex(fingerprint)}`,
     );
   const body = bytes.subarray(HEADER_BYTES, end);
-  return { kind, fingerprint, body, reader: new ByteReader(fn, body, HEADER_BYTES) };
+  return { version, kind, fingerprint, body, reader: new ByteReader(fn, body, HEADER_BYTES) };
 }
 
-/** Runs a parser; any failure that is not already SERIALIZATION / PARAMETER_MISMATCH becomes SERIALIZATION. */
+/**
+ * Runs a parser; any failure that is not already SERIALIZATION, PARAMETER_MISMATCH
+ * or INSECURE_PARAMETERS (an intact object refused by the caller's policy) becomes SERIALIZATION.
+ */
 export function guarded<T>(fn: string, parse: () => T): T {
   try {
     return parse();
   } catch (e) {
-    if (e instanceof QheError && (e.code === 'SERIALIZATION' || e.code === 'PARAMETER_MISMATCH')) throw e;
+    if (e instanceof QheError && (e.code === 'SERIALIZATION' || e.code === 'PARAMETER_MISMATCH' || e.code === 'INSECURE_PARAMETERS')) throw e;
     const detail = e instanceof QheError ? `${e.code}: ${e.message}` : e instanceof Error ? `${e.name}: ${e.message}` : String(e);
     throw new QheError('SERIALIZATION', `${fn}: expected a well-formed object, got an error while loading (${detail})`);
   }
@@ -157,6 +188,8 @@ export interface SerializedHeader {
   readonly kind: SerializedKind;
   /** Hex of the 16-byte parameter fingerprint (compare with `parametersFingerprint`). */
   readonly fingerprint: string;
+  /** The key id of a key-bearing kind in version ≥ 2 (undefined: unknown or not stored). */
+  readonly keyId: string | undefined;
   readonly byteLength: number;
 }
 
@@ -164,5 +197,6 @@ export interface SerializedHeader {
 export function inspectSerialized(bytes: Uint8Array): SerializedHeader {
   const fn = 'inspectSerialized';
   const c = guarded(fn, () => openContainer(fn, bytes, SERIALIZED_KINDS));
-  return Object.freeze({ version: SERIALIZATION_VERSION, kind: c.kind, fingerprint: hex(c.fingerprint), byteLength: bytes.length });
+  const keyId = c.version >= 2 && KEY_ID_KINDS.includes(c.kind) ? guarded(fn, () => c.reader.keyId('the key id')) : undefined;
+  return Object.freeze({ version: c.version, kind: c.kind, fingerprint: hex(c.fingerprint), keyId, byteLength: bytes.length });
 }

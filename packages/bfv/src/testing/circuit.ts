@@ -53,7 +53,8 @@ export interface Trace<T> {
   readonly output: T;
 }
 
-type Slots = ArrayLike<number | bigint>;
+/** Slot values of a plaintext or an input, as numbers or bigints. */
+export type Slots = ArrayLike<number | bigint>;
 
 function mod(x: bigint, t: bigint): bigint {
   const r = x % t;

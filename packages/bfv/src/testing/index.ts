@@ -8,6 +8,8 @@
  * they can be cached per context (keys.ts). digest.ts gives the canonical hashes
  * used by known-answer vectors. fast-check is an optional peer dependency; it is
  * needed only by this entry point.
+ *
+ * @module @qhe/bfv/testing
  */
 export {
   arbParameters,
@@ -30,7 +32,9 @@ export {
   ancestors,
   formatCircuit,
 } from './circuit.js';
-export type { Circuit, CircuitOp, CircuitOpName, Trace, RunOptions } from './circuit.js';
+export type { Circuit, CircuitOp, CircuitOpName, Trace, RunOptions, Slots } from './circuit.js';
+export { galoisSlotsReference, linearTransformReference } from './linear.js';
+export type { LinearTransformReferenceTerm } from './linear.js';
 export { makeKeys, cachedKeys, cachedContext } from './keys.js';
 export type { KeySet, MakeKeysOptions } from './keys.js';
 export { ciphertextDigest, plaintextDigest, valuesDigest, seedFromLabel } from './digest.js';

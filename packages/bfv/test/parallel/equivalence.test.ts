@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { BfvContext, Ciphertext, Evaluator, type Plaintext } from '@qhe/bfv';
+import { BfvContext, Ciphertext, LinearTransform, Evaluator, type Plaintext } from '@qhe/bfv';
 import { OPERATIONS, ParallelEvaluator, WorkerPool, type EvaluatorOpName, type OperationArgs } from '@qhe/bfv/parallel';
 import { arbCircuitWithInputs, cachedKeys, formatCircuit, runEncrypted, smallParameters, type Circuit } from '@qhe/bfv/testing';
 
@@ -82,6 +82,14 @@ describe('ParallelEvaluator matches Evaluator bit for bit', () => {
     const pt = keys.encoder.encode([4n, 0n, 9n]);
     const p3 = ev.multiply(x, y);
     const { relinKeys: rk, galoisKeys: gk } = keys;
+    const lt = LinearTransform.create(ctx, {
+      level: 0,
+      inputs: 2,
+      terms: [
+        { input: 0, baby: 3, giant: 1, diagonal: pt },
+        { input: 1, baby: 1, giant: 9, diagonal: -2n },
+      ],
+    });
     type Case<K extends EvaluatorOpName> = { args: OperationArgs<K>; acc?: Ciphertext; want: () => Ciphertext };
     const cases: { [K in EvaluatorOpName]: Case<K> } = {
       add: { args: [x, y], want: () => ev.add(x, y) },
@@ -100,6 +108,9 @@ describe('ParallelEvaluator matches Evaluator bit for bit', () => {
       rotateRows: { args: [x, 5, gk], want: () => ev.rotateRows(x, 5, gk) },
       rotateColumns: { args: [x, gk], want: () => ev.rotateColumns(x, gk) },
       modSwitchToNext: { args: [x], want: () => ev.modSwitchToNext(x) },
+      rotateRowsMany: { args: [x, [1, 5], gk], want: () => ev.rotateRowsMany(x, [1, 5], gk)[0] },
+      applyGaloisMany: { args: [x, [3, 1], gk], want: () => ev.applyGaloisMany(x, [3, 1], gk)[0] },
+      linearTransform: { args: [[x, y], lt, gk], want: () => ev.linearTransform([x, y], lt, gk) },
     };
     const entries = Object.entries(OPERATIONS).filter(([, e]) => e.kind === 'evaluator').map(([name]) => name);
     expect(Object.keys(cases).sort()).toEqual(entries.sort());
@@ -167,7 +178,7 @@ describe('ParallelEvaluator matches Evaluator bit for bit', () => {
   });
 
   it('parameters beyond the defaults reach the workers (keySwitchDigitSize: 2)', async () => {
-    const c2 = new BfvContext({ ...smallParameters('u32', { primes: 4 }), keySwitchDigitSize: 2 });
+    const c2 = new BfvContext({ ...smallParameters('u32', { primes: 4 }), specialModulus: [29, 29], keySwitchDigitSize: 2 });
     const k2 = cachedKeys(c2);
     const pe2 = new ParallelEvaluator(c2, pool);
     const a = k2.encryptor.encrypt(k2.encoder.encode([3n, 4n]));

@@ -31,12 +31,13 @@ import {
   BatchEncoder,
   KeyGenerator,
   seededRandom,
+  SERIALIZATION_VERSION,
   serialize,
   serializeCiphertext,
   serializeGaloisKeys,
-  serializeParameters,
   serializePublicKey,
   serializeRelinKeys,
+  serializeParameters,
   type BfvParameterLiteral,
   type KernelName,
 } from '@qhe/bfv';
@@ -128,12 +129,6 @@ const SEEDED_ENCRYPT_SEED = hex(seedFromLabel('qhe-kat-v1-seeded-encrypt'));
 /** Source of the seeded keys' seeds and errors (same secret key as the other keys). */
 const SEEDED_KEYS_SEED = hex(seedFromLabel('qhe-kat-v1-seeded-keys'));
 
-interface Computed {
-  readonly keyDigests: { secretKey: string; publicKey: string };
-  readonly serialized: Record<string, { length: number; sha256: string }>;
-  readonly outputs: Map<string, { circuit: Circuit | null; description: string; ct: Ciphertext; slots: number[] }>;
-}
-
 /** Seeded public, relinearization and Galois keys from a labelled source (keys.ts `seeded`). */
 function seededKeyBlobs(ctx: BfvContext, keygen: KeyGenerator, steps: readonly number[]): Record<string, Uint8Array> {
   const kg = new KeyGenerator(ctx, { secretKey: keygen.secretKey, rng: seededRandom(unhex(SEEDED_KEYS_SEED)) });
@@ -142,6 +137,12 @@ function seededKeyBlobs(ctx: BfvContext, keygen: KeyGenerator, steps: readonly n
     seededRelinKeys: serializeRelinKeys(kg.createRelinKeys({ seeded: true }), { seeded: true }),
     seededGaloisKeys: serializeGaloisKeys(kg.createGaloisKeys({ steps, seeded: true }), { seeded: true }),
   };
+}
+
+interface Computed {
+  readonly keyDigests: { secretKey: string; publicKey: string };
+  readonly serialized: Record<string, { length: number; sha256: string }>;
+  readonly outputs: Map<string, { circuit: Circuit | null; description: string; ct: Ciphertext; slots: number[] }>;
 }
 
 /** Runs every operation of the KAT on one kernel. */
@@ -251,7 +252,7 @@ describe('known-answer vectors', () => {
       }
       const wire: SerializationVector = {
         version: VERSION,
-        description: 'Serialized bytes (format version 1) of the KAT keys and values: length and SHA-256 per kernel. The seeded ciphertext is encryptSymmetric(encode(y)) by an Encryptor with rng = seededRandom(seededEncryptSeed); the seeded keys come from a KeyGenerator with the KAT secret key and rng = seededRandom(seededKeysSeed).',
+        description: `Serialized bytes (format version ${SERIALIZATION_VERSION}) of the KAT keys and values: length and SHA-256 per kernel. The seeded ciphertext is encryptSymmetric(encode(y)) by an Encryptor with rng = seededRandom(seededEncryptSeed); the seeded keys come from a KeyGenerator with the KAT secret key and rng = seededRandom(seededKeysSeed).`,
         inputs: 'kat-inputs.json',
         seededEncryptSeed: SEEDED_ENCRYPT_SEED,
         seededKeysSeed: SEEDED_KEYS_SEED,

@@ -25,6 +25,7 @@ import {
   QheError,
   RelinKeys,
   SecretKey,
+  SERIALIZATION_VERSION,
   bfvParameters,
   deserialize,
   deserializeCiphertext,
@@ -158,7 +159,8 @@ function fixture(literal: BfvParameterLiteral): Fixture {
 const SMALL: BfvParameterLiteral = {
   polyDegree: 1024,
   coeffModulus: [29, 29],
-  specialModulus: [29],
+  // Two special primes, so that digits of two data primes stay within 4·P (params.ts).
+  specialModulus: [29, 29],
   plainModulus: { batchingBits: 16 },
   keySwitchDigitSize: 2,
   allowInsecure: true,
@@ -166,8 +168,8 @@ const SMALL: BfvParameterLiteral = {
 // u64 with primes of 5-, 8- and 7-byte widths (fast path and general path).
 const SMALL_U64: BfvParameterLiteral = {
   polyDegree: 1024,
-  coeffModulus: [40, 61],
-  specialModulus: [50],
+  coeffModulus: [40, 50],
+  specialModulus: [61],
   plainModulus: { batchingBits: 16 },
   kernel: 'u64',
   keySwitchDigitSize: 1,
@@ -191,7 +193,7 @@ for (const [kernel, literal] of [
 
     it('parameters: equal after the round trip, and a context built from them accepts the original objects', () => {
       const bytes = serializeParameters(ctx.params);
-      const p = deserializeParameters(bytes);
+      const p = deserializeParameters(bytes, { allowInsecure: true });
       expect(p).toEqual(ctx.params);
       expect(serializeParameters(p)).toEqual(bytes);
       const ctx2 = new BfvContext(p);
@@ -278,7 +280,7 @@ for (const [kernel, literal] of [
       expectFailure(() => serializePublicKey(f.pk, { seeded: true }), 'SERIALIZATION', /seed/);
       expectFailure(() => serializeRelinKeys(f.rk, { seeded: true }), 'SERIALIZATION', /seed/);
       const pk = skg.createPublicKey({ seeded: true });
-      const tampered = new PublicKey(ctx, pk.p0, pk.p0, pk.seed);
+      const tampered = new PublicKey(ctx, pk.p0, pk.p0, pk.keyId, pk.seed);
       expect(inspectSerialized(serializePublicKey(tampered)).kind).toBe('publicKey');
       expectFailure(() => serializePublicKey(tampered, { seeded: true }), 'SERIALIZATION', /differ/);
       const mixed = new GaloisKeys(ctx, new Map([...skg.createGaloisKeys({ steps: [1], seeded: true }).keys, ...f.gk.keys]));
@@ -368,7 +370,7 @@ for (const [kernel, literal] of [
       ];
       for (const [kind, obj] of objects) {
         const bytes = serialize(obj as Parameters<typeof serialize>[0]);
-        expect(inspectSerialized(bytes)).toMatchObject({ version: 1, kind, fingerprint: parametersFingerprint(ctx), byteLength: bytes.length });
+        expect(inspectSerialized(bytes)).toMatchObject({ version: SERIALIZATION_VERSION, kind, fingerprint: parametersFingerprint(ctx), byteLength: bytes.length });
         const back = deserialize(ctx, bytes);
         const typed = deserialize(ctx, bytes, kind);
         expectSameBytes(serialize(back), bytes);
@@ -393,13 +395,14 @@ describe('format', () => {
     const bytes = serializeCiphertext(f.enc.encrypt(f.be.encode(f.values)));
     expect(new TextDecoder().decode(bytes.subarray(0, 4))).toBe('QHE1');
     const view = new DataView(bytes.buffer, bytes.byteOffset);
-    expect(view.getUint16(4, true)).toBe(1);
+    expect(view.getUint16(4, true)).toBe(2);
     expect(bytes[6]).toBe(7);
     expect(bytes[7]).toBe(0);
     expect(Buffer.from(bytes.subarray(8, 24)).toString('hex')).toBe(parametersFingerprint(f.ctx));
-    // level, size, 2 polynomials × 2 limbs × N residues × 4 bytes (29-bit primes).
-    expect(view.getUint32(24, true)).toBe(2 + 2 * 2 * 1024 * 4);
-    expect(bytes.length).toBe(HEADER + 2 + 2 * 2 * 1024 * 4 + CHECKSUM);
+    // key id, level, size, 2 polynomials × 2 limbs × N residues × 4 bytes (29-bit primes).
+    expect(Buffer.from(bytes.subarray(HEADER, HEADER + 16)).toString('hex')).toBe(f.kg.secretKey.keyId);
+    expect(view.getUint32(24, true)).toBe(16 + 2 + 2 * 2 * 1024 * 4);
+    expect(bytes.length).toBe(HEADER + 16 + 2 + 2 * 2 * 1024 * 4 + CHECKSUM);
   });
 
   it('the fingerprint ignores the security level but not the kernel, primes, t or N', () => {
@@ -424,7 +427,7 @@ describe('format', () => {
     // 'none' (insecure, explicitly allowed) also round-trips, whatever level was requested.
     const c = bfvParameters({ polyDegree: 4096, coeffModulus: [25, 25, 25], specialModulus: [25], plainModulus: 65537, securityLevel: 256, allowInsecure: true });
     expect(c.securityLevel).toBe('none');
-    expect(deserializeParameters(serializeParameters(c))).toEqual(c);
+    expect(deserializeParameters(serializeParameters(c), { allowInsecure: true })).toEqual(c);
   });
 
   it('bytes do not depend on the kernel storage: one ciphertext on u32 and on u64 serializes to the same body', () => {
@@ -439,7 +442,7 @@ describe('format', () => {
       (q.data as BigUint64Array).set(Array.from(p.data as Int32Array, (x) => BigInt(x)));
       return q;
     };
-    const ct64 = new Ciphertext(ctx64, 0, ct.polys.map((p) => to64(p, 0)));
+    const ct64 = new Ciphertext(ctx64, 0, ct.polys.map((p) => to64(p, 0)), ct.keyId);
     const a = serializeCiphertext(ct);
     const b = serializeCiphertext(ct64);
     expect(a.length).toBe(b.length);
@@ -475,7 +478,7 @@ describe('robustness', () => {
     { kind: 'seededGaloisKeys', bytes: serializeGaloisKeys(new KeyGenerator(ctx, { secretKey: kg.secretKey }).createGaloisKeys({ steps: [1, -1], seeded: true })) },
   ];
   const load = (kind: SerializedKind, bytes: Uint8Array, context: BfvContext = ctx) =>
-    kind === 'params' ? deserializeParameters(bytes) : deserialize(context, bytes, kind);
+    kind === 'params' ? deserializeParameters(bytes, { allowInsecure: true }) : deserialize(context, bytes, kind);
   const loadAny = (bytes: Uint8Array) => deserialize(ctx, bytes);
   const blobArb = fc.constantFrom(...blobs);
 
@@ -609,11 +612,11 @@ describe('robustness', () => {
 
   it('wrong version, magic or flags', () => {
     for (const { kind, bytes } of blobs) {
-      for (const version of [0, 2, 0x100, 0xffff]) {
+      for (const version of [0, 3, 0x100, 0xffff]) {
         const bad = bytes.slice();
         new DataView(bad.buffer).setUint16(4, version, true);
-        expectFailure(() => load(kind, bad), 'SERIALIZATION', /format version 1, got/);
-        expectFailure(() => load(kind, reseal(bad)), 'SERIALIZATION', /format version 1, got/);
+        expectFailure(() => load(kind, bad), 'SERIALIZATION', /format version 1 or 2, got/);
+        expectFailure(() => load(kind, reseal(bad)), 'SERIALIZATION', /format version 1 or 2, got/);
       }
       for (const magic of ['QHE2', 'qhe1', 'SEAL', '\0\0\0\0']) {
         const bad = bytes.slice();
@@ -651,6 +654,7 @@ describe('robustness', () => {
   });
 
   it('field validation behind a valid checksum', () => {
+    const K = 16; // the key id that opens the bodies of keys and ciphertexts (format version 2)
     const byKind = (k: SerializedKind) => blobs.find((b) => b.kind === k)!.bytes;
     const edit = (bytes: Uint8Array, change: (body: Uint8Array, view: DataView) => void) => {
       const body = bodyOf(bytes);
@@ -658,27 +662,27 @@ describe('robustness', () => {
       return withBody(bytes, body);
     };
     // A residue ≥ its prime (first limb, first coefficient; and the last residue).
-    expectFailure(() => deserializeCiphertext(ctx, edit(byKind('ciphertext'), (_, v) => v.setUint32(2, 0xffffffff, true))), 'SERIALIZATION', /residues </);
+    expectFailure(() => deserializeCiphertext(ctx, edit(byKind('ciphertext'), (_, v) => v.setUint32(K + 2, 0xffffffff, true))), 'SERIALIZATION', /residues </);
     const q0 = Number(ctx.params.coeffModulus[0]);
-    expectFailure(() => deserializeCiphertext(ctx, edit(byKind('ciphertext'), (_, v) => v.setUint32(2, q0, true))), 'SERIALIZATION', /residues </);
+    expectFailure(() => deserializeCiphertext(ctx, edit(byKind('ciphertext'), (_, v) => v.setUint32(K + 2, q0, true))), 'SERIALIZATION', /residues </);
     expectFailure(() => deserializePublicKey(ctx, edit(byKind('publicKey'), (b, v) => v.setUint32(b.length - 4, 0x80000000, true))), 'SERIALIZATION', /residues </);
     expectFailure(() => deserializePlaintext(ctx, edit(byKind('plaintext'), (_, v) => v.setUint16(0, Number(ctx.t), true))), 'SERIALIZATION', /residues </);
     expect(deserializePlaintext(ctx, edit(byKind('plaintext'), (_, v) => v.setUint16(0, Number(ctx.t) - 1, true))).data[0]).toBe(Number(ctx.t) - 1);
     // Secret key code 11.
     expectFailure(() => deserializeSecretKey(ctx, edit(byKind('secretKey'), (b) => (b[5] |= 0b11 << 4))), 'SERIALIZATION', /ternary/);
     // Ciphertext level and size.
-    expectFailure(() => deserializeCiphertext(ctx, edit(byKind('ciphertext'), (b) => (b[0] = ctx.maxLevel + 1))), 'SERIALIZATION', /level/);
-    expectFailure(() => deserializeCiphertext(ctx, edit(byKind('ciphertext'), (b) => (b[1] = 1))), 'SERIALIZATION', /size/);
-    expectFailure(() => deserializeCiphertext(ctx, edit(byKind('ciphertext'), (b) => (b[1] = 255))), 'SERIALIZATION', /bytes/);
+    expectFailure(() => deserializeCiphertext(ctx, edit(byKind('ciphertext'), (b) => (b[K] = ctx.maxLevel + 1))), 'SERIALIZATION', /level/);
+    expectFailure(() => deserializeCiphertext(ctx, edit(byKind('ciphertext'), (b) => (b[K + 1] = 1))), 'SERIALIZATION', /size/);
+    expectFailure(() => deserializeCiphertext(ctx, edit(byKind('ciphertext'), (b) => (b[K + 1] = 255))), 'SERIALIZATION', /bytes/);
     // Key-switching digit count, Galois elements (even, out of range, duplicate) and counts.
-    expectFailure(() => deserializeRelinKeys(ctx, edit(byKind('relinKeys'), (b) => (b[0] = 3))), 'SERIALIZATION', /digits/);
+    expectFailure(() => deserializeRelinKeys(ctx, edit(byKind('relinKeys'), (b) => (b[K] = 3))), 'SERIALIZATION', /digits/);
     const gk = byKind('galoisKeys');
-    expectFailure(() => deserializeGaloisKeys(ctx, edit(gk, (_, v) => v.setUint32(4, 2, true))), 'SERIALIZATION', /odd Galois/);
-    expectFailure(() => deserializeGaloisKeys(ctx, edit(gk, (_, v) => v.setUint32(4, 2 * ctx.n + 1, true))), 'SERIALIZATION', /odd Galois/);
-    const second = 4 + (gk.length - HEADER - CHECKSUM - 4) / 2;
-    expectFailure(() => deserializeGaloisKeys(ctx, edit(gk, (b, v) => v.setUint32(second, v.getUint32(4, true), true))), 'SERIALIZATION', /distinct/);
-    expectFailure(() => deserializeGaloisKeys(ctx, edit(gk, (_, v) => v.setUint32(0, 0xffffffff, true))), 'SERIALIZATION', /Galois keys/);
-    expectFailure(() => deserializeGaloisKeys(ctx, edit(gk, (_, v) => v.setUint32(0, 1, true))), 'SERIALIZATION', /extra bytes/);
+    expectFailure(() => deserializeGaloisKeys(ctx, edit(gk, (_, v) => v.setUint32(K + 4, 2, true))), 'SERIALIZATION', /odd Galois/);
+    expectFailure(() => deserializeGaloisKeys(ctx, edit(gk, (_, v) => v.setUint32(K + 4, 2 * ctx.n + 1, true))), 'SERIALIZATION', /odd Galois/);
+    const second = K + 4 + (gk.length - HEADER - CHECKSUM - K - 4) / 2;
+    expectFailure(() => deserializeGaloisKeys(ctx, edit(gk, (b, v) => v.setUint32(second, v.getUint32(K + 4, true), true))), 'SERIALIZATION', /distinct/);
+    expectFailure(() => deserializeGaloisKeys(ctx, edit(gk, (_, v) => v.setUint32(K, 0xffffffff, true))), 'SERIALIZATION', /Galois keys/);
+    expectFailure(() => deserializeGaloisKeys(ctx, edit(gk, (_, v) => v.setUint32(K, 1, true))), 'SERIALIZATION', /extra bytes/);
     // Parameters: invalid values are refused by bfvParameters, reported as SERIALIZATION.
     const params = byKind('params');
     const reparam = (change: (b: Uint8Array, v: DataView) => void) => {
@@ -689,19 +693,19 @@ describe('robustness', () => {
       out.set(fp, 8);
       return reseal(out);
     };
-    expect(deserializeParameters(reparam(() => {}))).toEqual(ctx.params);
-    expectFailure(() => deserializeParameters(reparam((_, v) => v.setUint32(0, 1000, true))), 'SERIALIZATION', /INVALID_RING_DEGREE/);
-    expectFailure(() => deserializeParameters(reparam((_, v) => v.setBigUint64(16, 15n, true))), 'SERIALIZATION', /valid BFV parameters/);
-    expectFailure(() => deserializeParameters(reparam((_, v) => v.setBigUint64(16, v.getBigUint64(24, true), true))), 'SERIALIZATION', /DUPLICATE_PRIME/);
-    expectFailure(() => deserializeParameters(reparam((b) => (b[4] = 2))), 'SERIALIZATION', /kernel/);
-    expectFailure(() => deserializeParameters(reparam((b) => (b[7] = 0))), 'SERIALIZATION', /digit size/);
-    expectFailure(() => deserializeParameters(reparam((b) => (b[7] = 3))), 'SERIALIZATION', /digit size/);
-    const alpha1 = deserializeParameters(reparam((b) => (b[7] = 1)));
+    expect(deserializeParameters(reparam(() => {}), { allowInsecure: true })).toEqual(ctx.params);
+    expectFailure(() => deserializeParameters(reparam((_, v) => v.setUint32(0, 1000, true)), { allowInsecure: true }), 'SERIALIZATION', /INVALID_RING_DEGREE/);
+    expectFailure(() => deserializeParameters(reparam((_, v) => v.setBigUint64(16, 15n, true)), { allowInsecure: true }), 'SERIALIZATION', /valid BFV parameters/);
+    expectFailure(() => deserializeParameters(reparam((_, v) => v.setBigUint64(16, v.getBigUint64(24, true), true)), { allowInsecure: true }), 'SERIALIZATION', /DUPLICATE_PRIME/);
+    expectFailure(() => deserializeParameters(reparam((b) => (b[4] = 2)), { allowInsecure: true }), 'SERIALIZATION', /kernel/);
+    expectFailure(() => deserializeParameters(reparam((b) => (b[7] = 0)), { allowInsecure: true }), 'SERIALIZATION', /digit size/);
+    expectFailure(() => deserializeParameters(reparam((b) => (b[7] = 3)), { allowInsecure: true }), 'SERIALIZATION', /digit size/);
+    const alpha1 = deserializeParameters(reparam((b) => (b[7] = 1)), { allowInsecure: true });
     expect(alpha1.keySwitchDigitSize).toBe(1);
     expect(parametersFingerprint(alpha1)).not.toBe(parametersFingerprint(ctx));
-    expectFailure(() => deserializeParameters(reparam((b) => (b[b.length - 1] = 4))), 'SERIALIZATION', /security/);
+    expectFailure(() => deserializeParameters(reparam((b) => (b[b.length - 1] = 4)), { allowInsecure: true }), 'SERIALIZATION', /security/);
     // Insecure parameters stored as 128-bit secure: refused (the security check runs again).
-    expectFailure(() => deserializeParameters(reparam((b) => (b[b.length - 1] = 1))), 'SERIALIZATION', /COEFF_MODULUS_TOO_LARGE/);
-    expectFailure(() => deserializeParameters(reparam((b) => (b[5] = 3))), 'SERIALIZATION');
+    expectFailure(() => deserializeParameters(reparam((b) => (b[b.length - 1] = 1)), { allowInsecure: true }), 'SERIALIZATION', /COEFF_MODULUS_TOO_LARGE/);
+    expectFailure(() => deserializeParameters(reparam((b) => (b[5] = 3)), { allowInsecure: true }), 'SERIALIZATION');
   });
 });

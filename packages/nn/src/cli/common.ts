@@ -14,6 +14,7 @@ import { PROGRESS_MODES } from './progress.js';
 export const modelFlag = stringFlag({ help: 'integer-model JSON (qhe-integer-model)', placeholder: 'PATH', defaultLabel: 'the default of packages/quant/models/manifest.json' });
 export const imagesFlag = intFlag({ help: 'MNIST test images to classify (one batch holds N of them, one per slot)', default: 8192, min: 1, max: 10000 });
 export const kernelFlag = choiceFlag({ help: 'NTT kernel: u32 (fast, primes < 2^29) or u64 (BigInt reference)', choices: ['u32', 'u64'], default: 'u32' });
+export const modeFlag = choiceFlag({ help: 'batch: one image per slot, N images per run (throughput); single: one image in packed ciphertexts (latency)', choices: ['batch', 'single'], default: 'batch' });
 export const jsonFlag = boolFlag({ help: 'print one JSON report on stdout instead of text' });
 export const progressFlag = choiceFlag({ help: 'progress on stderr: bars on a terminal, plain lines otherwise (auto), or forced', choices: PROGRESS_MODES, default: 'auto' });
 

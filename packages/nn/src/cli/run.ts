@@ -11,19 +11,20 @@
  * alive at a time; the peak resident set is reported.
  */
 import { availableParallelism } from 'node:os';
-import { QheError } from '@qhe/bfv';
+import { QheError, type Ciphertext } from '@qhe/bfv';
 import { WorkerPool } from '@qhe/bfv/parallel';
 import { MNIST_FILES, defaultMnistDir, loadSplit } from '@qhe/quant/data';
-import { argmax, forwardInteger, quantizeInput } from '@qhe/quant/model';
+import { argmax, forwardInteger, quantizeInput, type IntegerModel } from '@qhe/quant/model';
 import { join } from 'node:path';
 import { InferenceClient } from '../client.js';
 import { assessPlan, formatPlan, planInference, type InferencePlan } from '../planner/index.js';
 import { poolBackend } from '../pool-backend.js';
 import { InferenceServer } from '../server.js';
 import { defineCommand, type CliIo } from './command.js';
-import { imagesFlag, jsonFlag, kernelFlag, loadModel, modelFlag, modelPath, progressFlag, toJson } from './common.js';
+import { jsonFlag, kernelFlag, loadModel, modeFlag, modelFlag, modelPath, progressFlag, toJson } from './common.js';
 import { intFlag } from './flags.js';
 import { Progress } from './progress.js';
+import { runSingleJob } from './single.js';
 
 const cores = availableParallelism();
 
@@ -52,20 +53,30 @@ export const runCommand = defineCommand({
   summary: 'encrypted MNIST inference: the client encrypts, the server evaluates, the client decrypts and checks every image',
   flags: {
     model: modelFlag,
-    images: imagesFlag,
+    mode: modeFlag,
+    images: intFlag({ help: 'MNIST test images to classify (batch: one batch holds N of them, one per slot; single: one at a time)', default: 0, min: 0, max: 10000, defaultLabel: '8192 in batch mode, 1 in single mode' }),
     workers: intFlag({ help: 'worker threads (1 = everything on the main thread)', default: cores, min: 1, max: 256, defaultLabel: `all cores (${cores})` }),
     kernel: kernelFlag,
     json: jsonFlag,
     progress: progressFlag,
   },
-  notes: 'One batch holds N images (one per slot) and costs the same whatever the image count; a model whose integers need several plaintext primes runs one CRT channel after the other.',
-  async run(f, _positional, io) {
+  notes: 'batch (default): one batch holds N images (one per slot) and costs the same whatever the image count; a model whose integers need several plaintext primes runs one CRT channel after the other. '
+    + 'single: each image alone in packed ciphertexts (LoLa-style layouts, rotations with hoisting), seconds instead of minutes for one image; the CRT channels run on the workers together.',
+  async run(flags, _positional, io) {
+    const f = { ...flags, images: flags.images || (flags.mode === 'single' ? 1 : 8192) };
     const path = modelPath(io, f.model);
     const model = loadModel('qhe run', path);
     const [H, W, C] = model.input.shape;
     if (H * W * C !== 784) throw new QheError('INVALID_ARGUMENT', `qhe run --model: expected a model with a 28×28×1 MNIST input, got [${model.input.shape.join(',')}]`);
     const log = f.json ? (): void => {} : (s: string): void => io.out(s);
     const progress = new Progress(io.err, { mode: f.progress });
+    if (f.mode === 'single') {
+      try {
+        return await runSingleJob(io, f, path, model, testImages(f.images), progress);
+      } finally {
+        progress.close();
+      }
+    }
     const plan = planInference(model, { images: f.images, kernel: f.kernel });
     const assessment = assessPlan(plan, model);
     log(formatPlan(plan));
@@ -73,17 +84,27 @@ export const runCommand = defineCommand({
     const note = slotNote(plan, f.images);
     if (note) log(note);
     try {
-      return await job(io, f, path, model, plan, progress, log, note, assessment.warnings);
+      return await job({ io, flags: f, modelPath: path, model, plan, progress, log, note, warnings: assessment.warnings });
     } finally {
       progress.close();
     }
   },
 });
 
-async function job(
-  io: CliIo, f: { images: number; workers: number; json: boolean }, modelPath: string, model: ReturnType<typeof loadModel>,
-  plan: InferencePlan, progress: Progress, log: (s: string) => void, note: string | null, warnings: readonly string[],
-): Promise<number> {
+interface Job {
+  readonly io: CliIo;
+  readonly flags: { readonly images: number; readonly workers: number; readonly json: boolean };
+  readonly modelPath: string;
+  readonly model: IntegerModel;
+  readonly plan: InferencePlan;
+  readonly progress: Progress;
+  /** Human report lines (nothing with --json). */
+  readonly log: (s: string) => void;
+  readonly note: string | null;
+  readonly warnings: readonly string[];
+}
+
+async function job({ io, flags: f, modelPath, model, plan, progress, log, note, warnings }: Job): Promise<number> {
   const data = testImages(f.images);
   const count = data.labels.length;
   const xs = Array.from({ length: count }, (_, s) => quantizeInput(model.input, data.images.subarray(s * 784, (s + 1) * 784)));
@@ -107,7 +128,7 @@ async function job(
     const got: bigint[][] = [];
     for (let b = 0; b < batches; b++) {
       const batch = xs.slice(b * n, (b + 1) * n);
-      const outputs: (readonly import('@qhe/bfv').Ciphertext[])[] = [];
+      const outputs: Ciphertext[][] = [];
       for (let j = 0; j < k; j++) {
         const where = `${batches > 1 ? `batch ${b + 1}/${batches} · ` : ''}channel ${j + 1}/${k}`;
         t0 = performance.now();

@@ -16,7 +16,7 @@
  */
 import {
   BfvContext, Ciphertext, Encryptor, GaloisKeys, KSwitchKey, KeyGenerator, expandKeySeed, NoiseFlooder, Plaintext, PublicKey, RelinKeys, deserializeCiphertext, deserializeGaloisKeys,
-  deserializePublicKey, deserializeRelinKeys, noiseBoundForBudget, serializeCiphertext, serializeGaloisKeys, serializePublicKey, serializeRelinKeys,
+  deserializePublicKey, deserializeRelinKeys, noiseBoundForBudget, commonKeyId, serializeCiphertext, serializeGaloisKeys, serializePublicKey, serializeRelinKeys,
 } from '@qhe/bfv';
 import { RnsPoly } from '@qhe/bfv/math';
 import type { WorkerPool } from '@qhe/bfv/parallel';
@@ -36,6 +36,8 @@ export interface SessionKeys {
   readonly galoisKeys: readonly (GaloisKeys | null)[];
   readonly server: InferenceServer;
   readonly flooders: readonly NoiseFlooder[];
+  /** Per channel, the key id all of the session's keys share (undefined: unknown, version-1 keys). */
+  readonly keyIds: readonly (string | undefined)[];
   /**
    * Memory the session holds: every key residue as loaded (a seeded key is
    * expanded, so twice its wire size) plus the worker pool's shared copy of the
@@ -112,6 +114,7 @@ export class ModeRuntime {
     const per = this.roles.length;
     const channels: { publicKey: PublicKey; relinKeys: RelinKeys }[] = [];
     const galois: (GaloisKeys | null)[] = [];
+    const keyIds: (string | undefined)[] = [];
     for (let j = 0; j < this.contexts.length; j++) {
       const ctx = this.contexts[j];
       const publicKey = deserializePublicKey(ctx, frames[j * per]);
@@ -126,6 +129,11 @@ export class ModeRuntime {
       }
       channels.push({ publicKey, relinKeys });
       galois.push(gk);
+      keyIds.push(commonKeyId(`${fn} (channel ${j})`, [
+        { keyId: publicKey.keyId, what: 'the public key' },
+        { keyId: relinKeys.keyId, what: 'the relinearization keys' },
+        ...(gk ? [{ keyId: gk.keyId, what: 'the Galois keys' }] : []),
+      ]));
     }
     const keys: ServerKeys = { channels };
     const server = new InferenceServer(this.plan, this.model, keys, poolBackend(this.pool));
@@ -135,7 +143,7 @@ export class ModeRuntime {
       const switching = kswitchBytes(c.relinKeys.key) + [...(galois[j]?.keys.values() ?? [])].reduce((s, k) => s + kswitchBytes(k), 0);
       memoryBytes += c.publicKey.p0.data.byteLength + c.publicKey.p1.data.byteLength + 2 * switching;
     }
-    return { keys, galoisKeys: galois, server, flooders, memoryBytes };
+    return { keys, galoisKeys: galois, server, flooders, keyIds, memoryBytes };
   }
 
   /** Frees what a session holds in the worker pool. */
@@ -144,10 +152,18 @@ export class ModeRuntime {
     for (const g of s.galoisKeys) if (g) this.pool.releaseKeys(g);
   }
 
-  /** One input frame of channel j → a ciphertext the plan can take (level ≤ the first layer's, size 2). */
-  loadInput(j: number, frame: Uint8Array, index: number): Ciphertext {
+  /**
+   * One input frame of channel j → a ciphertext the plan can take (level ≤ the
+   * first layer's, size 2, encrypted under the session's key: KEY_MISMATCH before
+   * anything is computed on it).
+   */
+  loadInput(s: SessionKeys, j: number, frame: Uint8Array, index: number): Ciphertext {
     const fn = 'POST /v1/sessions/{id}/infer';
     const ct = deserializeCiphertext(this.contexts[j], frame);
+    commonKeyId(fn, [
+      { keyId: s.keyIds[j], what: `the session's keys (channel ${j})` },
+      { keyId: ct.keyId, what: `the ciphertext of frame ${index}` },
+    ]);
     if (ct.size !== 2) refuse('INVALID_CIPHERTEXT', fn, `fresh ciphertexts of size 2 (frame ${index})`, `size ${ct.size}`);
     if (ct.level > this.card.inputLevel) refuse('INVALID_CIPHERTEXT', fn, `ciphertexts at level ≤ ${this.card.inputLevel} (frame ${index})`, `level ${ct.level}`);
     return ct;
@@ -177,13 +193,13 @@ function objectSizes(ctx: BfvContext, galoisElements: readonly number[]) {
   const d = ctx.level(0).digits.length;
   const seed = new Uint8Array(32);
   const seededA = expandKeySeed(ctx.keyBase, seed, d);
-  const kswitch = (seeded: boolean): KSwitchKey => new KSwitchKey(ctx, seededA.map((a) => ({ b: zero(), a: seeded ? a : zero() })), seeded ? seed : undefined);
+  const kswitch = (seeded: boolean): KSwitchKey => new KSwitchKey(ctx, seededA.map((a) => ({ b: zero(), a: seeded ? a : zero() })), undefined, 0, seeded ? seed : undefined);
   const galois = (seeded: boolean): number =>
     galoisElements.length ? serializeGaloisKeys(new GaloisKeys(ctx, new Map(galoisElements.map((g) => [g, kswitch(seeded)])))).length : 0;
   const publicKey = serializePublicKey(new PublicKey(ctx, zero(), zero())).length;
   const relinKeys = serializeRelinKeys(new RelinKeys(ctx, kswitch(false))).length;
   const galoisKeys = galois(false);
-  const seededKeys = serializePublicKey(new PublicKey(ctx, zero(), expandKeySeed(ctx.keyBase, seed, 1)[0], seed)).length + serializeRelinKeys(new RelinKeys(ctx, kswitch(true))).length + galois(true);
+  const seededKeys = serializePublicKey(new PublicKey(ctx, zero(), expandKeySeed(ctx.keyBase, seed, 1)[0], undefined, seed)).length + serializeRelinKeys(new RelinKeys(ctx, kswitch(true))).length + galois(true);
   const ciphertext = (level: number): number => serializeCiphertext(Ciphertext.empty(ctx, level, 2), { seeded: false }).length;
   // A throwaway key: only the length of a seeded symmetric ciphertext is kept.
   const sk = new KeyGenerator(ctx).secretKey;

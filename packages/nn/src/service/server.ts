@@ -353,7 +353,7 @@ export class InferenceService {
         for (const f of frames) {
           const j = Math.floor(frame / rt.features);
           const t = performance.now();
-          inputs.push(rt.loadInput(j, f, frame));
+          inputs.push(rt.loadInput(session.value.keys, j, f, frame));
           timing.deserializeMs += performance.now() - t;
           frame++;
           if (inputs.length === rt.features) {

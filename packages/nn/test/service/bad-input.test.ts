@@ -101,6 +101,11 @@ describe('bad input: typed JSON errors, the server keeps serving (CRT plan, N = 
     const mixed = frames.slice();
     mixed[0] = serializePublicKey(foreign.serverKeys().channels[0].publicKey);
     await expectError(await post('/v1/sessions', keysBody(mixed)), 400, 'PARAMETER_MISMATCH');
+    // Keys of two secret keys (same parameters): the key ids disagree before anything is kept.
+    const stranger = new InferenceClient(client.plan);
+    const twoKeys = frames.slice();
+    twoKeys[1] = serializeRelinKeys(stranger.serverKeys().channels[0].relinKeys);
+    await expectError(await post('/v1/sessions', keysBody(twoKeys)), 400, 'KEY_MISMATCH');
     await expectError(await post('/v1/sessions', keysBody(frames.slice(0, 2), k - 1)), 400, 'MISSING_CHANNEL');
     await expectError(await post('/v1/sessions', concatBytes(encodeWire({ kind: 'keys', mode: 'batch', channels: k, perChannel: ['publicKey'] }, frames.filter((_, i) => i % 2 === 0)))), 400, 'MISSING_KEY');
     const swapped = frames.slice();
@@ -131,6 +136,7 @@ describe('bad input: typed JSON errors, the server keeps serving (CRT plan, N = 
     const frames = inputFrames(client, inputs);
     const goodBody = inferBody(frames);
     const foreignFrame = inputFrames(new InferenceClient(planInference(other, { polyDegree: 2048, allowInsecure: true, maxPlainBits: 16 })), inputs)[0];
+    const strangerFrame = inputFrames(new InferenceClient(client.plan), inputs)[0];
     const ev = new Evaluator(client.contexts[0]);
     const [a] = client.encryptChannel(inputs, 0);
     const lowFrame = serializeCiphertext(ev.modSwitchToNext(a));
@@ -146,6 +152,10 @@ describe('bad input: typed JSON errors, the server keeps serving (CRT plan, N = 
     const mixed = frames.slice();
     mixed[40] = foreignFrame;
     await expectError(await post(`/v1/sessions/${session}/infer`, inferBody(mixed)), 400, 'PARAMETER_MISMATCH');
+    // A ciphertext under another secret key of the same parameters: KEY_MISMATCH, not garbage logits.
+    const alien = frames.slice();
+    alien[3] = strangerFrame;
+    await expectError(await post(`/v1/sessions/${session}/infer`, inferBody(alien)), 400, 'KEY_MISMATCH');
     // Another model's input shape (16 features instead of 36).
     await expectError(await post(`/v1/sessions/${session}/infer`, inferBody(frames.slice(0, 16 * k), 3, k, 16)), 400, 'BAD_REQUEST');
     await expectError(await post(`/v1/sessions/${session}/infer`, inferBody(frames.slice(0, 36), 3, 1)), 400, 'MISSING_CHANNEL');

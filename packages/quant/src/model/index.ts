@@ -1,6 +1,8 @@
 /**
  * @qhe/quant/model — the TF.js-free integer model contract consumed by `nn`:
  * schema, validating loader, interval analysis and exact integer inference.
+ *
+ * @module @qhe/quant/model
  */
 export * from './schema.js';
 export { QuantError, type QuantErrorCode } from './errors.js';

@@ -160,7 +160,7 @@ export function buildIntegerModel(spec: {
 }
 
 /** The JSON value of a model (bigints as decimal strings). */
-export function integerModelToJson(m: IntegerModel): Obj {
+export function integerModelToJson(m: IntegerModel): Record<string, unknown> {
   const s = (xs: readonly bigint[]) => xs.map(String);
   return {
     format: m.format, version: m.version, name: m.name, input: m.input,

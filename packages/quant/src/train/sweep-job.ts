@@ -47,7 +47,8 @@ export interface SweepJobHooks {
   readonly log?: (line: string) => void;
 }
 
-type Cell = Omit<ExperimentConfig, 'teacherEpochs' | 'progress'>;
+/** One cell of the sweep grid: an experiment's configuration without the job-wide fields. */
+export type SweepCell = Omit<ExperimentConfig, 'teacherEpochs' | 'progress'>;
 
 /** The subset that answers the resolve targets: 8-bit vs ≤4-bit, teacher vs x²/quadratic ± KD, in priority order. */
 function resolveCells(network: NetworkName): SweepCellFields[] {
@@ -68,7 +69,7 @@ function gridCells(cfg: SweepJobConfig): SweepCellFields[] {
 }
 
 /** The cells a configuration asks for, with the run options applied. */
-export function sweepCells(cfg: SweepJobConfig): Cell[] {
+export function sweepCells(cfg: SweepJobConfig): SweepCell[] {
   const fields = cfg.cells ?? (cfg.preset === 'resolve' ? cfg.networks.flatMap(resolveCells) : gridCells(cfg));
   return fields.map((f) => ({
     ...f, epochs: cfg.epochs, seed: cfg.seed, perChannel: cfg.perChannel,

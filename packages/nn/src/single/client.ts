@@ -1,0 +1,114 @@
+/**
+ * The client of `single` mode: one image, low latency. It holds the secret keys
+ * (one BFV context and key set per CRT channel t_j), makes exactly the Galois
+ * keys the plan's rotations need (each for the first level that uses it, so
+ * keys used after modulus switching are smaller), encrypts the image in the
+ * plan's input layout — for a convolution first, one ciphertext per kernel
+ * offset (LoLa's convolution representation) — and decrypts the logits,
+ * recombining the channels mod ∏ t_j (CRT) into the centred range.
+ *
+ * The API mirrors InferenceClient: serverKeys(), encrypt(), encryptChannel(),
+ * decrypt(), noiseBudget().
+ */
+import { BatchEncoder, BfvContext, Ciphertext, Decryptor, Encryptor, Evaluator, GaloisKeys, KeyGenerator, PublicKey, QheError, RelinKeys, type KSwitchKey } from '@qhe/bfv';
+import { centre, invMod, product } from '@qhe/bfv/math';
+import { encodeInputSlots, singleChannelParameters, type SinglePlan } from './planner.js';
+
+/** Evaluation keys the client hands to the server, per channel. No secret key. */
+export interface SingleServerKeys {
+  readonly channels: readonly { readonly publicKey: PublicKey; readonly relinKeys: RelinKeys; readonly galoisKeys: GaloisKeys }[];
+}
+
+/** One image: per channel, the plan's input ciphertexts (at plan.inputLevel). */
+export interface EncryptedImage {
+  readonly channels: readonly (readonly Ciphertext[])[];
+}
+
+/** The server's answer: one ciphertext per channel holding the logits at plan.outputSlots. */
+export interface EncryptedLogits {
+  readonly channels: readonly Ciphertext[];
+}
+
+export function createSingleContexts(plan: SinglePlan): BfvContext[] {
+  return plan.plainModuli.map((_, j) => new BfvContext(singleChannelParameters(plan, j)));
+}
+
+export class SingleClient {
+  readonly contexts: readonly BfvContext[];
+  private readonly keygens: KeyGenerator[];
+  private readonly decryptors: Decryptor[];
+  private readonly encoders: BatchEncoder[];
+  private keys: SingleServerKeys | null = null;
+
+  constructor(readonly plan: SinglePlan) {
+    if (plan?.mode !== 'single') throw new QheError('INVALID_ARGUMENT', `SingleClient: expected a plan from planSingle, got ${plan?.mode ?? typeof plan}`);
+    this.contexts = createSingleContexts(plan);
+    this.keygens = this.contexts.map((c) => new KeyGenerator(c));
+    this.decryptors = this.contexts.map((c, j) => new Decryptor(c, this.keygens[j].secretKey));
+    this.encoders = this.contexts.map((c) => new BatchEncoder(c));
+  }
+
+  /** Public, relinearization and Galois keys for the server (created once). */
+  serverKeys(): SingleServerKeys {
+    this.keys ??= { channels: this.keygens.map((k) => this.channelKeys(k)) };
+    return this.keys;
+  }
+
+  private channelKeys(k: KeyGenerator): SingleServerKeys['channels'][number] {
+    const byLevel = new Map<number, number[]>();
+    for (const [g, level] of this.plan.galoisKeyLevels) {
+      let list = byLevel.get(level);
+      if (!list) byLevel.set(level, (list = []));
+      list.push(g);
+    }
+    const keys = new Map<number, KSwitchKey>();
+    for (const [level, elements] of byLevel) for (const [g, key] of k.createGaloisKeys({ elements, level }).keys) keys.set(g, key);
+    return { publicKey: k.createPublicKey(), relinKeys: k.createRelinKeys({ level: this.plan.relinLevel }), galoisKeys: new GaloisKeys(k.context, keys) };
+  }
+
+  /** The image (quantised integers, HWC, e.g. `quantizeInput` output), every channel. */
+  encrypt(image: ArrayLike<number>): EncryptedImage {
+    return { channels: this.contexts.map((_, j) => this.encryptChannel(image, j)) };
+  }
+
+  /** Channel j's input ciphertexts (the server consumes channels independently). */
+  encryptChannel(image: ArrayLike<number>, j: number): Ciphertext[] {
+    const fn = 'SingleClient.encryptChannel';
+    const { inputSize: size, inputMin: lo, inputMax: hi } = this.plan;
+    if (image === null || typeof image !== 'object' || image.length !== size)
+      throw new QheError('LENGTH_MISMATCH', `${fn}: expected ${size} input integers, got ${image === null || typeof image !== 'object' ? typeof image : image.length}`);
+    if (!Number.isInteger(j) || j < 0 || j >= this.contexts.length)
+      throw new QheError('INVALID_ARGUMENT', `${fn}: expected a channel in [0, ${this.contexts.length}), got ${j}`);
+    for (let i = 0; i < size; i++)
+      if (!Number.isInteger(image[i]) || image[i] < lo || image[i] > hi)
+        throw new QheError('PLAINTEXT_OUT_OF_RANGE', `${fn}: expected integers in [${lo}, ${hi}] (the model's input range), got ${image[i]} at ${i}`);
+    const ctx = this.contexts[j];
+    const enc = new Encryptor(ctx, { publicKey: this.serverKeys().channels[j].publicKey });
+    const ev = new Evaluator(ctx);
+    const t = ctx.t;
+    return encodeInputSlots(this.plan, image).map((slots) => {
+      const ct = enc.encrypt(this.encoders[j].encode(slots.map((v) => ((v % t) + t) % t)));
+      return this.plan.inputLevel > 0 ? ev.modSwitchTo(ct, this.plan.inputLevel) : ct;
+    });
+  }
+
+  /** The logits (one per model output), recombined over the CRT channels into (−∏t/2, ∏t/2]. */
+  decrypt(result: EncryptedLogits): bigint[] {
+    const ts = this.plan.plainModuli;
+    if (!result || !Array.isArray(result.channels) || result.channels.length !== ts.length)
+      throw new QheError('LENGTH_MISMATCH', `SingleClient.decrypt: expected ${ts.length} channels, got ${Array.isArray(result?.channels) ? result.channels.length : typeof result}`);
+    const M = product(ts);
+    const basis = ts.map((t) => { const Mj = M / t; return Mj * invMod(Mj % t, t); });
+    const slots = result.channels.map((ct, j) => this.encoders[j].decodeBigInt(this.decryptors[j].decrypt(ct)));
+    return Array.from(this.plan.outputSlots, (s) => {
+      let x = 0n;
+      for (let j = 0; j < ts.length; j++) x += slots[j][s] * basis[j];
+      return centre(x, M);
+    });
+  }
+
+  /** Invariant noise budget (bits) of a ciphertext of channel j — a client-side diagnostic. */
+  noiseBudget(j: number, ct: Ciphertext): number {
+    return this.decryptors[j].invariantNoiseBudget(ct);
+  }
+}
