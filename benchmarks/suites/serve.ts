@@ -26,7 +26,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { QheClient } from '@qhe/nn/service';
+import { QheClient, nodeFetch } from '@qhe/nn/service';
 import { defaultModelPath, loadMnist } from '@qhe/quant/data';
 import { forwardInteger, parseIntegerModel, quantizeInput, type IntegerModel } from '@qhe/quant/model';
 import { median, printTable, writeMarkdownTable, writeResults } from '../lib/report.js';
@@ -70,7 +70,7 @@ const rows: Record<string, unknown>[] = [];
 for (const flooding of floodingEnv === 'both' ? [true, false] : [floodingEnv === 'on']) {
   const server = await startServer(flooding);
   try {
-    const probe = await QheClient.connect(server.url);
+    const probe = await QheClient.connect(server.url, { fetch: nodeFetch });
     const modes = Object.keys(probe.card.modes) as ('batch' | 'single')[];
     for (const mode of modes) {
       const mc = probe.card.modes[mode]!;
@@ -81,7 +81,7 @@ for (const flooding of floodingEnv === 'both' ? [true, false] : [floodingEnv ===
       let exact = 0;
       for (let r = 0; r < rounds; r++) {
         const t0 = performance.now();
-        const client = mode === 'batch' && r === 0 ? probe : await QheClient.connect(server.url, { mode });
+        const client = mode === 'batch' && r === 0 ? probe : await QheClient.connect(server.url, { mode, fetch: nodeFetch });
         const connectMs = performance.now() - t0;
         const res = await client.classify(px);
         await client.close();

@@ -12,6 +12,7 @@ import { basename } from 'node:path';
 import { QheClient, type ClientStage } from '../service/client.js';
 import { ServiceError } from '../service/errors.js';
 import { decodeImages } from '../service/images.js';
+import { nodeFetch } from '../service/node-fetch.js';
 import { userPath, defineCommand } from './command.js';
 import { jsonFlag, progressFlag } from './common.js';
 import { choiceFlag, intFlag, optionalFlag, stringFlag } from './flags.js';
@@ -44,7 +45,7 @@ interface ClassifyCliOptions {
 }
 
 async function runClassify(o: ClassifyCliOptions, out: (line: string) => void, progress: StageProgress): Promise<number> {
-  const client = await QheClient.connect(o.server, { mode: o.mode, onProgress: progress.update });
+  const client = await QheClient.connect(o.server, { mode: o.mode, onProgress: progress.update, fetch: nodeFetch });
   try {
     const shape = client.card.model.input.shape;
     const images = o.files.flatMap((path) => {

@@ -34,7 +34,11 @@ export type ClientStage = 'keygen' | 'upload-keys' | 'encrypt' | 'request' | 'de
 
 export interface QheClientOptions {
   readonly mode?: InferenceMode;
-  /** Defaults to globalThis.fetch. */
+  /**
+   * Defaults to globalThis.fetch. In Node pass `nodeFetch` (node-fetch.ts) for
+   * requests that compute longer than 5 minutes: Node's built-in fetch stops
+   * waiting for response headers after 300 s.
+   */
   readonly fetch?: typeof fetch;
   /** Progress of long stages (called often; throttle in the caller). */
   readonly onProgress?: (stage: ClientStage, done: number, total: number) => void;

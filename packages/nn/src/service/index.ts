@@ -12,3 +12,4 @@ export { decodeImage, decodeImages, type DecodedImage } from './images.js';
 export { WIRE_CONTENT_TYPE, WIRE_MAGIC, WIRE_VERSION, WireDecoder, encodeWire, decodeWire, type WireHeader, type WireLimits } from './wire.js';
 export type { ServerTiming, KeyRole, KeysHeader, InferHeader, LogitsHeader } from './messages.js';
 export { InferenceService, type ServiceOptions } from './server.js';
+export { nodeFetch } from './node-fetch.js';

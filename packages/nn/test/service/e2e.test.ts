@@ -127,7 +127,7 @@ describe('graceful shutdown', () => {
       const done = await held.answer;
       expect(done.status).toBe(200);
       agent.destroy();
-      expect(await server.stop()).toBe(0);
+      expect(await server.exited()).toBe(0);
       expect(server.output()).toMatch(/SIGTERM: finishing admitted requests/);
     } finally {
       await server.stop();

@@ -41,8 +41,10 @@ export interface ServerProcess {
   readonly proc: ChildProcess;
   /** Everything the server printed. */
   output(): string;
-  /** SIGTERM and the exit code. */
+  /** SIGTERM (if still running) and the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** The exit code, once the process ends by itself. */
+  exited(): Promise<number | null>;
 }
 
 /** `qhe serve` in a child process (built CLI), resolved once it prints its URL; `nodeArgs` go to node itself. */
@@ -73,8 +75,9 @@ export async function startServer(args: readonly string[], nodeArgs: readonly st
     proc,
     output: () => out,
     stop: (signal = 'SIGTERM') => {
-      if (proc.exitCode === null) proc.kill(signal);
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
       return exited;
     },
+    exited: () => exited,
   };
 }
