@@ -107,7 +107,7 @@ export function floodingReserveBits(n: number, ciphertexts: number, statisticalS
 export function noiseBoundForBudget(context: BfvContext, level: number, budgetBits: number): bigint {
   const fn = 'noiseBoundForBudget';
   assertContext(fn, context);
-  if (typeof budgetBits !== 'number' || !Number.isFinite(budgetBits) || budgetBits < 0) fail('INVALID_ARGUMENT', fn, 'a budget ≥ 0 bits', budgetBits);
+  if (typeof budgetBits !== 'number' || !Number.isFinite(budgetBits) || budgetBits < 0 || budgetBits > 65536) fail('INVALID_ARGUMENT', fn, 'a budget in [0, 65536] bits', budgetBits);
   const Q = context.level(level).base.modulus;
   const b = BigInt(Math.floor(budgetBits));
   return (2n * Q) / (context.t << b) + 2n;
