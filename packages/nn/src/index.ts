@@ -7,10 +7,10 @@
  */
 export {
   planInference, formatPlan, channelParameters, batchingPrimes, assessPlan, PLANNING_MODES,
-  type InferencePlan, type LayerPlan, type PlanOptions, type PlanParameters, type PlanningModels, type PlanAssessment,
+  type InferencePlan, type LayerPlan, type PlanOptions, type PlanParameters, type PlanningModels, type PlanAssessment, type FloodingPlan,
   type NoiseModel, type NoiseEnv, type LayerNoiseRule, type CostModel, type CostEnv, type LayerCostRule, type LayerFacts, type LayerRole,
 } from './planner/index.js';
-export { InferenceClient, createChannelContexts, type ServerKeys, type EncryptedBatch } from './client.js';
+export { InferenceClient, createChannelContexts, type ServerKeys, type EncryptedBatch, type EncryptOptions } from './client.js';
 export { InferenceServer, type LayerReport, type RunOptions, type BackendFactory } from './server.js';
 export { EvaluatorBackend, type HeBackend } from './backend.js';
 export { PoolBackend, poolBackend } from './pool-backend.js';

@@ -53,7 +53,7 @@ describe('qhe command line: flags', () => {
       [['run', '--images', '5', '--images', '6'], 'qhe run --images: expected the flag once, got it twice'],
       [['run', '--json=maybe'], 'qhe run --json: expected no value, or =true / =false, got "maybe"'],
       [['run', 'extra'], 'qhe run: expected no positional arguments, got "extra"'],
-      [['frobnicate'], 'qhe: expected a command (run, plan, train, sweep, xray, xray-plans, bfv-demo) or flags of qhe run, got "frobnicate"'],
+      [['frobnicate'], 'qhe: expected a command (run, plan, serve, classify, train, sweep, xray, xray-plans, bfv-demo) or flags of qhe run, got "frobnicate"'],
       [['plan', '--model', join(tmp, 'missing.json')], `qhe plan --model: expected an existing integer-model JSON file, got ${JSON.stringify(join(tmp, 'missing.json'))} (no such file)`],
     ];
     for (const [argv, message] of cases) {

@@ -235,6 +235,7 @@ export function planSingle(model: IntegerModel, options: SinglePlanOptions = {})
   const keyBytesPerChannel = [...keyLevels.values()].reduce((s, l) => s + keyBytes(l), 0) + (relinLevel >= 0 ? keyBytes(relinLevel) : 0);
   const plan: SinglePlan = Object.freeze({
     mode: 'single',
+    flooding: null,
     model: model.name,
     polyDegree: n,
     kernel,
