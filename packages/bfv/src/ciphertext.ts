@@ -118,7 +118,8 @@ export class Ciphertext {
   }
 
   get size(): number {
-    return this.polys.length;
+    // polys is public: a reassigned non-array reads as size 0 (assertWellFormed reports it).
+    return Array.isArray(this.polys) ? this.polys.length : 0;
   }
 
   clone(): Ciphertext {

@@ -21,7 +21,8 @@
  * `evaluateLinearTransform` (hoisting.ts).
  */
 import { Plaintext } from './ciphertext.js';
-import type { BfvContext } from './context.js';
+import { assertContext, type BfvContext } from './context.js';
+import { optionsOperand } from './operands.js';
 import { fail } from './math/errors.js';
 import type { Residues } from './math/kernel.js';
 import { RnsPoly } from './math/poly.js';
@@ -73,7 +74,10 @@ export class LinearTransform {
   /** Prepares the factors (lift to Q·P, NTT). Throws INVALID_ARGUMENT on malformed terms. */
   static create(context: BfvContext, options: LinearTransformOptions): LinearTransform {
     const fn = 'LinearTransform.create';
-    const { level, inputs, terms } = options;
+    assertContext(fn, context);
+    const o = optionsOperand<LinearTransformOptions>(fn, options);
+    if (options === undefined) fail('INVALID_ARGUMENT', fn, 'options { level, inputs, terms }', options);
+    const { level, inputs, terms } = o as LinearTransformOptions;
     context.level(level);
     if (!Number.isInteger(inputs) || inputs < 1) fail('INVALID_ARGUMENT', fn, 'a positive input count', inputs);
     if (!Array.isArray(terms) || terms.length === 0) fail('INVALID_ARGUMENT', fn, 'a non-empty list of terms', terms);

@@ -43,7 +43,8 @@ export function slotNote(plan: InferencePlan, images: number): string | null {
   const used = images - (batches - 1) * n;
   if (used === n) return null;
   return `note: one batch always costs N = ${n} slots: ${images} image(s) take ${batches} batch(es), as long as ${batches * n} would `
-    + `(${n - used} slot(s) of the last batch are empty); pass --images ${batches * n} to fill them.`;
+    + `(${n - used} slot(s) of the last batch are empty); pass --images ${batches * n} to fill them, `
+    + 'or --mode single to classify a few images one at a time (seconds each).';
 }
 
 /** The committed chest X-ray model: the manifest's `xray-default` entry. */
