@@ -18,7 +18,7 @@ export { BatchEncoder, CoefficientEncoder } from './encoder.js';
 export type { EncodeOptions } from './encoder.js';
 export { Evaluator } from './evaluator.js';
 export { LinearTransform } from './linear-transform.js';
-export type { LinearTransformTerm, LinearTransformOptions } from './linear-transform.js';
+export type { LinearTransformTerm, LinearTransformOptions, PreparedTerm } from './linear-transform.js';
 export { QheError } from './math/errors.js';
 export type { QheErrorCode } from './math/errors.js';
 export type { KernelName } from './math/kernel.js';

@@ -7,7 +7,7 @@
  */
 export {
   planInference, formatPlan, channelParameters, batchingPrimes, assessPlan, PLANNING_MODES,
-  type InferencePlan, type LayerPlan, type PlanOptions, type PlanningModels, type PlanAssessment,
+  type InferencePlan, type LayerPlan, type PlanOptions, type PlanParameters, type PlanningModels, type PlanAssessment,
   type NoiseModel, type NoiseEnv, type LayerNoiseRule, type CostModel, type CostEnv, type LayerCostRule, type LayerFacts, type LayerRole,
 } from './planner/index.js';
 export { InferenceClient, createChannelContexts, type ServerKeys, type EncryptedBatch } from './client.js';
@@ -17,6 +17,7 @@ export { PoolBackend, poolBackend } from './pool-backend.js';
 export { planSingle, verifyPlan, encodeInputSlots, type SinglePlan, type SinglePlanOptions, type SingleLayerPlan } from './single/planner.js';
 export { SingleClient, createSingleContexts, type SingleServerKeys, type EncryptedImage, type EncryptedLogits } from './single/client.js';
 export { SingleServer, singlePoolBackend, type SingleLayerReport, type SingleRunOptions, type SingleBackendFactory } from './single/server.js';
-export { EvaluatorSingleBackend, PoolSingleBackend, type SingleBackend } from './single/backend.js';
+export { EvaluatorSingleBackend, PoolSingleBackend, type SingleBackend, type SingleBackendKeys } from './single/backend.js';
+export type { ClientEncoding } from './single/compile.js';
 export { simulateProgram, type PackedProgram, type ProgramOp, type TransformTerm } from './single/program.js';
 export { formatSinglePlan } from './single/format.js';
