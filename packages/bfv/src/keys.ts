@@ -126,6 +126,8 @@ const leveledBases = new WeakMap<BfvContext, Map<number, RnsBase>>();
 
 /** The key base of keys made for `level`: the level's data primes then the special primes (level 0: `context.keyBase`). */
 export function keyBaseAt(context: BfvContext, level: number): RnsBase {
+  assertContext('keyBaseAt', context);
+  integerOperand('keyBaseAt', 'level', level, 0, context.maxLevel);
   if (level === 0) return context.keyBase;
   let byLevel = leveledBases.get(context);
   if (!byLevel) leveledBases.set(context, (byLevel = new Map()));
