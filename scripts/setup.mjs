@@ -1,7 +1,8 @@
 // Makes a fresh clone runnable with nothing but Node 20 and npm: installs the
 // workspace with a pinned pnpm (fetched by npx, because corepack fails on these
 // machines) when node_modules is missing or older than the lockfile, then
-// builds every package with `tsc -b` (incremental, so a no-op build is fast).
+// builds every package with `tsc -b` (incremental, so a no-op build is fast), then
+// bundles the browser client (packages/nn/web, esbuild, well under a second).
 import { execSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -18,4 +19,5 @@ if (stale) {
   const frozen = existsSync(lock) ? ' --frozen-lockfile' : '';
   run(`npx --yes ${PNPM} install${frozen} --reporter=append-only`);
 }
-run('npx --no-install tsc -b packages/bfv packages/quant packages/nn benchmarks');
+run('npx --no-install tsc -b packages/bfv packages/quant packages/nn packages/nn/web benchmarks');
+run('node packages/nn/web/build.mjs');

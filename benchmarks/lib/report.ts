@@ -1,16 +1,17 @@
 /**
  * Shared plumbing of the benchmark suites: machine description, medians from
- * tinybench tasks, the results JSON under benchmarks/results/<suite>.json and a
- * printed table. Timings on the shared 2-core machines move by 2× between runs,
+ * tinybench tasks, the results under benchmarks/results/ (<suite>.json, and the
+ * markdown table and plots rendered from it, render.ts) and a printed table. Timings on the shared 2-core machines move by 2× between runs,
  * so every suite measures ours and the peer in the same run and reports ratios.
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Task } from 'tinybench';
+import { resultsDir } from './paths.js';
+import { writeRendered } from './render.js';
 
-export const resultsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'results');
+export { resultsDir } from './paths.js';
 
 export function machine(): { node: string; cpu: string; cores: number } {
   return { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: availableParallelism() };
@@ -31,10 +32,12 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
+/** Writes results/<suite>.json, then its markdown table and plots (render.ts); returns the JSON's path. */
 export function writeResults(suite: string, payload: Record<string, unknown>): string {
   mkdirSync(resultsDir, { recursive: true });
   const file = join(resultsDir, `${suite}.json`);
   writeFileSync(file, JSON.stringify({ suite, ...machine(), date: new Date().toISOString(), ...payload }, null, 2) + '\n');
+  writeRendered(suite);
   return file;
 }
 

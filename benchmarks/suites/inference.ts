@@ -14,17 +14,17 @@
  *
  * Our side runs the `qhe` CLI (`--json`) in a child process, so it measures
  * exactly the main job. Env: QHE_BENCH_IMAGES (default 8192), QHE_BENCH_PEER=0
- * skips node-seal.
+ * skips node-seal, QHE_BENCH_CASES selects cases.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { planInference } from '@qhe/nn';
 import { defaultModelPath, loadMnist, modelPathByRole } from '@qhe/quant/data';
 import { argmax, forwardInteger, parseIntegerModel, quantizeInput } from '@qhe/quant/model';
-import { printTable, writeResults } from '../lib/report.js';
+import { printTable, resultsDir, writeResults } from '../lib/report.js';
 import { sealCryptoNets } from '../peers/seal-cryptonets.js';
 import { loadSeal } from '../peers/seal-lib.js';
 
@@ -91,18 +91,65 @@ const row = (kase: string, r: Report, extra: Record<string, unknown> = {}): Reco
   oursMs: r.ms.total, oursServerMs: r.ms.server, accuracy: r.accuracy.encrypted, bitExact: r.bitExact, finalBudget: r.finalBudget, ...extra,
 });
 
-const { eight: eightPath, low: lowPath } = models();
-const rows: Record<string, unknown>[] = [];
-const eight = run(eightPath);
-if (process.env.QHE_BENCH_PEER !== '0') {
-  const p = await peer(eightPath);
-  rows.push(row('vs-node-seal', eight, { ...p, ratio: eight.ms.total / (p.peerMs as number), serverRatio: eight.ms.server / (p.peerServerMs as number) }));
+/**
+ * (3) xray-batch: the committed chest X-ray model (`qhe --dataset pneumonia`,
+ *     the manifest's xray-default model) on the 524 PneumoniaMNIST
+ *     validation images (MedMNIST v2, Yang et al. 2023; Kermany et al. 2018;
+ *     CC BY 4.0) in one slot-batched run, bit-exact check, accuracy and ROC AUC.
+ *     xray-single (one image per run, packed) waits for the single mode.
+ */
+interface XrayReport extends Report { auc?: number; f1?: number; predictedMsOneCore?: number }
+function xrayBatch(): Record<string, unknown> {
+  const args = [cli, '--json', '--dataset', 'pneumonia', '--workers', String(workers)];
+  const r = JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26 })) as XrayReport;
+  return {
+    case: 'xray-batch', model: r.model, images: r.images, workers: r.workers, n: r.plan.n, logQ: r.plan.logQ, tCount: r.plan.tCount,
+    oursMs: r.ms.total, oursServerMs: r.ms.server, predictedMsOneCore: r.predictedMsOneCore, accuracy: r.accuracy.encrypted, auc: r.auc, f1: r.f1, bitExact: r.bitExact,
+  };
 }
-rows.push(row('bits-8', eight));
-if (lowPath) {
-  const r = run(lowPath);
-  rows.push(row('bits-low', r, { timeReduction: 1 - r.ms.total / eight.ms.total, serverTimeReduction: 1 - r.ms.server / eight.ms.server }));
-} else rows.push({ case: 'bits-low', model: null, note: 'no model with role "low-bits" in packages/quant/models/manifest.json' });
+
+/**
+ * (4) xray-single: one chest X-ray at a time in packed ciphertexts (`qhe run
+ *     --mode single`), the committed AlexNet-style model (role xray-alexnet:
+ *     the single-mode planner has no layout for the residual add yet);
+ *     QHE_BENCH_XRAY_SINGLE images (default all 524). oursMs = median per image.
+ */
+interface SingleReport { model: string; images: number; plan: { n: number; logQ: number; tCount: number }; accuracy: { encrypted: number }; bitExact: number; auc?: number; f1?: number; msPerImage: { total: number } }
+function xraySingle(): Record<string, unknown> {
+  const model = modelPathByRole('xray-alexnet');
+  if (!model) return { case: 'xray-single', model: null, note: 'no model with role "xray-alexnet" in packages/quant/models/manifest.json' };
+  const count = Number(process.env.QHE_BENCH_XRAY_SINGLE ?? 524);
+  const args = [cli, 'run', '--mode', 'single', '--json', '--dataset', 'pneumonia', '--model', model, '--images', String(count), '--workers', String(workers)];
+  const r = JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26 })) as SingleReport;
+  return {
+    case: 'xray-single', model: r.model, images: r.images, n: r.plan.n, logQ: r.plan.logQ, tCount: r.plan.tCount,
+    oursMs: r.msPerImage.total, accuracy: r.accuracy.encrypted, auc: r.auc, f1: r.f1, bitExact: r.bitExact,
+  };
+}
+
+// QHE_BENCH_CASES=xray-batch,… runs only the listed cases.
+const only = process.env.QHE_BENCH_CASES?.split(',').map((c) => c.trim());
+const want = (c: string): boolean => !only || only.includes(c);
+const rows: Record<string, unknown>[] = [];
+if (want('vs-node-seal') || want('bits-8') || want('bits-low')) {
+  const { eight: eightPath, low: lowPath } = models();
+  const eight = run(eightPath);
+  if (process.env.QHE_BENCH_PEER !== '0' && want('vs-node-seal')) {
+    const p = await peer(eightPath);
+    rows.push(row('vs-node-seal', eight, { ...p, ratio: eight.ms.total / (p.peerMs as number), serverRatio: eight.ms.server / (p.peerServerMs as number) }));
+  }
+  rows.push(row('bits-8', eight));
+  if (lowPath) {
+    const r = run(lowPath);
+    rows.push(row('bits-low', r, { timeReduction: 1 - r.ms.total / eight.ms.total, serverTimeReduction: 1 - r.ms.server / eight.ms.server }));
+  } else rows.push({ case: 'bits-low', model: null, note: 'no model with role "low-bits" in packages/quant/models/manifest.json' });
+}
+if (want('xray-batch')) rows.push(xrayBatch());
+if (want('xray-single')) rows.push(xraySingle());
 
 printTable(rows.map(({ peerLayerMs: _, ...r }) => r));
-console.log(`wrote ${writeResults('inference', { images, rows })}`);
+// A partial run (QHE_BENCH_CASES) replaces its own cases and keeps the other rows of the results file.
+const previous = only && existsSync(join(resultsDir, 'inference.json'))
+  ? (JSON.parse(readFileSync(join(resultsDir, 'inference.json'), 'utf8')) as { rows?: Record<string, unknown>[] }).rows ?? [] : [];
+const merged = [...previous.filter((r) => !rows.some((x) => x.case === r.case)), ...rows];
+console.log(`wrote ${writeResults('inference', { images, rows: merged })}`);

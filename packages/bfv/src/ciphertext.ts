@@ -19,8 +19,8 @@ import { fail } from './math/errors.js';
 import type { Residues } from './math/kernel.js';
 import { RnsPoly } from './math/poly.js';
 
-/** Passed by internal constructors whose data is known to be valid (zeros, copies). */
-const TRUSTED: unique symbol = Symbol('trusted');
+/** Storage known to hold valid residues (fresh zeros), so the constructor skips its range scan. */
+const zeroed = new WeakSet<Residues>();
 
 /** Index of the first coefficient outside [0, t), or −1. */
 function firstOutOfRange(data: Residues, t: bigint): number {
@@ -37,17 +37,18 @@ export class Plaintext {
   constructor(
     readonly context: BfvContext,
     readonly data: Residues,
-    trusted?: typeof TRUSTED,
   ) {
     assertContext('Plaintext', context);
     if (!context.kernel.owns(data) || data.length !== context.n)
       fail('LENGTH_MISMATCH', 'Plaintext', `${context.n} residues of kernel ${context.kernel.name}`, data);
-    if (trusted !== TRUSTED) this.assertInRange('Plaintext');
+    if (!zeroed.delete(data)) this.assertInRange('Plaintext');
   }
 
   static zero(context: BfvContext): Plaintext {
     assertContext('Plaintext.zero', context);
-    return new Plaintext(context, context.kernel.alloc(context.n), TRUSTED);
+    const data = context.kernel.alloc(context.n);
+    zeroed.add(data);
+    return new Plaintext(context, data);
   }
 
   /** Throws PLAINTEXT_OUT_OF_RANGE unless every coefficient is in [0, t) (data is writable, so operations re-check). */
@@ -102,8 +103,9 @@ export class Ciphertext {
     return new Ciphertext(context, level, Array.from({ length: size }, () => RnsPoly.zero(base, 'coeff', shared === true)));
   }
 
-  /** Throws unless level, polynomials, bases and representation fit together (fields are public and may have been reassigned). */
+  /** Throws unless level, polynomials, bases, representation and key id fit together (fields are public and may have been reassigned). */
   assertWellFormed(fn: string): void {
+    assertKeyId(fn, this.keyId);
     const base = this.context.level(this.level).base;
     const polys = this.polys;
     if (!Array.isArray(polys)) fail('INVALID_ARGUMENT', fn, 'a ciphertext whose polys is an array of RnsPoly', polys);
@@ -116,7 +118,8 @@ export class Ciphertext {
   }
 
   get size(): number {
-    return this.polys.length;
+    // polys is public: a reassigned non-array reads as size 0 (assertWellFormed reports it).
+    return Array.isArray(this.polys) ? this.polys.length : 0;
   }
 
   clone(): Ciphertext {

@@ -28,6 +28,7 @@ import { assertCiphertexts } from './operands.js';
 import { commonKeyId } from './key-id.js';
 import { RnsPoly, mulInto, toCoeff, toNtt, addInto } from './math/poly.js';
 import { bitLength, mod } from './math/zq.js';
+import { addScaledPlain } from './plain-lift.js';
 
 export class Decryptor {
   constructor(
@@ -112,6 +113,19 @@ export class Decryptor {
       if (a > norm) norm = a;
     }
     return norm;
+  }
+
+  /**
+   * The noise of `ct`, per coefficient: e = [c0 + c1·s + … − round(Q_l·m/t)]_{Q_l},
+   * centred in (−Q_l/2, Q_l/2], m its decryption (a diagnostic for the key holder:
+   * flooding tests compare these distributions; throws as decrypt does when the
+   * budget is exhausted, since m is then unknown).
+   */
+  noiseCoefficients(ct: Ciphertext): bigint[] {
+    const pt = this.decrypt(ct);
+    const x = this.dot('Decryptor.noiseCoefficients', ct);
+    addScaledPlain(this.context.level(ct.level), pt, this.context.t, x, -1);
+    return x.base.composeCentered(x.data);
   }
 
   /** SEAL's invariant noise budget in bits (≥ 0); 0 exactly when decrypt refuses (see header). */

@@ -65,23 +65,44 @@ export class Encryptor {
     const pk = this.keys.publicKey;
     assertPlaintext(this.context, 'Encryptor.encrypt', pt);
     if (!pk) return fail('MISSING_KEY', 'Encryptor.encrypt', 'a public key (use encryptSymmetric with a secret key)', undefined);
+    const out = this.encryptZeroInto(0, Ciphertext.empty(this.context, 0, 2));
+    addScaledPlain(this.context.level(0), pt, this.context.t, out.polys[0]);
+    return out;
+  }
+
+  /**
+   * A fresh public-key encryption of zero at `level` (the header's formula over
+   * that level's primes and the special primes, then ModDown to the level);
+   * re-randomization adds it to a ciphertext (flooding.ts).
+   */
+  encryptZero(level = 0): Ciphertext {
+    if (!this.keys.publicKey) return fail('MISSING_KEY', 'Encryptor.encryptZero', 'a public key', undefined);
+    return this.encryptZeroInto(this.context.level(level).index, Ciphertext.empty(this.context, level, 2));
+  }
+
+  private encryptZeroInto(levelIndex: number, out: Ciphertext): Ciphertext {
+    const pk = this.keys.publicKey!;
     const ctx = this.context;
-    const level = ctx.level(0);
+    const level = ctx.level(levelIndex);
     const n = ctx.n;
-    const keyBase = ctx.keyBase;
-    const u = smallToNtt(keyBase, sampleTernary(this.rng, n));
-    const out = Ciphertext.empty(ctx, 0, 2);
-    const c = RnsPoly.zero(keyBase, 'ntt');
-    const e = RnsPoly.zero(keyBase, 'coeff');
+    // Level 0: the whole key base in its own order (keyLimb is the identity), so the
+    // byte consumption and the result are those of a key-base encryption.
+    const ops = level.extendedOps;
+    const u = ctx.kernel.alloc(ops.length * n);
+    smallToResidues(sampleTernary(this.rng, n), ops, u);
+    for (let j = 0; j < ops.length; j++) ops[j].forwardNtt(u.subarray(j * n, (j + 1) * n));
+    const c = ctx.kernel.alloc(ops.length * n);
+    const e = ctx.kernel.alloc(ops.length * n);
     [pk.p0, pk.p1].forEach((p, k) => {
-      c.representation = 'ntt';
-      mulInto(p, u, c);
-      toCoeff(c);
-      smallToResidues(sampleCenteredBinomial(this.rng, n), keyBase.ops, e.data);
-      for (let i = 0; i < keyBase.size; i++) keyBase.ops[i].add(c.limb(i), e.limb(i), c.limb(i));
-      modDown(ctx, 0, c.data, out.polys[k]);
+      smallToResidues(sampleCenteredBinomial(this.rng, n), ops, e);
+      for (let j = 0; j < ops.length; j++) {
+        const cj = c.subarray(j * n, (j + 1) * n);
+        ops[j].mul(p.limb(level.keyLimb[j]), u.subarray(j * n, (j + 1) * n), cj);
+        ops[j].inverseNtt(cj);
+        ops[j].add(cj, e.subarray(j * n, (j + 1) * n), cj);
+      }
+      modDown(ctx, levelIndex, c, out.polys[k]);
     });
-    addScaledPlain(level, pt, ctx.t, out.polys[0]);
     out.keyId = pk.keyId;
     return out;
   }

@@ -110,21 +110,21 @@ export class Evaluator {
   add(a: Ciphertext, b: Ciphertext): Ciphertext {
     return this.combine('add', a, b, undefined, false);
   }
-  addInto(a: Ciphertext, b: Ciphertext, out: Ciphertext): Ciphertext {
+  addInto(a: Ciphertext, b: Ciphertext, out: Ciphertext | undefined): Ciphertext {
     return this.combine('add', a, b, out, false);
   }
 
   sub(a: Ciphertext, b: Ciphertext): Ciphertext {
     return this.combine('sub', a, b, undefined, true);
   }
-  subInto(a: Ciphertext, b: Ciphertext, out: Ciphertext): Ciphertext {
+  subInto(a: Ciphertext, b: Ciphertext, out: Ciphertext | undefined): Ciphertext {
     return this.combine('sub', a, b, out, true);
   }
 
   negate(a: Ciphertext): Ciphertext {
-    return this.negateInto(a, undefined as never);
+    return this.negateInto(a, undefined);
   }
-  negateInto(a: Ciphertext, into: Ciphertext): Ciphertext {
+  negateInto(a: Ciphertext, into: Ciphertext | undefined): Ciphertext {
     const fn = 'negate';
     const id = this.check(fn, a);
     const out = this.target(fn, into, a.level, a.size);
@@ -158,14 +158,14 @@ export class Evaluator {
   addPlain(a: Ciphertext, pt: Plaintext): Ciphertext {
     return this.plainSum('addPlain', a, pt, undefined, 1);
   }
-  addPlainInto(a: Ciphertext, pt: Plaintext, out: Ciphertext): Ciphertext {
+  addPlainInto(a: Ciphertext, pt: Plaintext, out: Ciphertext | undefined): Ciphertext {
     return this.plainSum('addPlain', a, pt, out, 1);
   }
 
   subPlain(a: Ciphertext, pt: Plaintext): Ciphertext {
     return this.plainSum('subPlain', a, pt, undefined, -1);
   }
-  subPlainInto(a: Ciphertext, pt: Plaintext, out: Ciphertext): Ciphertext {
+  subPlainInto(a: Ciphertext, pt: Plaintext, out: Ciphertext | undefined): Ciphertext {
     return this.plainSum('subPlain', a, pt, out, -1);
   }
 
@@ -173,9 +173,9 @@ export class Evaluator {
 
   /** a·c for an integer constant c (taken mod t, centred): no NTT, the workhorse of linear layers. */
   multiplyScalar(a: Ciphertext, c: bigint | number): Ciphertext {
-    return this.multiplyScalarInto(a, c, undefined as never);
+    return this.multiplyScalarInto(a, c, undefined);
   }
-  multiplyScalarInto(a: Ciphertext, c: bigint | number, into: Ciphertext): Ciphertext {
+  multiplyScalarInto(a: Ciphertext, c: bigint | number, into: Ciphertext | undefined): Ciphertext {
     const fn = 'multiplyScalar';
     const id = this.check(fn, a);
     const s = scalarOperand(this.context, fn, c);
@@ -203,9 +203,9 @@ export class Evaluator {
   }
 
   multiplyPlain(a: Ciphertext, pt: Plaintext): Ciphertext {
-    return this.multiplyPlainInto(a, pt, undefined as never);
+    return this.multiplyPlainInto(a, pt, undefined);
   }
-  multiplyPlainInto(a: Ciphertext, pt: Plaintext, into: Ciphertext): Ciphertext {
+  multiplyPlainInto(a: Ciphertext, pt: Plaintext, into: Ciphertext | undefined): Ciphertext {
     const fn = 'multiplyPlain';
     const id = this.check(fn, a);
     assertPlaintext(this.context, fn, pt);
@@ -233,14 +233,14 @@ export class Evaluator {
     return this.product('multiply', a, b, undefined);
   }
   /** BEHZ, steps in behz-multiply.ts. */
-  multiplyInto(a: Ciphertext, b: Ciphertext, out: Ciphertext): Ciphertext {
+  multiplyInto(a: Ciphertext, b: Ciphertext, out: Ciphertext | undefined): Ciphertext {
     return this.product('multiply', a, b, out);
   }
 
   square(a: Ciphertext): Ciphertext {
     return this.product('square', a, a, undefined);
   }
-  squareInto(a: Ciphertext, out: Ciphertext): Ciphertext {
+  squareInto(a: Ciphertext, out: Ciphertext | undefined): Ciphertext {
     return this.product('square', a, a, out);
   }
 
@@ -274,9 +274,9 @@ export class Evaluator {
   // ---- key switching -------------------------------------------------------------
 
   relinearize(a: Ciphertext, keys: RelinKeys): Ciphertext {
-    return this.relinearizeInto(a, keys, undefined as never);
+    return this.relinearizeInto(a, keys, undefined);
   }
-  relinearizeInto(a: Ciphertext, keys: RelinKeys, into: Ciphertext): Ciphertext {
+  relinearizeInto(a: Ciphertext, keys: RelinKeys, into: Ciphertext | undefined): Ciphertext {
     const fn = 'relinearize';
     this.check(fn, a);
     assertRelinKeys(this.context, fn, keys);
@@ -297,9 +297,9 @@ export class Evaluator {
 
   /** Applies X → X^g (g odd in [1, 2N)) with the matching Galois key. */
   applyGalois(a: Ciphertext, galoisElt: number, keys: GaloisKeys): Ciphertext {
-    return this.applyGaloisInto(a, galoisElt, keys, undefined as never);
+    return this.applyGaloisInto(a, galoisElt, keys, undefined);
   }
-  applyGaloisInto(a: Ciphertext, galoisElt: number, keys: GaloisKeys, into: Ciphertext): Ciphertext {
+  applyGaloisInto(a: Ciphertext, galoisElt: number, keys: GaloisKeys, into: Ciphertext | undefined): Ciphertext {
     return this.galois('applyGalois', a, galoisElt, keys, into);
   }
 
@@ -330,9 +330,9 @@ export class Evaluator {
    * rotation from the power-of-two keys (signed binary digits of |steps|).
    */
   rotateRows(a: Ciphertext, steps: number, keys: GaloisKeys): Ciphertext {
-    return this.rotateRowsInto(a, steps, keys, undefined as never);
+    return this.rotateRowsInto(a, steps, keys, undefined);
   }
-  rotateRowsInto(a: Ciphertext, steps: number, keys: GaloisKeys, into: Ciphertext): Ciphertext {
+  rotateRowsInto(a: Ciphertext, steps: number, keys: GaloisKeys, into: Ciphertext | undefined): Ciphertext {
     const fn = 'rotateRows';
     this.check(fn, a);
     assertGaloisKeys(this.context, fn, keys);
@@ -437,16 +437,16 @@ export class Evaluator {
   rotateColumns(a: Ciphertext, keys: GaloisKeys): Ciphertext {
     return this.galois('rotateColumns', a, 2 * this.context.n - 1, keys, undefined);
   }
-  rotateColumnsInto(a: Ciphertext, keys: GaloisKeys, out: Ciphertext): Ciphertext {
+  rotateColumnsInto(a: Ciphertext, keys: GaloisKeys, out: Ciphertext | undefined): Ciphertext {
     return this.galois('rotateColumns', a, 2 * this.context.n - 1, keys, out);
   }
 
   // ---- modulus switching ----------------------------------------------------------
 
   modSwitchToNext(a: Ciphertext): Ciphertext {
-    return this.modSwitchToNextInto(a, undefined as never);
+    return this.modSwitchToNextInto(a, undefined);
   }
-  modSwitchToNextInto(a: Ciphertext, into: Ciphertext): Ciphertext {
+  modSwitchToNextInto(a: Ciphertext, into: Ciphertext | undefined): Ciphertext {
     const fn = 'modSwitchToNext';
     const id = this.check(fn, a);
     const ctx = this.context;

@@ -27,8 +27,8 @@
  * that differ are KEY_MISMATCH.
  */
 import type { BfvContext } from './context.js';
-import { QheError } from './math/errors.js';
-import { shake256 } from './math/sampling.js';
+import { QheError, fail } from './math/errors.js';
+import { shake256, toHex } from './math/crypto.js';
 
 export const KEY_ID_BYTES = 16;
 const DOMAIN = new TextEncoder().encode('qhe/bfv/key-id/1');
@@ -59,7 +59,7 @@ const HEX_ID = /^[0-9a-f]{32}$/;
 /** Throws unless `keyId` is undefined or 32 lower-case hex digits. */
 export function assertKeyId(fn: string, keyId: unknown): asserts keyId is string | undefined {
   if (keyId !== undefined && (typeof keyId !== 'string' || !HEX_ID.test(keyId)))
-    throw new QheError('INVALID_ARGUMENT', `${fn}: expected a key id of ${2 * KEY_ID_BYTES} hex digits or undefined, got ${typeof keyId === 'string' ? JSON.stringify(keyId) : typeof keyId}`);
+    fail('INVALID_ARGUMENT', fn, `a key id of ${2 * KEY_ID_BYTES} lower-case hex digits, or undefined`, keyId);
 }
 
 /**
@@ -67,25 +67,26 @@ export function assertKeyId(fn: string, keyId: unknown): asserts keyId is string
  * known); KEY_MISMATCH when two known ids differ. `what` names each object.
  */
 export function commonKeyId(fn: string, objects: readonly { readonly keyId?: string | undefined; readonly what: string }[]): string | undefined {
+  const name = typeof fn === 'string' ? fn : 'commonKeyId';
+  if (!Array.isArray(objects)) throw new QheError('INVALID_ARGUMENT', `${name}: expected a list of { keyId, what }, got ${typeof objects}`);
   let id: string | undefined;
   let first = '';
   for (const o of objects) {
+    if (typeof o !== 'object' || o === null) throw new QheError('INVALID_ARGUMENT', `${name}: expected { keyId, what } entries, got ${o === null ? 'null' : typeof o}`);
+    assertKeyId(name, o.keyId);
     if (o.keyId === undefined) continue;
+    const what = typeof o.what === 'string' ? o.what : 'an object';
     if (id === undefined) {
       id = o.keyId;
-      first = o.what;
+      first = what;
     } else if (o.keyId !== id)
       throw new QheError(
         'KEY_MISMATCH',
-        `${fn}: expected ${o.what} to belong to the key of ${first} (key id ${id}), got key id ${o.keyId}: they come from different secret keys`,
+        `${name}: expected ${what} to belong to the key of ${first} (key id ${id}), got key id ${o.keyId}: they come from different secret keys`,
       );
   }
   return id;
 }
 
-/** Lower-case hex of bytes. */
-export function hexOf(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += b.toString(16).padStart(2, '0');
-  return s;
-}
+/** Lower-case hex of bytes (one home: math/crypto.ts). */
+export const hexOf = toHex;

@@ -18,14 +18,21 @@
  * that keys assembled by hand or by a loader are never half-formed.
  * Every key carries the key id of its secret key (key-id.ts): derived from s for a
  * SecretKey, stamped by the KeyGenerator on the keys it makes.
+ *
+ * Seeded keys (option `seeded`, SEAL's seeded key serialization): the uniform a
+ * of a public key, or the a_d of every digit of a key-switching key, are the
+ * polynomials `expandKeySeed(base, seed, count)` draws in order from one fresh
+ * 32-byte seed (SHAKE256 stream, sampling.ts), so a serialized key stores b and
+ * the seed: half the bytes. The seed is public (a is public); b's error and s
+ * still come from the CSPRNG.
  */
 import { assertContext, type BfvContext } from './context.js';
 import { fail } from './math/errors.js';
 import { assertRingDegree } from './math/primes.js';
 import { RnsPoly, mulInto, toNtt } from './math/poly.js';
-import { sampleCenteredBinomial, sampleTernary, sampleUniformRns, smallToResidues, systemRandom, type RandomSource } from './math/sampling.js';
+import { SEED_BYTES, sampleCenteredBinomial, sampleTernary, sampleUniformRns, seededRandom, smallToResidues, systemRandom, type RandomSource } from './math/sampling.js';
 import { RnsBase } from './math/rns.js';
-import { integerOperand, optionsOperand } from './operands.js';
+import { booleanOption, integerOperand, optionsOperand } from './operands.js';
 import { assertKeyId, commonKeyId, secretKeyId } from './key-id.js';
 
 /** Throws unless p is an RnsPoly over `base` (default: the context's key base) in NTT form. */
@@ -33,6 +40,29 @@ function assertKeyPoly(fn: string, context: BfvContext, p: unknown, what: string
   if (!(p instanceof RnsPoly)) fail('INVALID_ARGUMENT', fn, `${what}: an RnsPoly`, p);
   if (!p.base.equals(base)) fail('MODULUS_MISMATCH', fn, `${what} over the key base (${base.size} primes)`, `${p.base.size} primes`);
   if (p.representation !== 'ntt') fail('REPRESENTATION_MISMATCH', fn, `${what} in NTT form`, p.representation);
+}
+
+/** Throws unless `seed` is undefined or a SEED_BYTES-byte Uint8Array. */
+function assertSeed(fn: string, seed: unknown): void {
+  if (seed !== undefined && !(seed instanceof Uint8Array && seed.length === SEED_BYTES)) fail('INVALID_ARGUMENT', fn, `a ${SEED_BYTES}-byte Uint8Array seed (or none)`, seed);
+}
+
+/**
+ * The uniform polynomials of a seeded key: `count` draws of uniformNtt over
+ * `base` from the one stream seededRandom(seed), in order.
+ */
+export function expandKeySeed(base: RnsBase, seed: Uint8Array, count: number): RnsPoly[] {
+  const fn = 'expandKeySeed';
+  if (!(base instanceof RnsBase)) fail('INVALID_ARGUMENT', fn, 'an RnsBase', base);
+  integerOperand(fn, 'count', count, 0, 1024);
+  const stream = seededRandom(seed);
+  return Array.from({ length: count }, () => uniformNtt(base, stream));
+}
+
+/** Options of the key creators. */
+export interface KeyOptions {
+  /** Draw the uniform parts from a fresh public seed (half-size serialization). Default false. */
+  readonly seeded?: boolean;
 }
 
 /** Throws unless `rng` has the RandomSource methods. */
@@ -80,11 +110,14 @@ export class PublicKey {
     readonly p1: RnsPoly,
     /** The key id of the secret key (undefined: unknown, key-id.ts). */
     readonly keyId?: string,
+    /** When set, p1 = expandKeySeed(keyBase, seed, 1)[0] (a seeded key: stored as p0 and the seed). */
+    readonly seed?: Uint8Array,
   ) {
     assertContext('PublicKey', context);
     assertKeyPoly('PublicKey', context, p0, 'p0');
     assertKeyPoly('PublicKey', context, p1, 'p1');
     assertKeyId('PublicKey', keyId);
+    assertSeed('PublicKey', seed);
   }
 }
 
@@ -101,10 +134,13 @@ export class KSwitchKey {
      * key, (L − l)/L of its digits and limbs — and switches ciphertexts at levels ≥ l.
      */
     readonly level: number = 0,
+    /** When set, the digits' a are expandKeySeed(this.base, seed, digits.length), in order. */
+    readonly seed?: Uint8Array,
   ) {
     const fn = 'KSwitchKey';
     assertContext(fn, context);
     assertKeyId(fn, keyId);
+    assertSeed(fn, seed);
     integerOperand(fn, 'level', level, 0, context.maxLevel);
     const count = context.level(level).digits.length;
     const base = keyBaseAt(context, level);
@@ -127,7 +163,7 @@ const leveledBases = new WeakMap<BfvContext, Map<number, RnsBase>>();
 /** The key base of keys made for `level`: the level's data primes then the special primes (level 0: `context.keyBase`). */
 export function keyBaseAt(context: BfvContext, level: number): RnsBase {
   assertContext('keyBaseAt', context);
-  integerOperand('keyBaseAt', 'level', level, 0, context.maxLevel);
+  context.level(level); // LEVEL_EXHAUSTED outside [0, maxLevel]
   if (level === 0) return context.keyBase;
   let byLevel = leveledBases.get(context);
   if (!byLevel) leveledBases.set(context, (byLevel = new Map()));
@@ -247,10 +283,17 @@ export class KeyGenerator {
     }
   }
 
-  /** (−a·s + e, a) over the key base of `level` (default 0: the full key base), NTT form. */
-  private encryptZero(level = 0): { b: RnsPoly; a: RnsPoly } {
+  /** A fresh seed for a seeded key, from the generator's source. */
+  private newSeed(): Uint8Array {
+    const seed = new Uint8Array(SEED_BYTES);
+    this.rng.fill(seed);
+    return seed;
+  }
+
+  /** (−a·s + e, a) over the key base of `level` (default 0: the full key base), NTT form; a uniform from the CSPRNG unless given. */
+  private encryptZero(level = 0, given?: RnsPoly): { b: RnsPoly; a: RnsPoly } {
     const base = keyBaseAt(this.context, level);
-    const a = uniformNtt(base, this.rng);
+    const a = given ?? uniformNtt(base, this.rng);
     const e = smallToNtt(base, sampleCenteredBinomial(this.rng, this.context.n));
     const b = RnsPoly.zero(base, 'ntt');
     mulInto(a, restrictTo(this.context, level, this.secretKey.ntt, base), b);
@@ -258,37 +301,41 @@ export class KeyGenerator {
     return { b, a };
   }
 
-  createPublicKey(): PublicKey {
-    const { b, a } = this.encryptZero();
-    return new PublicKey(this.context, b, a, this.secretKey.keyId);
+  createPublicKey(options: KeyOptions = {}): PublicKey {
+    const seeded = booleanOption('createPublicKey', 'seeded', optionsOperand<KeyOptions>('createPublicKey', options).seeded, false);
+    const seed = seeded ? this.newSeed() : undefined;
+    const { b, a } = this.encryptZero(0, seed && expandKeySeed(this.context.keyBase, seed, 1)[0]);
+    return new PublicKey(this.context, b, a, this.secretKey.keyId, seed);
   }
 
   /**
    * Key-switching key from s to `target` (NTT form over the key base), for ciphertexts
    * at `level` and below (default 0: every level; see KSwitchKey.level).
    */
-  createKSwitchKey(target: RnsPoly, level = 0): KSwitchKey {
+  createKSwitchKey(target: RnsPoly, level = 0, options: KeyOptions = {}): KSwitchKey {
     const fn = 'createKSwitchKey';
     const ctx = this.context;
     assertKeyPoly(fn, ctx, target, 'the target key');
     if (!Number.isInteger(level) || level < 0 || level > ctx.maxLevel) fail('LEVEL_EXHAUSTED', fn, `a level in [0, ${ctx.maxLevel}]`, level);
     const P = ctx.specialBase.modulus;
     const base = keyBaseAt(ctx, level);
+    const seed = booleanOption(fn, 'seeded', optionsOperand<KeyOptions>(fn, options).seeded, false) ? this.newSeed() : undefined;
+    const given = seed ? expandKeySeed(base, seed, ctx.level(level).digits.length) : [];
     const digits = [];
-    for (const digit of ctx.level(level).digits) {
-      const { b, a } = this.encryptZero(level);
+    for (const [d, digit] of ctx.level(level).digits.entries()) {
+      const { b, a } = this.encryptZero(level, given[d]);
       for (const i of digit.primes) base.ops[i].mulScalarAcc(target.limb(i), P, b.limb(i));
       digits.push({ b, a });
     }
-    return new KSwitchKey(ctx, digits, this.secretKey.keyId, level);
+    return new KSwitchKey(ctx, digits, this.secretKey.keyId, level, seed);
   }
 
   /** Relinearization keys (for ciphertexts at `options.level` and below; default every level). */
-  createRelinKeys(options: { level?: number } = {}): RelinKeys {
-    const o = optionsOperand<{ level: number }>('createRelinKeys', options);
+  createRelinKeys(options: { level?: number } & KeyOptions = {}): RelinKeys {
+    const o = optionsOperand<{ level: number; seeded: boolean }>('createRelinKeys', options);
     const s2 = RnsPoly.zero(this.context.keyBase, 'ntt');
     mulInto(this.secretKey.ntt, this.secretKey.ntt, s2);
-    return new RelinKeys(this.context, this.createKSwitchKey(s2, o.level ?? 0));
+    return new RelinKeys(this.context, this.createKSwitchKey(s2, o.level ?? 0, { seeded: o.seeded }));
   }
 
   /**
@@ -300,10 +347,10 @@ export class KeyGenerator {
    * (L − level)/L as large in digits and in limbs (KSwitchKey.level): rotations that
    * happen after modulus switching need no more.
    */
-  createGaloisKeys(options: readonly number[] | { steps?: readonly number[]; elements?: readonly number[]; level?: number } = {}): GaloisKeys {
+  createGaloisKeys(options: readonly number[] | ({ steps?: readonly number[]; elements?: readonly number[]; level?: number } & KeyOptions) = {}): GaloisKeys {
     const fn = 'createGaloisKeys';
     const n = this.context.n;
-    const o = optionsOperand<{ steps: readonly number[]; elements: readonly number[]; level: number }>(fn, Array.isArray(options) ? { steps: options } : options);
+    const o = optionsOperand<{ steps: readonly number[]; elements: readonly number[]; level: number; seeded: boolean }>(fn, Array.isArray(options) ? { steps: options } : options);
     for (const field of ['steps', 'elements'] as const)
       if (o[field] !== undefined && !Array.isArray(o[field])) fail('INVALID_ARGUMENT', fn, `options.${field}: an array of integers`, o[field]);
     const elements = new Set<number>(o.elements ?? []);
@@ -322,7 +369,7 @@ export class KeyGenerator {
       const s = RnsPoly.zero(base, 'coeff');
       smallToResidues(this.secretKey.small, base.ops, s.data);
       for (let i = 0; i < base.size; i++) base.ops[i].automorphism(s.limb(i), g, rotated.limb(i));
-      keys.set(g, this.createKSwitchKey(toNtt(rotated), o.level ?? 0));
+      keys.set(g, this.createKSwitchKey(toNtt(rotated), o.level ?? 0, { seeded: o.seeded }));
     }
     return new GaloisKeys(this.context, keys);
   }

@@ -76,7 +76,8 @@ export class LinearTransform {
     const fn = 'LinearTransform.create';
     assertContext(fn, context);
     const o = optionsOperand<LinearTransformOptions>(fn, options);
-    const level = integerOperand(fn, 'options.level', o.level, 0, context.maxLevel);
+    const level = o.level as number;
+    context.level(level); // LEVEL_EXHAUSTED outside [0, maxLevel]
     const inputs = integerOperand(fn, 'options.inputs', o.inputs, 1, 2 ** 20);
     const { terms, shared } = o;
     if (!Array.isArray(terms) || terms.length === 0) fail('INVALID_ARGUMENT', fn, 'options.terms: a non-empty list of terms', terms);

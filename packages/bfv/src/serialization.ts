@@ -36,7 +36,7 @@
  *   | plaintext, ciphertext, seededCiphertext          | ciphertext-codec.ts           |
  *   | generic serialize / deserialize                  | this file                     |
  *
- * Adding a kind (e.g. a seeded key, a key id):
+ * Adding a kind (e.g. seeded keys):
  *   1. Add its name to SerializedKind and give it the next free code in KIND_CODES
  *      (serialization/container.ts); codes are never reused or renumbered.
  *   2. Write `serializeX(obj)` / `deserializeX(context, bytes)` in `<type>-codec.ts` next to
@@ -51,10 +51,16 @@
  *      blob of it in that file's `robustness` list (the corruption properties run over
  *      every blob there); pin its bytes in test/vectors/kat-serialization.json
  *      (test/scheme/kat.test.ts, regenerated with QHE_WRITE_VECTORS=1).
- * Adding a field to an existing kind changes the bytes that version 1 readers accept
- * (and the pinned vectors): add a new kind instead, or bump SERIALIZATION_VERSION
- * (readers refuse other versions); the flags byte is reserved (must be 0) for such
- * extensions.
+ * Adding a field to an existing kind changes the bytes (and the pinned vectors), so it
+ * is a new format version, as the key ids of version 2 were:
+ *   1. bump SERIALIZATION_VERSION and add it to READABLE_VERSIONS (container.ts), which
+ *      keeps the older versions readable;
+ *   2. in the codec, write the field always and read it only when the opened container's
+ *      `version` has it (`version >= 2 ? r.keyId(…) : undefined`), with the meaning of its
+ *      absence stated in the codec's header table;
+ *   3. commit genuine blobs of the previous version (test/vectors/serialization-v1.json)
+ *      and regenerate kat-serialization.json.
+ * The flags byte is reserved (must be 0).
  *
  * Why this shape.
  * - The checksum covers everything before it and is verified before any field is
@@ -83,7 +89,19 @@ export { SERIALIZATION_MAGIC, SERIALIZATION_VERSION, inspectSerialized } from '.
 export type { SerializedHeader, SerializedKind } from './serialization/container.js';
 export { deserializeParameters, parametersFingerprint, serializeParameters } from './params-codec.js';
 export type { DeserializeParametersOptions } from './params-codec.js';
-export * from './keys-codec.js';
+// The public codecs of keys-codec.ts (its load* helpers serve `deserialize` below only).
+export {
+  deserializeGaloisKeys,
+  deserializePublicKey,
+  deserializeRelinKeys,
+  deserializeSecretKey,
+  serializeGaloisKeys,
+  serializedGaloisKeysLength,
+  serializePublicKey,
+  serializeRelinKeys,
+  serializeSecretKey,
+} from './keys-codec.js';
+export type { SerializeKeyOptions } from './keys-codec.js';
 export { deserializeCiphertext, deserializePlaintext, serializeCiphertext, serializePlaintext } from './ciphertext-codec.js';
 export type { SerializeCiphertextOptions } from './ciphertext-codec.js';
 
@@ -98,9 +116,12 @@ export interface DeserializedObjects {
   plaintext: Plaintext;
   ciphertext: Ciphertext;
   seededCiphertext: Ciphertext;
+  seededPublicKey: PublicKey;
+  seededRelinKeys: RelinKeys;
+  seededGaloisKeys: GaloisKeys;
 }
 
-/** Serializes any supported object (a context serializes its parameters; ciphertexts use the 'auto' seeded mode). */
+/** Serializes any supported object (a context serializes its parameters; keys and ciphertexts use the 'auto' seeded mode). */
 export function serialize(obj: Serializable): Uint8Array {
   if (obj instanceof SecretKey) return keysCodec.serializeSecretKey(obj);
   if (obj instanceof PublicKey) return keysCodec.serializePublicKey(obj);
@@ -118,25 +139,37 @@ const DECODERS: { readonly [K in SerializedKind]: (context: BfvContext, bytes: U
   params: (context, bytes) =>
     paramsCodec.deserializeParameters(bytes, context.params.securityLevel === 'none' ? { allowInsecure: true } : { securityLevel: context.params.securityLevel }),
   secretKey: keysCodec.deserializeSecretKey,
-  publicKey: keysCodec.deserializePublicKey,
-  relinKeys: keysCodec.deserializeRelinKeys,
-  galoisKeys: keysCodec.deserializeGaloisKeys,
+  publicKey: (context, bytes) => keysCodec.loadPublicKey('deserialize', context, bytes, ['publicKey']),
+  relinKeys: (context, bytes) => keysCodec.loadRelinKeys('deserialize', context, bytes, ['relinKeys']),
+  galoisKeys: (context, bytes) => keysCodec.loadGaloisKeys('deserialize', context, bytes, ['galoisKeys']),
   plaintext: ciphertextCodec.deserializePlaintext,
   ciphertext: (context, bytes) => ciphertextCodec.loadCiphertext('deserialize', context, bytes, ['ciphertext']),
   seededCiphertext: (context, bytes) => ciphertextCodec.loadCiphertext('deserialize', context, bytes, ['seededCiphertext']),
+  seededPublicKey: (context, bytes) => keysCodec.loadPublicKey('deserialize', context, bytes, ['seededPublicKey']),
+  seededRelinKeys: (context, bytes) => keysCodec.loadRelinKeys('deserialize', context, bytes, ['seededRelinKeys']),
+  seededGaloisKeys: (context, bytes) => keysCodec.loadGaloisKeys('deserialize', context, bytes, ['seededGaloisKeys']),
 };
+
+/** Kinds that also accept their seeded form in `deserialize(…, kind)`. */
+const BOTH_FORMS = Object.freeze({
+  ciphertext: ['ciphertext', 'seededCiphertext'],
+  publicKey: ['publicKey', 'seededPublicKey'],
+  relinKeys: ['relinKeys', 'seededRelinKeys'],
+  galoisKeys: ['galoisKeys', 'seededGaloisKeys'],
+} as const satisfies Partial<Record<SerializedKind, readonly SerializedKind[]>>);
 
 /**
  * Loads an object for `context`. With `kind`, the bytes must hold that kind
- * ('ciphertext' accepts both ciphertext forms, 'seededCiphertext' only the seeded
- * one); without, any kind is accepted. 'params' must match the context too.
+ * ('ciphertext', 'publicKey', 'relinKeys' and 'galoisKeys' accept their seeded
+ * form too, 'seededX' only the seeded one); without, any kind is accepted.
+ * 'params' must match the context too.
  */
 export function deserialize<K extends SerializedKind>(context: BfvContext, bytes: Uint8Array, kind: K): DeserializedObjects[K];
 export function deserialize(context: BfvContext, bytes: Uint8Array): DeserializedObjects[SerializedKind];
 export function deserialize(context: BfvContext, bytes: Uint8Array, kind?: SerializedKind): DeserializedObjects[SerializedKind] {
   const fn = 'deserialize';
   const allowed: readonly SerializedKind[] =
-    kind === undefined ? SERIALIZED_KINDS : kind === 'ciphertext' ? ['ciphertext', 'seededCiphertext'] : [kind];
+    kind === undefined ? SERIALIZED_KINDS : kind in BOTH_FORMS ? BOTH_FORMS[kind as keyof typeof BOTH_FORMS] : [kind];
   if (kind !== undefined && !isSerializedKind(kind)) serializationError(fn, `a kind in ${SERIALIZED_KINDS.join(', ')}`, kind);
   const found = guarded(fn, () => paramsCodec.openFor(fn, bytes, allowed, context).kind);
   return DECODERS[found](context, bytes);

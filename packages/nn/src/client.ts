@@ -15,6 +15,15 @@ export interface ServerKeys {
   readonly channels: readonly { readonly publicKey: PublicKey; readonly relinKeys: RelinKeys }[];
 }
 
+/** Options of `InferenceClient.encrypt`/`encryptChannel`. */
+export interface EncryptOptions {
+  /**
+   * Secret-key encryption in the seeded form (c0 and a 32-byte seed for c1: half
+   * the bytes on the wire); the default is public-key encryption.
+   */
+  readonly symmetric?: boolean;
+}
+
 /** Ciphertexts of one batch: channels × features, slot s = image s. */
 export interface EncryptedBatch {
   readonly images: number;
@@ -32,7 +41,15 @@ export class InferenceClient {
   private readonly encoders: BatchEncoder[];
   private keys: ServerKeys | null = null;
 
-  constructor(readonly plan: InferencePlan) {
+  /**
+   * `seededKeys`: the public and relinearization keys are made seeded (their
+   * uniform parts expanded from public seeds, keys.ts), so they serialize at
+   * half the size — what a client that uploads them wants.
+   */
+  constructor(
+    readonly plan: InferencePlan,
+    private readonly options: { readonly seededKeys?: boolean } = {},
+  ) {
     this.contexts = createChannelContexts(plan);
     this.keygens = this.contexts.map((c) => new KeyGenerator(c));
     this.decryptors = this.contexts.map((c, j) => new Decryptor(c, this.keygens[j].secretKey));
@@ -41,15 +58,16 @@ export class InferenceClient {
 
   /** Public and relinearization keys for the server (created once). */
   serverKeys(): ServerKeys {
-    this.keys ??= { channels: this.keygens.map((k) => ({ publicKey: k.createPublicKey(), relinKeys: k.createRelinKeys() })) };
+    const seeded = { seeded: !!this.options.seededKeys };
+    this.keys ??= { channels: this.keygens.map((k) => ({ publicKey: k.createPublicKey(seeded), relinKeys: k.createRelinKeys(seeded) })) };
     return this.keys;
   }
 
   /** images[s] = integer input of image s (e.g. `quantizeInput` output); at most N images. All channels. */
-  encrypt(images: readonly ArrayLike<number>[], progress?: (done: number, total: number) => void): EncryptedBatch {
+  encrypt(images: readonly ArrayLike<number>[], progress?: (done: number, total: number) => void, options: EncryptOptions = {}): EncryptedBatch {
     const features = this.checkImages('InferenceClient.encrypt', images);
     const total = features * this.contexts.length;
-    const channels = this.contexts.map((_, j) => this.encryptChannel(images, j, progress && ((d) => progress(j * features + d, total))));
+    const channels = this.contexts.map((_, j) => this.encryptChannel(images, j, progress && ((d) => progress(j * features + d, total)), options));
     return { images: images.length, channels };
   }
 
@@ -58,17 +76,20 @@ export class InferenceClient {
    * channel, as the server consumes them, keeps one channel's inputs in memory
    * instead of all of them.
    */
-  encryptChannel(images: readonly ArrayLike<number>[], j: number, progress?: (done: number, total: number) => void): Ciphertext[] {
+  encryptChannel(images: readonly ArrayLike<number>[], j: number, progress?: (done: number, total: number) => void, options: EncryptOptions = {}): Ciphertext[] {
     const fn = 'InferenceClient.encryptChannel';
     const features = this.checkImages(fn, images);
     if (!Number.isInteger(j) || j < 0 || j >= this.contexts.length)
       throw new QheError('INVALID_ARGUMENT', `${fn}: expected a channel in [0, ${this.contexts.length}), got ${j}`);
-    const enc = new Encryptor(this.contexts[j], { publicKey: this.serverKeys().channels[j].publicKey });
+    const enc = options.symmetric
+      ? new Encryptor(this.contexts[j], { secretKey: this.keygens[j].secretKey })
+      : new Encryptor(this.contexts[j], { publicKey: this.serverKeys().channels[j].publicKey });
     const column = new Array<number>(images.length);
     const out: Ciphertext[] = [];
     for (let f = 0; f < features; f++) {
       for (let s = 0; s < images.length; s++) column[s] = images[s][f];
-      out.push(enc.encrypt(this.encoders[j].encode(column, { signed: true })));
+      const pt = this.encoders[j].encode(column, { signed: true });
+      out.push(options.symmetric ? enc.encryptSymmetric(pt, { seeded: true }) : enc.encrypt(pt));
       progress?.(f + 1, features);
     }
     return out;
@@ -105,6 +126,11 @@ export class InferenceClient {
       logits.push(row);
     }
     return logits;
+  }
+
+  /** Noise of a decrypted ciphertext of channel j, per coefficient (Decryptor.noiseCoefficients) — a client-side diagnostic. */
+  noiseCoefficients(j: number, ct: Ciphertext): bigint[] {
+    return this.decryptors[j].noiseCoefficients(ct);
   }
 
   /** Invariant noise budget (bits) of a ciphertext of channel j — a client-side diagnostic. */

@@ -55,6 +55,12 @@ export class PoolBackend implements HeBackend {
   }
 
   async linear(inputs: readonly Ciphertext[], layer: SparseLinear, bias: readonly bigint[], relinearize: boolean, progress?: (done: number) => void): Promise<Ciphertext[]> {
+    // linearMany takes inputs of one size; a residual add right after a product sums a size-3 and a
+    // size-2 tensor (two terms per output, cheap): the main thread does it, the pool relinearizes.
+    if (inputs.some((ct) => ct.size !== inputs[0].size)) {
+      const out = await this.sync.linear(inputs, layer, bias, false, progress);
+      return relinearize && out.some((ct) => ct.size > 2) ? this.pe.relinearizeMany(out, this.relinKeys) : out;
+    }
     const t = this.context.t;
     // linearMany wants one term count (its `taps`) per call: group outputs by their count of non-zero (mod t) terms.
     const groups = new Map<number, number[]>();

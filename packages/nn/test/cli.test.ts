@@ -53,7 +53,7 @@ describe('qhe command line: flags', () => {
       [['run', '--images', '5', '--images', '6'], 'qhe run --images: expected the flag once, got it twice'],
       [['run', '--json=maybe'], 'qhe run --json: expected no value, or =true / =false, got "maybe"'],
       [['run', 'extra'], 'qhe run: expected no positional arguments, got "extra"'],
-      [['frobnicate'], 'qhe: expected a command (run, plan, train, sweep, bfv-demo) or flags of qhe run, got "frobnicate"'],
+      [['frobnicate'], 'qhe: expected a command (run, plan, serve, classify, train, sweep, xray, xray-plans, bfv-demo) or flags of qhe run, got "frobnicate"'],
       [['plan', '--model', join(tmp, 'missing.json')], `qhe plan --model: expected an existing integer-model JSON file, got ${JSON.stringify(join(tmp, 'missing.json'))} (no such file)`],
     ];
     for (const [argv, message] of cases) {
@@ -116,7 +116,7 @@ describe('qhe command line: models', () => {
 
   it('--images below N says that one batch always costs N slots', () => {
     const plan = planInference(tinyMnistModel(), { images: 256 });
-    expect(slotNote(plan, 256)).toBe(`note: one batch always costs N = ${plan.polyDegree} slots: 256 image(s) take 1 batch(es), as long as ${plan.polyDegree} would (${plan.polyDegree - 256} slot(s) of the last batch are empty); pass --images ${plan.polyDegree} to fill them.`);
+    expect(slotNote(plan, 256)).toBe(`note: one batch always costs N = ${plan.polyDegree} slots: 256 image(s) take 1 batch(es), as long as ${plan.polyDegree} would (${plan.polyDegree - 256} slot(s) of the last batch are empty); pass --images ${plan.polyDegree} to fill them, or --mode single to classify a few images one at a time (seconds each).`);
     expect(slotNote(plan, plan.polyDegree)).toBeNull();
     expect(slotNote(plan, plan.polyDegree + 1)).toContain('2 batch(es)');
   });

@@ -1,26 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildIntegerModel, forwardInteger, parseIntegerModel, type IntegerLayer } from '@qhe/quant/model';
+import { lcg, tinyModel } from './models.js';
 import { WorkerPool } from '@qhe/bfv/parallel';
 import { EvaluatorBackend, InferenceClient, InferenceServer, planInference, poolBackend } from '../src/index.js';
-
-// Deterministic small integers (no Math.random: reproducible failures).
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 2 ** 32; };
-}
-
-function tinyModel(weightMax: number, name = 'tiny') {
-  const r = lcg(7);
-  const w = (k: number) => Array.from({ length: k }, () => Math.round((r() * 2 - 1) * weightMax));
-  const layers: IntegerLayer[] = [
-    { type: 'conv2d', kernelShape: [3, 3, 1, 2], weights: w(18), bias: [3n, -5n], stride: [2, 2], padding: { top: 1, left: 1, bottom: 0, right: 0 } },
-    { type: 'square' },
-    { type: 'flatten' },
-    { type: 'dense', weightShape: [18, 4], weights: w(72), bias: [1n, 0n, -2n, 7n] },
-  ];
-  return buildIntegerModel({ name, input: { shape: [6, 6, 1], bits: 4, min: 0, max: 15, levels: 15, scale: 1 / 15 }, layers });
-}
 
 function images(count: number, features: number): Int32Array[] {
   const r = lcg(11);

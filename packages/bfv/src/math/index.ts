@@ -15,6 +15,7 @@ export { u64Kernel } from './kernel-u64.js';
 export * from './rns.js';
 export * from './poly.js';
 export * from './sampling.js';
+export * from './crypto.js';
 
 import { fail } from './errors.js';
 import type { Kernel, KernelName } from './kernel.js';

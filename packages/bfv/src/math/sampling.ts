@@ -1,10 +1,11 @@
 /**
  * Randomness and samplers for BFV: uniform residues, ternary secrets, and noise.
  *
- * Sources. All randomness comes from node:crypto, never from the built-in
+ * Sources. All randomness comes from the system CSPRNG (crypto.ts: WebCrypto
+ * getRandomValues, in Node and in browsers), never from the built-in
  * non-cryptographic Math generator (a test scans src/ for it):
- * - `systemRandom()`: the OS CSPRNG via `crypto.randomFillSync`, buffered in
- *   64 KiB chunks (one system call per chunk instead of per sample).
+ * - `systemRandom()`: the system CSPRNG, buffered in 64 KiB chunks (one call
+ *   per chunk instead of per sample).
  * - `seededRandom(seed)`: a deterministic stream from a 32-byte seed, SHAKE256 in
  *   counter mode as in SEAL's Shake256PRNG (native/src/seal/randomgen.cpp):
  *     stream = SHAKE256(seed ‖ u64le(0), 4096) ‖ SHAKE256(seed ‖ u64le(1), 4096) ‖ …
@@ -39,7 +40,7 @@
  * into every limb (the signed value mod q_i), which is what makes a sampled
  * secret or error one polynomial of R_Q rather than unrelated residues.
  */
-import { createHash, randomFillSync } from 'node:crypto';
+import { fillRandom, shake256 } from './crypto.js';
 import { fail } from './errors.js';
 import type { PrimeOps, Residues } from './kernel.js';
 import { mod } from './zq.js';
@@ -106,9 +107,9 @@ class BufferedSource implements RandomSource {
 const SYSTEM_CHUNK = 64 * 1024;
 const SHAKE_BLOCK = 4096;
 
-/** A fresh source over the OS CSPRNG (crypto.randomFillSync), 64 KiB buffered. */
+/** A fresh source over the system CSPRNG (crypto.getRandomValues), 64 KiB buffered. */
 export function systemRandom(): RandomSource {
-  return new BufferedSource(SYSTEM_CHUNK, (buffer) => randomFillSync(buffer));
+  return new BufferedSource(SYSTEM_CHUNK, (buffer) => fillRandom(buffer));
 }
 
 /**
@@ -124,18 +125,13 @@ export function seededRandom(seed: Uint8Array): RandomSource {
   let block = 0n;
   return new BufferedSource(SHAKE_BLOCK, (buffer) => {
     counter.setBigUint64(0, block++, true);
-    buffer.set(createHash('shake256', { outputLength: SHAKE_BLOCK }).update(input).digest());
+    buffer.set(shake256(input, SHAKE_BLOCK));
   });
 }
 
-/** The first `outputLength` bytes of SHAKE256(input) (FIPS 202). */
-export function shake256(input: Uint8Array, outputLength: number): Uint8Array {
-  return new Uint8Array(createHash('shake256', { outputLength }).update(input).digest());
-}
-
-/** A fresh 32-byte seed from the OS CSPRNG (for seeded ciphertexts and keys). */
+/** A fresh 32-byte seed from the system CSPRNG (for seeded ciphertexts and keys). */
 export function randomSeed(): Uint8Array {
-  return randomFillSync(new Uint8Array(SEED_BYTES));
+  return fillRandom(new Uint8Array(SEED_BYTES));
 }
 
 function assertCount(fn: string, n: number): void {

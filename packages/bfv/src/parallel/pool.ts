@@ -160,6 +160,22 @@ export class WorkerPool {
   }
 
   /**
+   * Forgets a key set registered with `registerKeys` (e.g. when a server session
+   * ends): workers drop their copy, a replacement worker no longer receives it,
+   * and the shared residues can be collected. Jobs already queued that use the
+   * key must have settled (a later job referring to it fails with WORKER_FAILED);
+   * registering the same object again gives it a new id. Unknown keys: no-op.
+   */
+  releaseKeys(keys: RelinKeys | GaloisKeys): void {
+    const id = this.keyIds.get(keys);
+    if (id === undefined) return;
+    this.keyIds.delete(keys);
+    const at = this.registrations.findIndex((r) => r.t === 'keys' && r.keyId === id);
+    if (at >= 0) this.registrations.splice(at, 1);
+    for (const s of this.slots) s.worker.postMessage({ t: 'release', keyId: id } satisfies ToWorker);
+  }
+
+  /**
    * Queues one job (a list of operations run in order on one worker) and
    * resolves with their results. `op` names the job in errors.
    */

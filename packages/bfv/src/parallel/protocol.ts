@@ -39,6 +39,7 @@ export type KeyPayload =
 export type ToWorker =
   | { readonly t: 'context'; readonly ctx: string; readonly params: BfvParameters }
   | { readonly t: 'keys'; readonly keyId: number; readonly ctx: string; readonly payload: KeyPayload }
+  | { readonly t: 'release'; readonly keyId: number }
   | { readonly t: 'job'; readonly job: number; readonly ctx: string; readonly items: readonly JobItem[] };
 
 export type FromWorker =

@@ -156,6 +156,9 @@ port.on('message', (m: ToWorker) => {
     case 'keys':
       registerKeys(env(m.ctx).ctx, m.keyId, m.payload);
       return;
+    case 'release':
+      keyring.delete(m.keyId);
+      return;
     case 'job': {
       try {
         const scope = new JobScope(env(m.ctx));

@@ -43,11 +43,8 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-export function hex(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += b.toString(16).padStart(2, '0');
-  return s;
-}
+/** Lower-case hex (one home: math/crypto.ts). */
+export { toHex as hex } from '../math/crypto.js';
 
 /** Appends fields to a body; `copyTo` lays the body into the container. */
 export class ByteWriter {

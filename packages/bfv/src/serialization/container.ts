@@ -30,7 +30,7 @@
  * checksum is not a MAC: an attacker can recompute it, which is why every codec
  * still validates its body field by field.
  */
-import { createHash } from 'node:crypto';
+import { sha256 } from '../math/crypto.js';
 import { QheError } from '../math/errors.js';
 import { ByteReader, type ByteWriter, equalBytes, hex, serializationError } from './bytes.js';
 
@@ -51,7 +51,10 @@ export type SerializedKind =
   | 'galoisKeys'
   | 'plaintext'
   | 'ciphertext'
-  | 'seededCiphertext';
+  | 'seededCiphertext'
+  | 'seededPublicKey'
+  | 'seededRelinKeys'
+  | 'seededGaloisKeys';
 
 /**
  * Kind codes: the wire value of each kind, never reused or renumbered. A new kind
@@ -66,6 +69,9 @@ const KIND_CODES: Readonly<Record<SerializedKind, number>> = Object.freeze({
   plaintext: 6,
   ciphertext: 7,
   seededCiphertext: 8,
+  seededPublicKey: 9,
+  seededRelinKeys: 10,
+  seededGaloisKeys: 11,
 });
 
 /** Every kind, in code order. */
@@ -80,7 +86,7 @@ const KIND_NAMES: readonly (SerializedKind | undefined)[] = (() => {
 })();
 
 /** Kinds whose body starts with a key id from version 2 on. */
-export const KEY_ID_KINDS: readonly SerializedKind[] = Object.freeze(['publicKey', 'relinKeys', 'galoisKeys', 'ciphertext', 'seededCiphertext'] as const);
+export const KEY_ID_KINDS: readonly SerializedKind[] = Object.freeze(['publicKey', 'relinKeys', 'galoisKeys', 'ciphertext', 'seededCiphertext', 'seededPublicKey', 'seededRelinKeys', 'seededGaloisKeys'] as const);
 
 export function isSerializedKind(kind: unknown): kind is SerializedKind {
   return typeof kind === 'string' && Object.hasOwn(KIND_CODES, kind);
@@ -94,11 +100,8 @@ export const FINGERPRINT_BYTES = 16;
 const CHECKSUM_BYTES = 16;
 const MAX_BODY_BYTES = 0xffffffff;
 
-export function sha256(...parts: Uint8Array[]): Uint8Array {
-  const h = createHash('sha256');
-  for (const p of parts) h.update(p);
-  return new Uint8Array(h.digest());
-}
+/** SHA-256 (math/crypto.ts: native in Node, @noble/hashes in browsers; the same bytes). */
+export { sha256 };
 
 /** The container around a written body. */
 export function sealContainer(kind: SerializedKind, fingerprint: Uint8Array, body: ByteWriter): Uint8Array {

@@ -1,5 +1,5 @@
 /**
- * All randomness in qhe comes from node:crypto (sampling.ts). Math.random is not
+ * All randomness in qhe comes from the system CSPRNG (math/crypto.ts, sampling.ts). Math.random is not
  * cryptographic, so no source file may mention it, not even in a comment (a
  * mention is where a call starts).
  */

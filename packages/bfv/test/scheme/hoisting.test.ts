@@ -171,7 +171,7 @@ describe('linear transforms', () => {
     expect(catchQheError(() => LinearTransform.create(ctx, { level: 0, inputs: 1, terms: [{ input: 1, baby: 1, giant: 1, diagonal: 1n }] })).code).toBe('INVALID_ARGUMENT');
     expect(catchQheError(() => LinearTransform.create(ctx, { level: 0, inputs: 1, terms: [{ input: 0, baby: 2, giant: 1, diagonal: 1n }] })).code).toBe('INVALID_ARGUMENT');
     expect(catchQheError(() => LinearTransform.create(ctx, { level: 0, inputs: 1, terms: [{ input: 0, baby: 1, giant: 1, diagonal: 1.5 }] })).code).toBe('INVALID_ARGUMENT');
-    expect(catchQheError(() => LinearTransform.create(ctx, { level: 9, inputs: 1, terms: [{ input: 0, baby: 1, giant: 1, diagonal: 1n }] })).code).toBe('INVALID_ARGUMENT');
+    expect(catchQheError(() => LinearTransform.create(ctx, { level: 9, inputs: 1, terms: [{ input: 0, baby: 1, giant: 1, diagonal: 1n }] })).code).toBe('LEVEL_EXHAUSTED');
   });
 });
 

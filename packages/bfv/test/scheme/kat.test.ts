@@ -34,6 +34,9 @@ import {
   SERIALIZATION_VERSION,
   serialize,
   serializeCiphertext,
+  serializeGaloisKeys,
+  serializePublicKey,
+  serializeRelinKeys,
   serializeParameters,
   type BfvParameterLiteral,
   type KernelName,
@@ -118,10 +121,23 @@ interface SerializationVector {
   readonly description: string;
   readonly inputs: 'kat-inputs.json';
   readonly seededEncryptSeed: string;
+  readonly seededKeysSeed: string;
   readonly bytes: Record<string, Record<string, { length: number; sha256: string }>>;
 }
 
 const SEEDED_ENCRYPT_SEED = hex(seedFromLabel('qhe-kat-v1-seeded-encrypt'));
+/** Source of the seeded keys' seeds and errors (same secret key as the other keys). */
+const SEEDED_KEYS_SEED = hex(seedFromLabel('qhe-kat-v1-seeded-keys'));
+
+/** Seeded public, relinearization and Galois keys from a labelled source (keys.ts `seeded`). */
+function seededKeyBlobs(ctx: BfvContext, keygen: KeyGenerator, steps: readonly number[]): Record<string, Uint8Array> {
+  const kg = new KeyGenerator(ctx, { secretKey: keygen.secretKey, rng: seededRandom(unhex(SEEDED_KEYS_SEED)) });
+  return {
+    seededPublicKey: serializePublicKey(kg.createPublicKey({ seeded: true }), { seeded: true }),
+    seededRelinKeys: serializeRelinKeys(kg.createRelinKeys({ seeded: true }), { seeded: true }),
+    seededGaloisKeys: serializeGaloisKeys(kg.createGaloisKeys({ steps, seeded: true }), { seeded: true }),
+  };
+}
 
 interface Computed {
   readonly keyDigests: { secretKey: string; publicKey: string };
@@ -179,6 +195,7 @@ function compute(inputs: Omit<Inputs, 'keyDigests'>, kernel: KernelName): Comput
     'ciphertext (multiply, size 3)': serializeCiphertext(outputs.get('multiply')!.ct),
     'ciphertext (modSwitchToNext, level 1)': serializeCiphertext(outputs.get('modSwitchToNext')!.ct),
     seededCiphertext: serializeCiphertext(seeded, { seeded: true }),
+    ...seededKeyBlobs(ctx, keygen, inputs.galoisSteps),
   };
   const serialized = Object.fromEntries(Object.entries(blobs).map(([k, b]) => [k, { length: b.length, sha256: createHash('sha256').update(b).digest('hex') }]));
   return {
@@ -235,9 +252,10 @@ describe('known-answer vectors', () => {
       }
       const wire: SerializationVector = {
         version: VERSION,
-        description: `Serialized bytes (format version ${SERIALIZATION_VERSION}) of the KAT keys and values: length and SHA-256 per kernel. The seeded ciphertext is encryptSymmetric(encode(y)) by an Encryptor with rng = seededRandom(seededEncryptSeed).`,
+        description: `Serialized bytes (format version ${SERIALIZATION_VERSION}) of the KAT keys and values: length and SHA-256 per kernel. The seeded ciphertext is encryptSymmetric(encode(y)) by an Encryptor with rng = seededRandom(seededEncryptSeed); the seeded keys come from a KeyGenerator with the KAT secret key and rng = seededRandom(seededKeysSeed).`,
         inputs: 'kat-inputs.json',
         seededEncryptSeed: SEEDED_ENCRYPT_SEED,
+        seededKeysSeed: SEEDED_KEYS_SEED,
         bytes: Object.fromEntries(KERNELS.map((k) => [k, results[k].serialized])),
       };
       writeFileSync(new URL('kat-serialization.json', DIR), stringifyBigInt(wire));
@@ -278,6 +296,7 @@ describe('known-answer vectors', () => {
     it(`${kernel}: keys and every operation reproduce the stored digests and slots, and serialize to the stored bytes`, () => {
       const got = compute(inputs, kernel);
       expect(wire.seededEncryptSeed).toBe(SEEDED_ENCRYPT_SEED);
+      expect(wire.seededKeysSeed).toBe(SEEDED_KEYS_SEED);
       expect(got.serialized).toEqual(wire.bytes[kernel]);
       expect(got.keyDigests).toEqual(inputs.keyDigests[kernel]);
       for (const [op, v] of vectors) {

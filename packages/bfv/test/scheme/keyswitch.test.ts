@@ -131,6 +131,6 @@ describe('presets: relinearize and rotate after every modSwitchToNext', () => {
       const last = new Evaluator(ctx).modSwitchTo(k.encryptor.encrypt(k.encoder.encode([1n])), ctx.maxLevel);
       const err = catchQheError(() => k.evaluator.modSwitchToNext(last));
       expect(err.code).toBe('LEVEL_EXHAUSTED');
-    });
+    }, 1_800_000); // n32768 (QHE_SLOW): 26 levels × (3 rotations, a relinearization, 4 exact budgets) at N = 32768
   }
 });

@@ -240,6 +240,54 @@ for (const [kernel, literal] of [
       expect(rotated).toEqual(values.map((_, i) => (i < half ? values[(i + 1) % half] : values[half + ((i - half + 1) % half)])));
     });
 
+    it('seeded keys: about half the full size, the same key after the round trip, and they work', () => {
+      const skg = new KeyGenerator(ctx, { secretKey: kg.secretKey });
+      const pk = skg.createPublicKey({ seeded: true });
+      const rk = skg.createRelinKeys({ seeded: true });
+      const gk = skg.createGaloisKeys({ steps: [1, -1], seeded: true });
+      const cases = [
+        ['seededPublicKey', 'publicKey', pk, serializePublicKey, deserializePublicKey],
+        ['seededRelinKeys', 'relinKeys', rk, serializeRelinKeys, deserializeRelinKeys],
+        ['seededGaloisKeys', 'galoisKeys', gk, serializeGaloisKeys, deserializeGaloisKeys],
+      ] as const;
+      for (const [seededKind, fullKind, key, write, read] of cases) {
+        const seeded = (write as (k: unknown, o?: { seeded?: boolean }) => Uint8Array)(key);
+        const full = (write as (k: unknown, o?: { seeded?: boolean }) => Uint8Array)(key, { seeded: false });
+        expect(inspectSerialized(seeded).kind).toBe(seededKind);
+        expect(inspectSerialized(full).kind).toBe(fullKind);
+        expect(seeded.length / full.length).toBeGreaterThan(0.49);
+        expect(seeded.length / full.length).toBeLessThan(0.51);
+        const back = (read as (c: BfvContext, b: Uint8Array) => unknown)(ctx, seeded);
+        expectSameBytes(serialize(back as PublicKey), seeded);
+        expectSameBytes((write as (k: unknown, o?: { seeded?: boolean }) => Uint8Array)(back, { seeded: false }), full);
+        // The generic loader: 'publicKey' etc. take both forms, the seeded kinds only theirs.
+        expect(deserialize(ctx, seeded, fullKind)).toBeInstanceOf(back!.constructor as new (...a: never[]) => unknown);
+        expect(deserialize(ctx, seeded, seededKind)).toBeInstanceOf(back!.constructor as new (...a: never[]) => unknown);
+        expectFailure(() => deserialize(ctx, full, seededKind));
+      }
+      const pk2 = deserializePublicKey(ctx, serializePublicKey(pk));
+      const rk2 = deserializeRelinKeys(ctx, serializeRelinKeys(rk));
+      const gk2 = deserializeGaloisKeys(ctx, serializeGaloisKeys(gk));
+      const ca = new Encryptor(ctx, { publicKey: pk2 }).encrypt(be.encode(values));
+      expect(be.decode(dec.decrypt(ca))).toEqual(values);
+      expect(be.decode(dec.decrypt(ev.relinearize(ev.multiply(ca, ca), rk2)))).toEqual(values.map((x) => Number((BigInt(x) * BigInt(x)) % t)));
+      const half = ctx.n / 2;
+      expect(be.decode(dec.decrypt(ev.rotateRows(ca, 1, gk2)))).toEqual(values.map((_, i) => (i < half ? values[(i + 1) % half] : values[half + ((i - half + 1) % half)])));
+    });
+
+    it('seeded form only for keys whose a parts are their seed\'s expansion', () => {
+      const skg = new KeyGenerator(ctx, { secretKey: kg.secretKey });
+      expectFailure(() => serializePublicKey(f.pk, { seeded: true }), 'SERIALIZATION', /seed/);
+      expectFailure(() => serializeRelinKeys(f.rk, { seeded: true }), 'SERIALIZATION', /seed/);
+      const pk = skg.createPublicKey({ seeded: true });
+      const tampered = new PublicKey(ctx, pk.p0, pk.p0, pk.keyId, pk.seed);
+      expect(inspectSerialized(serializePublicKey(tampered)).kind).toBe('publicKey');
+      expectFailure(() => serializePublicKey(tampered, { seeded: true }), 'SERIALIZATION', /differ/);
+      const mixed = new GaloisKeys(ctx, new Map([...skg.createGaloisKeys({ steps: [1], seeded: true }).keys, ...f.gk.keys]));
+      expect(inspectSerialized(serializeGaloisKeys(mixed)).kind).toBe('galoisKeys');
+      expectFailure(() => serializeGaloisKeys(mixed, { seeded: true }), 'SERIALIZATION', /all seeded/);
+    });
+
     it('plaintext: residues and decoding preserved', () => {
       const pt = be.encode(values);
       const bytes = serializePlaintext(pt);
@@ -425,6 +473,9 @@ describe('robustness', () => {
     { kind: 'ciphertext', bytes: serializeCiphertext(ev.multiply(ct, ct)) },
     { kind: 'ciphertext', bytes: serializeCiphertext(ev.modSwitchToNext(ct)) },
     { kind: 'seededCiphertext', bytes: serializeCiphertext(enc.encryptSymmetric(pt)) },
+    { kind: 'seededPublicKey', bytes: serializePublicKey(new KeyGenerator(ctx, { secretKey: kg.secretKey }).createPublicKey({ seeded: true })) },
+    { kind: 'seededRelinKeys', bytes: serializeRelinKeys(new KeyGenerator(ctx, { secretKey: kg.secretKey }).createRelinKeys({ seeded: true })) },
+    { kind: 'seededGaloisKeys', bytes: serializeGaloisKeys(new KeyGenerator(ctx, { secretKey: kg.secretKey }).createGaloisKeys({ steps: [1, -1], seeded: true })) },
   ];
   const load = (kind: SerializedKind, bytes: Uint8Array, context: BfvContext = ctx) =>
     kind === 'params' ? deserializeParameters(bytes, { allowInsecure: true }) : deserialize(context, bytes, kind);

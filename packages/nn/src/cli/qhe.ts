@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 /**
  * `qhe`: one command for everything a user of this repository does —
- *   qhe [run] [flags]      encrypted MNIST inference (the default)
+ *   qhe [run] [flags]      encrypted MNIST (--dataset pneumonia: chest X-ray) inference (the default)
  *   qhe plan [model.json]  the BFV parameters planned for a model
+ *   qhe serve [flags]      encrypted inference as an HTTP service (and its browser client)
+ *   qhe classify --server URL <images…>  the client: keys, encryption, decryption stay local
  *   qhe train [flags]      quantization-aware training → integer model
  *   qhe sweep [flags]      the QAT sweep
+ *   qhe xray [flags]       chest X-ray teachers and HE-friendly students (PneumoniaMNIST)
+ *   qhe xray-plans         planner parameters and predicted encrypted time of the xray models
  *   qhe bfv-demo [flags]   the BFV engine alone
  * `qhe <command> --help` lists a command's flags with their defaults. Errors
  * are typed (`QheError`, "qhe <cmd> --flag: expected X, got Y") and exit 2.
@@ -59,7 +63,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     return (await command.run(flags, positional, io)) ?? 0;
   } catch (err) {
     const e = err as Error & { code?: string };
-    if (err instanceof QheError || e?.name === 'QuantError') {
+    if (err instanceof QheError || e?.name === 'QuantError' || e?.name === 'ServiceError') {
       io.err.write(`error [${e.code}]: ${e.message}\n`);
       return 2;
     }

@@ -9,7 +9,7 @@
  */
 import { serializeRelinKeys, serializedGaloisKeysLength } from '@qhe/bfv';
 import { WorkerPool } from '@qhe/bfv/parallel';
-import { argmax, forwardInteger, quantizeInput, type IntegerModel } from '@qhe/quant/model';
+import { argmax, binaryMetrics, forwardInteger, quantizeInput, type IntegerModel } from '@qhe/quant/model';
 import { SingleClient } from '../single/client.js';
 import { formatSinglePlan } from '../single/format.js';
 import { planSingle } from '../single/planner.js';
@@ -57,6 +57,7 @@ export async function runSingleJob(
     const measured: (number | null)[] = plan.layers.map(() => null);
     const per = { encrypt: [] as number[], server: [] as number[], decrypt: [] as number[] };
     let exact = 0, encCorrect = 0, intCorrect = 0;
+    const scores: bigint[] = []; // logit₁ − logit₀ of two-class models (ROC AUC, F1)
     const task = progress.task('images', count);
     for (let s = 0; s < count; s++) {
       t0 = performance.now();
@@ -78,6 +79,7 @@ export async function runSingleJob(
       if (logits.length === want.length && logits.every((v, i) => v === want[i])) exact++;
       if (argmax(logits) === data.labels[s]) encCorrect++;
       if (argmax(want) === data.labels[s]) intCorrect++;
+      if (logits.length === 2) scores.push(logits[1] - logits[0]);
       task.tick(s + 1);
     }
     task.end();
@@ -95,6 +97,7 @@ export async function runSingleJob(
       keys: { galoisKeyBytes, relinKeyBytes, keygenMs, serverSetupMs: prepareMs },
       accuracy: { encrypted: encCorrect / count, integer: intCorrect / count, float: typeof model.metadata.floatAccuracy === 'number' ? model.metadata.floatAccuracy : null },
       bitExact: exact,
+      ...(scores.length === count && count > 0 ? (({ auc, f1 }) => ({ auc, f1 }))(binaryMetrics(scores, data.labels)) : {}),
       layers: plan.layers.map((l) => ({ index: l.index, type: l.type, level: l.level, layout: l.layout, method: l.method, ms: layerMedian[l.index], predictedBudget: l.predictedBudget, measuredBudget: measured[l.index] })),
       msPerImage: { encrypt: encryptMs, server: serverMs, decrypt: decryptMs, total: encryptMs + serverMs + decryptMs, note: 'medians over the images (server: excluding the first, which also probes noise budgets)' },
       finalBudget: measured[measured.length - 1],

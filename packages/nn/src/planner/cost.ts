@@ -32,6 +32,8 @@ export interface CostModel {
 }
 
 const scalarTerms: LayerCostRule = (f, primes, size) => f.terms * size * primes;
+/** The add's terms plus the kept tensor's factor (one scalar product per element, at its level: charged at this one). */
+const residualTerms: LayerCostRule = (f, primes, size) => (f.terms + f.outputs) * size * primes;
 const product: LayerCostRule = (f, primes, _size, env) => f.outputs * 70 * primes * Math.log2(env.n);
 const free: LayerCostRule = () => 0;
 
@@ -39,7 +41,7 @@ const free: LayerCostRule = () => 0;
 export const batchedCostModel: CostModel = Object.freeze({
   encryption: (inputs: number, env: CostEnv) => inputs * 60 * (env.dataPrimes + 1),
   relinearization: (f: LayerFacts, primes: number, env: CostEnv) => f.outputs * 25 * primes * Math.log2(env.n),
-  layers: Object.freeze({ conv2d: scalarTerms, dense: scalarTerms, sumPool: scalarTerms, square: product, quadratic: product, flatten: free }),
+  layers: Object.freeze({ conv2d: scalarTerms, dense: scalarTerms, sumPool: scalarTerms, add: residualTerms, square: product, quadratic: product, flatten: free }),
 });
 
 export function costRule(model: CostModel, type: string): LayerCostRule {

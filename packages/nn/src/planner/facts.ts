@@ -16,7 +16,7 @@ export type LayerRole = 'linear' | 'multiply' | 'reshape';
 
 /** The role of each layer type; a new layer type adds its line here (and its rules in noise.ts and cost.ts). */
 export const LAYER_ROLES: Readonly<Record<string, LayerRole>> = {
-  conv2d: 'linear', dense: 'linear', sumPool: 'linear',
+  conv2d: 'linear', dense: 'linear', sumPool: 'linear', add: 'linear',
   square: 'multiply', quadratic: 'multiply',
   flatten: 'reshape',
 };
@@ -37,6 +37,10 @@ export interface LayerFacts {
   readonly outputs: number;
   /** Quadratic activations: bits of the largest |a| (+1); 0 otherwise. */
   readonly coefBits: number;
+  /** Residual add: the earlier tensor it reads and log2 of the largest factor on each summand. */
+  readonly from?: number;
+  readonly scaleBits?: number;
+  readonly fromScaleBits?: number;
 }
 
 /** Per-layer facts of a model, in layer order. */
@@ -53,7 +57,9 @@ export function layerFacts(model: IntegerModel): LayerFacts[] {
         for (let k = sparse.start[o]; k < sparse.start[o + 1]; k++) s += sparse.w[k] * sparse.w[k];
         worst = Math.max(worst, s);
       }
-      return { type: layer.type, role, l2Bits: 0.5 * Math.log2(worst) + 0.5, terms: sparse.idx.length, outputs, coefBits: 0 };
+      const maxBits = (f: readonly number[]): number => Math.log2(Math.max(1, ...f.map(Math.abs)));
+      const add = layer.type === 'add' ? { from: layer.from, scaleBits: maxBits(layer.scale), fromScaleBits: maxBits(layer.fromScale) } : {};
+      return { type: layer.type, role, l2Bits: 0.5 * Math.log2(worst) + 0.5, terms: sparse.idx.length, outputs, coefBits: 0, ...add };
     }
     if (layer.type === 'quadratic') {
       let a = 1n;

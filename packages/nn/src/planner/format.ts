@@ -9,6 +9,9 @@ export function formatPlan(plan: InferencePlan, measured?: readonly (number | nu
     `  q chain: ${plan.coeffModulus.length} × ${bitLength(plan.coeffModulus[0])}-bit data primes + ${plan.specialModulus.length} special; log2 Q = ${plan.logQ}, log2 Q·P = ${plan.logQP}${plan.securityBound ? ` ≤ ${plan.securityBound} (128-bit)` : ' (insecure, test only)'}`,
     `  plaintext: ${plan.plainModuli.length === 1 ? 't' : `CRT of ${plan.plainModuli.length} channels, t`} = ${plan.plainModuli.join(', ')} (needs > 2·maxAbs = 2·${plan.maxAbs})`,
     `  fresh budget ${plan.freshBudget.toFixed(1)} bits; margin ${plan.marginBits} bits`,
+    ...(plan.flooding
+      ? [`  noise flooding of the outputs: λ = ${plan.flooding.statisticalSecurity} bits statistical over ${plan.flooding.ciphertexts} ciphertexts; reserve ${plan.flooding.reserveBits} bits above the margin`]
+      : []),
     '  layer          level  relin  ct size  outputs  predicted budget' + (measured ? '  measured' : ''),
   ];
   for (const l of plan.layers) {

@@ -12,19 +12,25 @@
  *    log2(Q·P) within the HomomorphicEncryption.org 2018 table (MAX_LOG_Q).
  * 3. Noise: a forward simulation of the invariant noise budget (`noise.ts`).
  * 4. Schedule: lazy relinearization and greedy modulus switching (`schedule.ts`).
- * 5. Among feasible (N, L, k) the planner takes the lowest estimated cost (`cost.ts`).
+ * 5. Circuit privacy (option `floodingSecurity` = λ): the server floods the
+ *    returned logits (bfv flooding.ts) with noise of width 2^λ·N·k·2·B_e, B_e the
+ *    noise bound at the margin, so the circuit must end with
+ *    margin + floodingReserveBits(N, outputs·k, λ) ≈ margin + λ + log2(N·outputs·k) + 3
+ *    bits; the reserve enters the schedule's end condition like the margin.
+ * 6. Among feasible (N, L, k) the planner takes the lowest estimated cost (`cost.ts`).
  * The text form is `format.ts`.
  */
-import { MAX_LOG_Q, QheError, bfvParameters, type BfvParameterLiteral } from '@qhe/bfv';
-import { minPlainModulus, tensorShapes, type IntegerModel } from '@qhe/quant/model';
+import { MAX_LOG_Q, QheError, bfvParameters, floodingReserveBits, type BfvParameterLiteral } from '@qhe/bfv';
+import type { IntegerModel } from '@qhe/quant/model';
 import { channelCost, batchedCostModel, type CostModel } from './cost.js';
 import { layerFacts, log2 } from './facts.js';
 import { batchedNoiseModel, simulate, type NoiseEnv, type NoiseModel } from './noise.js';
 import { crtPlainPrimes } from './primes.js';
 import { relinSchedule, scheduleLevels } from './schedule.js';
-import type { InferencePlan, LayerPlan, PlanOptions, PlanParameters } from './types.js';
+import { planBasics } from './basics.js';
+import type { FloodingPlan, InferencePlan, LayerPlan, PlanOptions, PlanParameters } from './types.js';
 
-export type { InferencePlan, LayerPlan, PlanOptions, PlanParameters } from './types.js';
+export type { FloodingPlan, InferencePlan, LayerPlan, PlanOptions, PlanParameters } from './types.js';
 export { formatPlan } from './format.js';
 export { batchingPrimes } from './primes.js';
 export { layerFacts, layerRole, LAYER_ROLES, type LayerFacts, type LayerRole } from './facts.js';
@@ -53,16 +59,12 @@ function fail(message: string): never {
 /** Chooses N, the chain, the plaintext primes and the mod-switch/relinearization schedule. */
 export function planInference(model: IntegerModel, options: PlanOptions = {}): InferencePlan {
   const { noise, cost } = PLANNING_MODES.batched;
-  const kernel = options.kernel ?? 'u32';
-  const primeBits = kernel === 'u32' ? 29 : 60;
-  // One bit below the data primes so no t_j can coincide with a q_i.
-  const maxT = Math.min(options.maxPlainBits ?? primeBits - 1, primeBits - 1);
-  const margin = options.marginBits ?? 10;
+  const { kernel, primeBits, maxPlainBits: maxT, marginBits: margin, maxAbs, need } = planBasics(model, options);
   const images = options.images ?? 8192;
   if (!Number.isInteger(images) || images < 1) fail(`planInference: expected images ≥ 1, got ${images}`);
-  let maxAbs = 0n;
-  for (const t of model.tensors) if (t.maxAbs > maxAbs) maxAbs = t.maxAbs;
-  const need = minPlainModulus(model);
+  const lambda = options.floodingSecurity;
+  if (lambda !== undefined && (!Number.isInteger(lambda) || lambda < 1 || lambda > 128))
+    fail(`planInference: expected floodingSecurity an integer in [1, 128] bits, got ${lambda}`);
   const facts = layerFacts(model);
   const relin = relinSchedule(facts);
   const inputs = model.input.shape.reduce((a, b) => a * b, 1);
@@ -80,13 +82,17 @@ export function planInference(model: IntegerModel, options: PlanOptions = {}): I
       const ts = crtPlainPrimes(need, n, k, minTBits, maxT);
       if (!ts) { reasons.push(`N=${n}: ${k} plaintext prime(s) ≤ ${maxT} bits cannot hold 2·maxAbs+1 (${log2(need).toFixed(1)} bits)`); continue; }
       const logT = Math.max(...ts.map(log2));
+      const outputs = facts.length ? facts[facts.length - 1].outputs : inputs;
+      const flooding: FloodingPlan | null = lambda === undefined ? null
+        : { statisticalSecurity: lambda, ciphertexts: outputs * k, reserveBits: floodingReserveBits(n, outputs * k, lambda) };
+      const endBits = margin + (flooding?.reserveBits ?? 0);
       const maxData = Math.floor(bound / primeBits) - 1;
       let found = false;
       for (let L = 1; L <= maxData && !found; L++) {
         const qLog = primeBits - 0.01;
         const env: NoiseEnv = { n, logT, levelLogQ: Array.from({ length: L }, (_, l) => (L - l) * qLog) };
         if (noise.fresh(env, 0) < 1) continue;
-        const levels = scheduleLevels(noise, env, facts, relin, margin);
+        const levels = scheduleLevels(noise, env, facts, relin, endBits);
         if (!levels) continue;
         found = true;
         const budgets = simulate(noise, env, facts, relin, levels);
@@ -103,13 +109,13 @@ export function planInference(model: IntegerModel, options: PlanOptions = {}): I
               model: model.name, polyDegree: n, kernel, plainModuli: ts, securityBound: options.allowInsecure ? null : bound,
               maxAbs, marginBits: margin, freshBudget: noise.fresh(env, 0), layers,
               predictedFinalBudget: budgets.length ? budgets[budgets.length - 1] : noise.fresh(env, 0), estimatedCost: c,
-              allowInsecure: !!options.allowInsecure,
+              allowInsecure: !!options.allowInsecure, flooding,
             },
             literal: { polyDegree: n, coeffModulus: Array(L).fill(primeBits), specialModulus: [primeBits], plainModulus: ts[0], kernel, allowInsecure: options.allowInsecure },
           };
         }
       }
-      if (!found) reasons.push(`N=${n}, ${k}×${log2(ts[0]).toFixed(0)}-bit t: noise budget below the ${margin}-bit margin within log2(Q·P) ≤ ${bound}`);
+      if (!found) reasons.push(`N=${n}, ${k}×${log2(ts[0]).toFixed(0)}-bit t: noise budget below the ${margin}-bit margin${flooding ? ` + ${flooding.reserveBits}-bit flooding reserve` : ''} within log2(Q·P) ≤ ${bound}`);
     }
   }
   if (!best) {

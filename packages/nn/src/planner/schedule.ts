@@ -10,15 +10,26 @@
 import type { LayerFacts } from './facts.js';
 import { simulate, type NoiseEnv, type NoiseModel } from './noise.js';
 
-/** relin[i]: relinearize the outputs of layer i. */
+/**
+ * relin[i]: relinearize the outputs of layer i. A product whose output a
+ * residual `add` reads later is relinearized at once: the kept ciphertexts
+ * wait several layers, and both summands of the add must be size 2.
+ */
 export function relinSchedule(facts: readonly LayerFacts[]): boolean[] {
   const out = facts.map(() => false);
+  const kept = new Set(facts.flatMap((f) => {
+    if (f.from === undefined || f.from === 0) return [];
+    let k = f.from - 1; // the layer producing tensor `from`, past reshapes
+    while (k > 0 && facts[k].role === 'reshape') k--;
+    return [k];
+  }));
   let pending = false;
   for (let i = 0; i < facts.length; i++) {
     const role = facts[i].role;
     if (role === 'multiply') {
       if (pending) out[i - 1] = true; // unreachable in valid order, kept for safety
       pending = true;
+      if (kept.has(i)) { out[i] = true; pending = false; continue; }
       let j = i + 1;
       while (j < facts.length && facts[j].role === 'reshape') j++;
       if (j >= facts.length || facts[j].role !== 'linear') { out[i] = true; pending = false; }

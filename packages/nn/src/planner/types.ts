@@ -13,6 +13,22 @@ export interface PlanOptions {
   readonly marginBits?: number;
   /** Lift the security bound (tests with tiny N). */
   readonly allowInsecure?: boolean;
+  /**
+   * Statistical security λ of the noise flooding the server applies to the
+   * returned logits (circuit privacy); the plan reserves its budget. Default
+   * none (no flooding): the in-process demo returns nothing to anyone.
+   */
+  readonly floodingSecurity?: number;
+}
+
+/** Noise flooding planned for the outputs (see `PlanOptions.floodingSecurity`). */
+export interface FloodingPlan {
+  /** λ: the returned logits are within statistical distance 2^−λ of any other weights' (same plan). */
+  readonly statisticalSecurity: number;
+  /** Ciphertexts flooded together (outputs × channels): the union bound's k. */
+  readonly ciphertexts: number;
+  /** Budget bits reserved above the margin. */
+  readonly reserveBits: number;
 }
 
 export interface LayerPlan {
@@ -46,8 +62,24 @@ export interface PlanParameters {
   /** The cost model's estimate, in its units (batch: whole run, `cost.ts`; single: one image on the critical path). */
   readonly estimatedCost: number;
   readonly allowInsecure: boolean;
+  /** Flooding of the outputs the plan reserves budget for, or null (none). */
+  readonly flooding: FloodingPlan | null;
 }
 
 export interface InferencePlan extends PlanParameters {
   readonly layers: readonly LayerPlan[];
+}
+
+/** The options every planner resolves the same way (batch and single mode). */
+export interface PlanBasics {
+  readonly kernel: KernelName;
+  /** Bits of each data prime: 29 for u32, 60 for u64. */
+  readonly primeBits: number;
+  /** Largest plaintext prime size: one bit below the data primes (so no t_j equals a q_i), or the option's cap. */
+  readonly maxPlainBits: number;
+  readonly marginBits: number;
+  /** Largest |value| of any tensor of the model. */
+  readonly maxAbs: bigint;
+  /** 2·maxAbs + 1: the product of the t_j must reach it. */
+  readonly need: bigint;
 }

@@ -16,6 +16,7 @@
  */
 import { MAX_LOG_Q, QheError, bfvParameters, type BfvParameterLiteral, type KernelName } from '@qhe/bfv';
 import { forwardInteger, type IntegerModel } from '@qhe/quant/model';
+import { planBasics } from '../planner/basics.js';
 import { log2 } from '../planner/facts.js';
 import type { PlanParameters } from '../planner/types.js';
 import { crtPlainPrimes } from '../planner/primes.js';
@@ -162,15 +163,9 @@ function layerCodes(ops: readonly ProgramOp[]): number[] {
 }
 
 export function planSingle(model: IntegerModel, options: SinglePlanOptions = {}): SinglePlan {
-  const kernel = options.kernel ?? 'u32';
-  const primeBits = kernel === 'u32' ? 29 : 60;
-  const maxT = Math.min(options.maxPlainBits ?? primeBits - 1, primeBits - 1);
-  const margin = options.marginBits ?? 10;
+  const { kernel, primeBits, maxPlainBits: maxT, marginBits: margin, maxAbs, need } = planBasics(model, options);
   const workers = options.workers ?? 2;
   if (!Number.isInteger(workers) || workers < 1) fail(`planSingle: expected workers ≥ 1, got ${workers}`);
-  let maxAbs = 0n;
-  for (const t of model.tensors) if (t.maxAbs > maxAbs) maxAbs = t.maxAbs;
-  const need = 2n * maxAbs + 1n;
   const degrees = options.polyDegree ? [options.polyDegree] : [2048, 4096, 8192, 16384, 32768];
   const reasons: string[] = [];
   let best: { cost: number; compiled: CompiledModel; ts: bigint[]; L: number; sched: Schedule; s: NoiseContext; bound: number } | null = null;
@@ -240,6 +235,7 @@ export function planSingle(model: IntegerModel, options: SinglePlanOptions = {})
   const keyBytesPerChannel = [...keyLevels.values()].reduce((s, l) => s + keyBytes(l), 0) + (relinLevel >= 0 ? keyBytes(relinLevel) : 0);
   const plan: SinglePlan = Object.freeze({
     mode: 'single',
+    flooding: null,
     model: model.name,
     polyDegree: n,
     kernel,

@@ -12,3 +12,4 @@ export { forwardInteger, forwardIntegerTrace, predictInteger, argmax, type IntTe
 export { tensorShapes, layerOutputShape } from './shapes.js';
 export { minPlainModulus } from './bounds.js';
 export { compileLinear, linearInputs, type SparseLinear } from './compile.js';
+export { binaryMetrics, rocAuc, type BinaryMetrics } from './metrics.js';

@@ -19,12 +19,17 @@ export function rowKey(r: Pick<ExperimentRow, 'network' | 'weightBits' | 'inputB
 }
 
 export function loadRows(path: string): ExperimentRow[] {
+  return loadRowsFile<ExperimentRow>(path, 'loadRows');
+}
+
+/** The `rows` array of a results file ({ rows: [...] }); [] when the file does not exist yet. */
+export function loadRowsFile<T>(path: string, fn: string): T[] {
   if (!existsSync(path)) return [];
-  let j: { rows?: ExperimentRow[] };
-  try { j = JSON.parse(readFileSync(path, 'utf8')) as { rows?: ExperimentRow[] }; } catch (e) {
-    return fail('FILE_CORRUPT', `loadRows(${path})`, 'valid JSON', (e as Error).message);
+  let j: { rows?: T[] };
+  try { j = JSON.parse(readFileSync(path, 'utf8')) as { rows?: T[] }; } catch (e) {
+    return fail('FILE_CORRUPT', `${fn}(${path})`, 'valid JSON', (e as Error).message);
   }
-  if (!Array.isArray(j.rows)) fail('FILE_CORRUPT', `loadRows(${path})`, 'an object with a rows array', j.rows);
+  if (!Array.isArray(j.rows)) fail('FILE_CORRUPT', `${fn}(${path})`, 'an object with a rows array', j.rows);
   return j.rows;
 }
 

@@ -12,6 +12,9 @@
  * point has a tooltip.
  */
 import type { ExperimentRow } from '../train/experiment.js';
+import { MARKER_SHAPES, coord as num, escapeXml as esc, logTicks, marker, niceTicks, type MarkerShape as Shape } from './chart.js';
+
+export { niceTicks, logTicks } from './chart.js';
 
 export interface PlotOptions {
   /** Extra labels by row (e.g. the committed models), keyed by the caller's row key. */
@@ -20,37 +23,10 @@ export interface PlotOptions {
 
 const COLORS: Record<string, string> = { square: '#1f77b4', quadratic: '#d62728', relu: '#2ca02c' };
 const ACTIVATION_LABEL: Record<string, string> = { square: 'x²', quadratic: 'a·x² + b·x + c' };
-const SHAPES = ['circle', 'square', 'triangle', 'diamond', 'triangle-down', 'plus'] as const;
-type Shape = (typeof SHAPES)[number];
-
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-const num = (x: number): string => (Math.round(x * 10) / 10).toString();
 
 /** The training regime of a row: its series (one marker shape each). */
 export function regimeOf(r: Pick<ExperimentRow, 'epochs' | 'batchNorm' | 'augment'>): string {
   return `${r.epochs} epoch${r.epochs === 1 ? '' : 's'}${r.batchNorm ? ', batch norm' : ''}${r.augment ? ', ±1 px shifts' : ''}`;
-}
-
-/** Round ticks covering [lo, hi]: multiples of a 1-2-2.5-5 × 10^k step, about `target` of them. */
-export function niceTicks(lo: number, hi: number, target = 6): number[] {
-  const span = Math.max(hi - lo, 1e-9);
-  const raw = span / target;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw * (1 - 1e-9))!;
-  const first = Math.floor(lo / step + 1e-9), last = Math.ceil(hi / step - 1e-9);
-  const ticks: number[] = [];
-  for (let k = first; k <= last; k++) ticks.push(Number((k * step).toPrecision(12)));
-  return ticks;
-}
-
-/** 1-2-5 ticks (per decade) covering [lo, hi] > 0, for a log axis. */
-export function logTicks(lo: number, hi: number): number[] {
-  const ticks: number[] = [];
-  for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++)
-    for (const m of [1, 2, 5]) ticks.push(Number((m * 10 ** e).toPrecision(3)));
-  const first = ticks.filter((t) => t <= lo).at(-1) ?? ticks[0];
-  const last = ticks.find((t) => t >= hi) ?? ticks[ticks.length - 1];
-  return ticks.filter((t) => t >= first && t <= last);
 }
 
 /** Indices of the rows on the Pareto front of (bits ↓, error ↓): no other row has ≤ bits and < error. */
@@ -93,23 +69,11 @@ class LabelPlacer {
   }
 }
 
-function marker(shape: Shape, x: number, y: number, r: number, fill: string, stroke: string): string {
-  const style = `fill="${fill}" stroke="${stroke}" stroke-width="1.6"`;
-  switch (shape) {
-    case 'circle': return `<circle cx="${num(x)}" cy="${num(y)}" r="${r}" ${style}/>`;
-    case 'square': return `<rect x="${num(x - r * 0.9)}" y="${num(y - r * 0.9)}" width="${num(1.8 * r)}" height="${num(1.8 * r)}" ${style}/>`;
-    case 'triangle': return `<path d="M${num(x)},${num(y - 1.2 * r)}L${num(x + 1.1 * r)},${num(y + 0.8 * r)}L${num(x - 1.1 * r)},${num(y + 0.8 * r)}Z" ${style}/>`;
-    case 'triangle-down': return `<path d="M${num(x)},${num(y + 1.2 * r)}L${num(x + 1.1 * r)},${num(y - 0.8 * r)}L${num(x - 1.1 * r)},${num(y - 0.8 * r)}Z" ${style}/>`;
-    case 'diamond': return `<path d="M${num(x)},${num(y - 1.3 * r)}L${num(x + 1.1 * r)},${num(y)}L${num(x)},${num(y + 1.3 * r)}L${num(x - 1.1 * r)},${num(y)}Z" ${style}/>`;
-    case 'plus': return `<path d="M${num(x - r)},${num(y)}H${num(x + r)}M${num(x)},${num(y - r)}V${num(y + r)}" fill="none" stroke="${stroke}" stroke-width="2.4"/>`;
-  }
-}
-
 export function svgPlot(rows: readonly ExperimentRow[], options: PlotOptions = {}): string {
   const pts = rows.filter((r) => r.integerAccuracy !== null && r.maxIntegerBits !== null);
   const nets = [...new Set(pts.map((r) => r.network))].sort();
   const regimes = [...new Set(pts.map(regimeOf))].sort((a, b) => parseInt(a, 10) - parseInt(b, 10) || a.localeCompare(b));
-  const shapeOf = (r: ExperimentRow): Shape => SHAPES[regimes.indexOf(regimeOf(r)) % SHAPES.length];
+  const shapeOf = (r: ExperimentRow): Shape => MARKER_SHAPES[regimes.indexOf(regimeOf(r)) % MARKER_SHAPES.length];
   const W = 520, H = 400, m = { l: 66, r: 24, t: 40, b: 52 };
   const legendH = 48 + 18 * Math.ceil(regimes.length / 3);
   const width = Math.max(1, nets.length) * W;
@@ -202,7 +166,7 @@ export function svgPlot(rows: readonly ExperimentRow[], options: PlotOptions = {
   legend.push(`<path d="M${lx - 6},${ly}H${lx + 14}" stroke="${COLORS.relu}" stroke-dasharray="5 3"/><text x="${lx + 20}" y="${ly + 4}" font-size="11">best ReLU teacher (float)</text>`);
   regimes.forEach((g, k) => {
     const x = 20 + (k % 3) * 240, y = ly + 26 + 18 * Math.floor(k / 3);
-    legend.push(`<g class="legend-regime">${marker(SHAPES[k % SHAPES.length], x, y, 5, '#555', '#555')}<text x="${x + 10}" y="${y + 4}" font-size="11">${esc(g)}</text></g>`);
+    legend.push(`<g class="legend-regime">${marker(MARKER_SHAPES[k % MARKER_SHAPES.length], x, y, 5, '#555', '#555')}<text x="${x + 10}" y="${y + 4}" font-size="11">${esc(g)}</text></g>`);
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${H + legendH}" viewBox="0 0 ${width} ${H + legendH}" font-family="DejaVu Sans, Arial, sans-serif">\n<rect width="100%" height="100%" fill="white"/>\n${parts.join('\n')}\n${legend.join('\n')}\n</svg>\n`;
 }

@@ -11,6 +11,8 @@
  * - batch norm: already folded into the preceding linear layer with the moving
  *   statistics (w·γ/√(σ²+ε), β − μ·γ/√(σ²+ε), as the network's eval forward
  *   pass), so it exports nothing.
+ * - residual add: both summands multiplied onto a common grid by integer
+ *   factors (residual.ts), exactly as the training forward pass does.
  * Activations are never requantised: BFV cannot round (Legiest et al. 2023 §3).
  */
 import { buildIntegerModel } from '../model/parse.js';
@@ -18,6 +20,7 @@ import type { IntegerLayer, IntegerModel } from '../model/schema.js';
 import * as tf from '@tensorflow/tfjs';
 import { foldBatchNorm, type Network } from './network.js';
 import { leadingExponent } from './ops.js';
+import { alignScales } from './residual.js';
 
 export function exportIntegerModel(net: Network, inputBits: number, name: string, metadata: Record<string, unknown> = {}): IntegerModel {
   const levels = 2 ** inputBits - 1;
@@ -27,9 +30,15 @@ export function exportIntegerModel(net: Network, inputBits: number, name: string
   const scales: number[][] = [[...sigma]];
   let lastLinear = -1;
   net.geo.forEach((g, i) => { if (g.rows) lastLinear = i; });
+  // Per layer spec: the exported tensor holding its output and that tensor's scale (for residual sums).
+  const tensorOf: number[] = [], sigmaOf: number[][] = [];
   net.geo.forEach((g, i) => {
     const s = g.spec;
-    if (s.kind === 'conv' || s.kind === 'dense') {
+    if (s.kind === 'add') {
+      const al = alignScales(sigma, s.from < 0 ? scales[0] : sigmaOf[s.from]);
+      layers.push({ type: 'add', from: s.from < 0 ? 0 : tensorOf[s.from], scale: al.scale, fromScale: al.fromScale });
+      sigma = al.sigma;
+    } else if (s.kind === 'conv' || s.kind === 'dense') {
       const { w, b } = foldedLinear(net, i);
       const O = s.kind === 'conv' ? s.cout : s.out;
       const K = g.rows;
@@ -58,6 +67,7 @@ export function exportIntegerModel(net: Network, inputBits: number, name: string
       layers.push({ type: 'sumPool', window: [s.window, s.window], stride: [s.stride, s.stride] });
       sigma = sigma.map((x) => x / (s.window * s.window));
     } else if (s.kind === 'batchNorm') {
+      tensorOf.push(layers.length); sigmaOf.push(sigma);
       return; // folded into the layer before
     } else if (s.kind === 'flatten') {
       layers.push({ type: 'flatten' });
@@ -80,6 +90,7 @@ export function exportIntegerModel(net: Network, inputBits: number, name: string
       }
     }
     scales.push([...sigma]);
+    tensorOf.push(layers.length); sigmaOf.push(sigma);
   });
   return buildIntegerModel({
     name,

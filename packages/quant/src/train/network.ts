@@ -23,6 +23,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Padding } from '../model/schema.js';
 import { Rng } from '../data/prng.js';
 import { fakeQuantBias, fakeQuantWeights, leadingExponent, mm, mmConst, quantizeLeading } from './ops.js';
+import { alignScales } from './residual.js';
 
 import type { Activation, NetworkName } from '../config.js';
 
@@ -36,7 +37,9 @@ export type LayerSpec =
   /** Average pooling in the float model = sum pooling in the integer model, 1/k folded into the scale. */
   | { kind: 'avgPool'; window: number; stride: number }
   /** Batch norm of the preceding conv/dense layer's outputs (per output channel); folded into that layer. */
-  | { kind: 'batchNorm' };
+  | { kind: 'batchNorm' }
+  /** Residual sum with the output of specs[from] (−1 = the network input), scales aligned by integer factors (residual.ts). */
+  | { kind: 'add'; from: number };
 
 /** Keras's defaults. */
 export const BN_EPSILON = 1e-3;
@@ -44,10 +47,20 @@ export const BN_MOMENTUM = 0.99;
 
 export function networkSpec(name: NetworkName, options: { batchNorm?: boolean } = {}): LayerSpec[] {
   const specs = baseSpec(name);
-  if (!options.batchNorm) return specs;
-  // After every linear layer but the last (whose outputs are the logits).
+  return options.batchNorm ? withBatchNorm(specs) : specs;
+}
+
+/** Batch norm after every linear layer but the last (whose outputs are the logits); residual `from` indices follow. */
+export function withBatchNorm(specs: readonly LayerSpec[]): LayerSpec[] {
   const lastLinear = specs.map((s) => s.kind === 'conv' || s.kind === 'dense').lastIndexOf(true);
-  return specs.flatMap((s, i) => ((s.kind === 'conv' || s.kind === 'dense') && i !== lastLinear ? [s, { kind: 'batchNorm' as const }] : [s]));
+  const bn = (s: LayerSpec, i: number) => (s.kind === 'conv' || s.kind === 'dense') && i !== lastLinear;
+  const moved: number[] = [];
+  let shift = 0;
+  specs.forEach((s, i) => { moved.push(i + shift); if (bn(s, i)) shift++; });
+  return specs.flatMap((s, i) => {
+    const t: LayerSpec = s.kind === 'add' && s.from >= 0 ? { kind: 'add', from: moved[s.from] } : s;
+    return bn(s, i) ? [t, { kind: 'batchNorm' as const }] : [t];
+  });
 }
 
 function baseSpec(name: NetworkName): LayerSpec[] {
@@ -89,8 +102,22 @@ export interface Geometry {
 export function geometry(specs: LayerSpec[], input: [number, number, number]): Geometry[] {
   let shape: number[] = [...input];
   let channels = input[2];
-  return specs.map((spec) => {
+  const outShapes: number[][] = [];
+  return specs.map((spec, index) => {
+    const g = layerGeometry(spec, index);
+    outShapes.push(g.outShape);
+    return g;
+  });
+
+  function layerGeometry(spec: LayerSpec, index: number): Geometry {
     const inShape = shape;
+    if (spec.kind === 'add') {
+      const other = spec.from < 0 ? [...input] : outShapes[spec.from];
+      if (!other || spec.from >= index || other.join(',') !== inShape.join(',')) {
+        throw new Error(`network: expected add at layer ${index} to read an earlier output of shape [${inShape.join(',')}], got from = ${spec.from}${other ? ` of shape [${other.join(',')}]` : ''}`);
+      }
+      return { spec, inShape, outShape: shape, rows: 0, rowChannel: new Int32Array(0) };
+    }
     if (spec.kind === 'conv') {
       const [H, W, C] = inShape;
       const p = spec.padding;
@@ -128,7 +155,14 @@ export function geometry(specs: LayerSpec[], input: [number, number, number]): G
     }
     if (spec.kind === 'flatten') shape = [inShape.reduce((a, b) => a * b, 1)];
     return { spec, inShape, outShape: shape, rows: 0, rowChannel: new Int32Array(0) };
-  });
+  }
+}
+
+/** A per-channel multiplier as a tensor broadcastable over [B, H·W·C] (HWC order); a scalar when uniform. */
+function channelVector(v: number[], shape: readonly number[], C: number): tf.Tensor | number {
+  if (v.every((x) => x === v[0])) return v[0];
+  const n = shape.reduce((a, b) => a * b, 1);
+  return tf.tensor2d(Float32Array.from({ length: n }, (_, e) => v[e % C]), [1, n]);
 }
 
 /** One batch-norm layer: trainable γ, β and the (non-trainable) moving statistics, per channel. */
@@ -160,7 +194,14 @@ export function foldBatchNorm(bn: BatchNormParams, mean: tf.Tensor, variance: tf
 export const outChannels = (g: Geometry): number => (g.spec.kind === 'conv' ? g.spec.cout : g.spec.kind === 'dense' ? g.spec.out : 0);
 const followedByBatchNorm = (geo: Geometry[], i: number): boolean => geo[i + 1]?.spec.kind === 'batchNorm';
 
-export function initParams(geo: Geometry[], act: Activation, rng: Rng): Params {
+/**
+ * Initial (a, b, c) of the trainable quadratic a·x² + b·x + c (Baruch et al.
+ * 2021 train these coefficients with the weights, starting from a ReLU-like
+ * parabola): x²/4 + x/2 interpolates ReLU at x = −2, 0, 2.
+ */
+export const QUADRATIC_INIT: readonly [number, number, number] = [0.25, 0.5, 0];
+
+export function initParams(geo: Geometry[], act: Activation, rng: Rng, quadraticInit: readonly [number, number, number] = QUADRATIC_INIT): Params {
   return {
     weights: geo.map((g) => {
       if (g.spec.kind !== 'conv' && g.spec.kind !== 'dense') return null;
@@ -169,8 +210,7 @@ export function initParams(geo: Geometry[], act: Activation, rng: Rng): Params {
       return tf.variable(tf.tensor2d(Float32Array.from({ length: g.rows * out }, () => rng.normal() * std), [g.rows, out]));
     }),
     biases: geo.map((g, i) => (outChannels(g) && !followedByBatchNorm(geo, i) ? tf.variable(tf.zeros([outChannels(g)])) : null)),
-    // Baruch et al. init the polynomial near a ReLU approximation on a small range.
-    coeffs: geo.map((g) => (g.spec.kind === 'act' && act === 'quadratic' ? tf.variable(tf.tensor1d([0.25, 0.5, 0])) : null)),
+    coeffs: geo.map((g) => (g.spec.kind === 'act' && act === 'quadratic' ? tf.variable(tf.tensor1d([...quadraticInit])) : null)),
     bn: geo.map((g, i) => {
       if (g.spec.kind !== 'batchNorm') return null;
       const c = i > 0 ? outChannels(geo[i - 1]) : 0;
@@ -238,10 +278,25 @@ export class Network {
     const B = x.shape[0];
     const q = this.quant;
     let sigma: number[] = [1 / (2 ** q.inputBits - 1)];
+    const sigma0 = sigma;
     const last = this.lastLinear();
+    // Outputs and scales of every layer, for residual sums.
+    const hs: tf.Tensor2D[] = [], sigmas: number[][] = [];
     this.geo.forEach((g, i) => {
       const s = g.spec;
-      if (s.kind === 'conv' || s.kind === 'dense') {
+      if (s.kind === 'add') {
+        const skip = s.from < 0 ? x : hs[s.from];
+        if (q.weightBits === null) h = tf.add(h, skip) as tf.Tensor2D;
+        else {
+          // The integer circuit computes α·X + β·S on the grid σ_y: in reals, x·(α·σ_y/σ_x) + s·(β·σ_y/σ_s).
+          const sf = s.from < 0 ? sigma0 : sigmas[s.from];
+          const al = alignScales(sigma, sf);
+          const C = g.inShape[g.inShape.length - 1];
+          const mult = (f: number[], from: number[]) => channelVector(al.sigma.map((sy, c) => (f[c] * sy) / (from.length === 1 ? from[0] : from[c])), g.inShape, C);
+          h = tf.add(tf.mul(h, mult(al.scale, sigma)), tf.mul(skip, mult(al.fromScale, sf))) as tf.Tensor2D;
+          sigma = al.sigma;
+        }
+      } else if (s.kind === 'conv' || s.kind === 'dense') {
         let w = this.params.weights[i]! as unknown as tf.Tensor2D;
         let bias: tf.Tensor = this.params.biases[i] ?? tf.zeros([outChannels(g)]);
         let cols: tf.Tensor2D;
@@ -304,6 +359,7 @@ export class Network {
           sigma = sigma.map((v) => (v * v) / F);
         }
       }
+      hs.push(h); sigmas.push(sigma);
     });
     return h;
   }

@@ -32,6 +32,23 @@ export interface TrainOptions {
   readonly batchNorm?: boolean;
   /** Shift every training image by a random (dx, dy) ∈ {−1, 0, 1}² (seeded). */
   readonly augment?: boolean;
+  /** Output classes (labels 0..classes−1). Default 10 (MNIST). */
+  readonly classes?: number;
+  /** Per-class weights of the loss (class imbalance); default all 1. See `balancedClassWeights`. */
+  readonly classWeights?: readonly number[];
+  /** Initial (a, b, c) of every trainable quadratic activation; default QUADRATIC_INIT. */
+  readonly quadraticInit?: readonly [number, number, number];
+}
+
+/**
+ * Weights n/(k·n_c) per class c (n examples, k classes, n_c of class c): every
+ * class then carries the same total weight in the loss (King & Zeng 2001's
+ * "balanced" weighting, as in scikit-learn's class_weight='balanced').
+ */
+export function balancedClassWeights(labels: ArrayLike<number>, classes: number): number[] {
+  const n = new Array<number>(classes).fill(0);
+  for (let i = 0; i < labels.length; i++) n[labels[i]]++;
+  return n.map((c) => (c > 0 ? labels.length / (classes * c) : 0));
 }
 
 /** One training step done: where in the run it is, and the smoothed loss and batch accuracy. */
@@ -86,7 +103,10 @@ export function train(opts: TrainOptions, data: MnistSplit): TrainResult {
   // A stream of its own, so that turning augmentation on does not change the shuffles.
   const shift = opts.augment ? new Rng(opts.seed ^ 0x5bd1e995) : undefined;
   const specs = opts.specs ?? networkSpec(opts.network, { batchNorm: opts.batchNorm });
-  const params = initParams(geometry(specs, [28, 28, 1]), opts.activation, rng);
+  const params = initParams(geometry(specs, [28, 28, 1]), opts.activation, rng, opts.quadraticInit);
+  const classes = opts.classes ?? 10;
+  const classWeights = opts.classWeights ? Float32Array.from(opts.classWeights) : null;
+  if (classWeights && classWeights.length !== classes) throw new Error(`train: expected ${classes} class weights, got ${classWeights.length}`);
   const net = new Network(specs, [28, 28, 1], opts.activation, params, { weightBits: opts.weightBits, perChannel: opts.perChannel, inputBits: opts.inputBits });
   const x = quantizedInputs(data, opts.inputBits);
   const teacherX = opts.teacher ? quantizedInputs(data, 8) : null;
@@ -112,7 +132,10 @@ export function train(opts: TrainOptions, data: MnistSplit): TrainResult {
       const shifts = shift ? Int8Array.from({ length: 2 * (to - from) }, () => shift.int(3) - 1) : undefined;
       const [loss, acc] = tf.tidy(() => {
         const xb = batchTensor(x, perm, from, to, shifts);
-        const yb = tf.oneHot(tf.tensor1d(labels, 'int32'), 10).toFloat();
+        const yb = tf.oneHot(tf.tensor1d(labels, 'int32'), classes).toFloat();
+        // Per-example loss weights, normalised to mean 1 over the batch.
+        const wb = classWeights ? (() => { const v = Float32Array.from(labels, (l) => classWeights[l]); const m = v.reduce((a, b) => a + b, 0) / v.length; return tf.tensor1d(v.map((x) => x / m)); })() : null;
+        const mean = (perExample: tf.Tensor) => (wb ? tf.mean(tf.mul(perExample, wb)) : tf.mean(perExample));
         const soft = opts.teacher && teacherX
           ? tf.softmax(tf.div(opts.teacher.forward(batchTensor(teacherX, perm, from, to, shifts)), opts.temperature))
           : null;
@@ -120,10 +143,10 @@ export function train(opts: TrainOptions, data: MnistSplit): TrainResult {
         const cost = opt.minimize(() => {
           const logits = net.forward(xb, lastEpoch ? 'frozen' : 'train');
           logitsOut = tf.keep(logits);
-          const ce = tf.losses.softmaxCrossEntropy(yb, logits);
+          const ce = mean(tf.neg(tf.sum(tf.mul(yb, tf.logSoftmax(logits)), 1)));
           if (!soft) return ce as tf.Scalar;
           const logp = tf.logSoftmax(tf.div(logits, opts.temperature));
-          const kl = tf.mean(tf.sum(tf.mul(soft, tf.sub(tf.log(tf.add(soft, 1e-8)), logp)), 1));
+          const kl = mean(tf.sum(tf.mul(soft, tf.sub(tf.log(tf.add(soft, 1e-8)), logp)), 1));
           return tf.add(tf.mul(opts.alpha * opts.temperature ** 2, kl), tf.mul(1 - opts.alpha, ce)) as tf.Scalar;
         }, true, vars)!;
         const a = tf.mean(tf.equal(tf.argMax(logitsOut!, 1), tf.argMax(yb, 1)).toFloat());
@@ -143,15 +166,33 @@ export function train(opts: TrainOptions, data: MnistSplit): TrainResult {
 
 /** Float (fake-quantised) predictions of a network on a split. */
 export function predictFloat(net: Network, split: MnistSplit, inputBits: number, batch = 500): Int32Array {
-  const x = quantizedInputs(split, inputBits);
+  const { logits, classes } = logitsFloat(net, split, inputBits, batch);
   const out = new Int32Array(split.count);
-  const idx = Array.from({ length: split.count }, (_, i) => i);
-  for (let from = 0; from < split.count; from += batch) {
-    const to = Math.min(split.count, from + batch);
-    const p = tf.tidy(() => tf.argMax(net.forward(batchTensor(x, idx, from, to)), 1).dataSync());
-    out.set(p, from);
+  for (let i = 0; i < split.count; i++) {
+    let best = 0;
+    for (let c = 1; c < classes; c++) if (logits[i * classes + c] > logits[i * classes + best]) best = c;
+    out[i] = best;
   }
   return out;
+}
+
+/** Float (fake-quantised) logits of a network on a split: [count × classes], row-major. */
+export function logitsFloat(net: Network, split: MnistSplit, inputBits: number, batch = 500): { logits: Float32Array; classes: number } {
+  const x = quantizedInputs(split, inputBits);
+  const idx = Array.from({ length: split.count }, (_, i) => i);
+  const parts: Float32Array[] = [];
+  let classes = 0;
+  for (let from = 0; from < split.count; from += batch) {
+    const to = Math.min(split.count, from + batch);
+    const y = tf.tidy(() => net.forward(batchTensor(x, idx, from, to)));
+    classes = y.shape[1];
+    parts.push(y.dataSync() as Float32Array);
+    y.dispose();
+  }
+  const logits = new Float32Array(split.count * classes);
+  let o = 0;
+  for (const p of parts) { logits.set(p, o); o += p.length; }
+  return { logits, classes };
 }
 
 export function accuracy(pred: ArrayLike<number>, labels: ArrayLike<number>): number {
