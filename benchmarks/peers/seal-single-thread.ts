@@ -70,7 +70,11 @@ if (parentPort) {
         const inputs: CipherText[] = inputSlots.map((slots) => {
           const v = new Uint32Array(s.n);
           for (let j = 0; j < s.n; j++) { const idx = slots[j]; const x = idx >= 0 ? image[idx] % s.t : 0; v[j] = x < 0 ? x + s.t : x; }
-          const ct = s.encrypt(v);
+          // Symmetric encryption with the client's secret key, as ours.
+          const pt = s.encode(v);
+          const ct = s.cipher();
+          ch.symmetric.encryptSymmetric(pt, ct);
+          pt.delete();
           for (let l = 0; l < inputLevel; l++) s.evaluator.cipherModSwitchToNext(ct, ct);
           return ct;
         });

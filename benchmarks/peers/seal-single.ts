@@ -23,7 +23,7 @@
  *   has no leveled keys).
  */
 import type { PackedProgram, ProgramOp, TransformTerm } from '@qhe/nn';
-import type { CipherText, PlainText, SealLib } from './seal-lib.js';
+import type { CipherText, Encryptor, PlainText, SealLib } from './seal-lib.js';
 import { createBfvSetup, type BfvSetup } from './seal-setup.js';
 
 const R = (n: number): number => n / 2;
@@ -115,6 +115,8 @@ export interface SealSingleChannelResult {
 /** One CRT channel of the plan on node-seal: keys, prepared plaintexts, and `run` per image. */
 export class SealSingleChannel {
   readonly s: BfvSetup;
+  /** An Encryptor that also holds the secret key (the client encrypts symmetrically). */
+  readonly symmetric: Encryptor;
   /** Galois keys this schedule needs (row steps, 0 = column swap). */
   readonly galoisSteps: number;
   private readonly ops: readonly (PeerTransform | PeerSum | { kind: 'other'; op: ProgramOp })[];
@@ -143,6 +145,8 @@ export class SealSingleChannel {
     this.ops = ops;
     this.galoisSteps = steps.size;
     this.s = createBfvSetup(seal, n, { coeffBits, plainModulus: t, relin: true, galoisSteps: [...steps] });
+    const pk = this.s.track(this.s.keygen.createPublicKey());
+    this.symmetric = this.s.track(seal.Encryptor(this.s.context, pk, this.s.track(this.s.keygen.secretKey())));
     // Levels per op.
     let level = inputLevel;
     for (const op of program.ops) {

@@ -22,7 +22,7 @@
  */
 import { Plaintext } from './ciphertext.js';
 import { assertContext, type BfvContext } from './context.js';
-import { optionsOperand } from './operands.js';
+import { assertPlaintext, booleanOption, galoisElementOperand, integerOperand, optionsOperand } from './operands.js';
 import { fail } from './math/errors.js';
 import type { Residues } from './math/kernel.js';
 import { RnsPoly } from './math/poly.js';
@@ -76,27 +76,29 @@ export class LinearTransform {
     const fn = 'LinearTransform.create';
     assertContext(fn, context);
     const o = optionsOperand<LinearTransformOptions>(fn, options);
-    if (options === undefined) fail('INVALID_ARGUMENT', fn, 'options { level, inputs, terms }', options);
-    const { level, inputs, terms } = o as LinearTransformOptions;
-    context.level(level);
-    if (!Number.isInteger(inputs) || inputs < 1) fail('INVALID_ARGUMENT', fn, 'a positive input count', inputs);
-    if (!Array.isArray(terms) || terms.length === 0) fail('INVALID_ARGUMENT', fn, 'a non-empty list of terms', terms);
+    const level = o.level as number;
+    context.level(level); // LEVEL_EXHAUSTED outside [0, maxLevel]
+    const inputs = integerOperand(fn, 'options.inputs', o.inputs, 1, 2 ** 20);
+    const { terms, shared } = o;
+    if (!Array.isArray(terms) || terms.length === 0) fail('INVALID_ARGUMENT', fn, 'options.terms: a non-empty list of terms', terms);
+    const sharedMemory = booleanOption(fn, 'shared', shared, false);
     const n = context.n, twoN = 2 * n;
     const lv = context.level(level);
     const ext = lv.extendedOps;
     const groups = new Map<number, PreparedTerm[]>();
     const lifted = new Map<Plaintext, Residues>();
     for (const [k, term] of terms.entries()) {
-      const { input, baby, giant, diagonal } = term ?? ({} as LinearTransformTerm);
+      if (typeof term !== 'object' || term === null) fail('INVALID_ARGUMENT', `${fn}(terms[${k}])`, 'a { input, baby, giant, diagonal } term', term);
+      const { input, baby, giant, diagonal } = term as LinearTransformTerm;
       if (!Number.isInteger(input) || input < 0 || input >= inputs) fail('INVALID_ARGUMENT', `${fn}(terms[${k}].input)`, `an input index in [0, ${inputs})`, input);
       for (const [name, g] of [['baby', baby], ['giant', giant]] as const)
         if (!Number.isInteger(g) || (g & 1) === 0 || g < 1 || g >= twoN) fail('INVALID_ARGUMENT', `${fn}(terms[${k}].${name})`, `an odd Galois element in [1, ${twoN})`, g);
       let prepared: PreparedTerm;
       if (diagonal instanceof Plaintext) {
-        context.assertSame(fn, diagonal);
+        assertPlaintext(context, fn, diagonal);
         let v = lifted.get(diagonal);
         if (!v) {
-          v = context.kernel.alloc(ext.length * n, options.shared);
+          v = context.kernel.alloc(ext.length * n, sharedMemory);
           const poly = new RnsPoly(context.keyBase, context.kernel.alloc(context.keyBase.size * n), 'coeff');
           liftCentered(diagonal, context.t, poly);
           // Level limbs are a prefix of the key base; the special limbs sit at keyLimb.
@@ -125,12 +127,28 @@ export class LinearTransform {
    * shared memory this way). Vectors must be (level ∪ special) limbs in NTT form.
    */
   static fromPrepared(context: BfvContext, level: number, inputs: number, groups: ReadonlyMap<number, readonly PreparedTerm[]>): LinearTransform {
+    const fn = 'LinearTransform.fromPrepared';
+    assertContext(fn, context);
+    integerOperand(fn, 'level', level, 0, context.maxLevel);
+    integerOperand(fn, 'inputs', inputs, 1, 2 ** 20);
+    if (!(groups instanceof Map) || groups.size === 0) fail('INVALID_ARGUMENT', fn, 'a non-empty Map from giant element to prepared terms', groups);
     const total = context.level(level).extendedOps.length * context.n;
-    for (const terms of groups.values())
-      for (const t of terms)
-        if (t.vector && (!context.kernel.owns(t.vector) || t.vector.length !== total))
-          fail('LENGTH_MISMATCH', 'LinearTransform.fromPrepared', `prepared factors of ${total} residues`, t.vector.length);
-    return new LinearTransform(context, level, inputs, new Map([...groups].map(([g, t]) => [g, [...t]])));
+    const copy = new Map<number, PreparedTerm[]>();
+    for (const [g, terms] of groups) {
+      galoisElementOperand(context, fn, g);
+      if (!Array.isArray(terms)) fail('INVALID_ARGUMENT', fn, `a list of prepared terms for giant ${g}`, terms);
+      for (const t of terms as readonly unknown[]) {
+        const p = t as PreparedTerm;
+        if (typeof t !== 'object' || t === null) fail('INVALID_ARGUMENT', fn, 'prepared terms { input, baby, vector, scalar }', t);
+        integerOperand(fn, 'a term\'s input', p.input, 0, inputs - 1);
+        galoisElementOperand(context, fn, p.baby);
+        if (typeof p.scalar !== 'bigint') fail('INVALID_ARGUMENT', fn, 'a bigint scalar in every prepared term', p.scalar);
+        if (p.vector !== null && (!context.kernel.owns(p.vector) || p.vector.length !== total))
+          fail('LENGTH_MISMATCH', fn, `prepared factors of ${total} residues (or null)`, p.vector);
+      }
+      copy.set(g, [...(terms as readonly PreparedTerm[])]);
+    }
+    return new LinearTransform(context, level, inputs, copy);
   }
 
   /** The Galois elements evaluation needs keys for (babies and giants, identity excluded), ascending. */

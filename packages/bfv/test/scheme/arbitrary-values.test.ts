@@ -38,6 +38,7 @@ import {
   GaloisKeys,
   KeyGenerator,
   KSwitchKey,
+  LinearTransform,
   Plaintext,
   PublicKey,
   QheError,
@@ -86,6 +87,7 @@ const bytes = {
   pt: bfv.serializePlaintext(ptX),
   otherCt: bfv.serializeCiphertext(ctOther),
 };
+const transform = LinearTransform.create(ctx, { level: 0, inputs: 1, terms: [{ input: 0, baby: 3, giant: 1, diagonal: ptX }, { input: 0, baby: 1, giant: 2 * n - 1, diagonal: -2n }] });
 const pools: WorkerPool[] = [];
 const pool = new WorkerPool({ size: 1 });
 pools.push(pool);
@@ -154,6 +156,13 @@ const WORLD: Record<string, () => unknown> = {
   slots: () => [1, 2, 3],
   'slots bigint': () => [1n, -2n],
   'cts list': () => [ct0.clone(), ct0.clone()],
+  'ct list': () => [ct0.clone()],
+  'outs list': () => [Ciphertext.empty(ctx), Ciphertext.empty(ctx)],
+  'steps list': () => [1, 0],
+  'galois list': () => [3, 1],
+  lt: () => transform,
+  'lt options': () => ({ level: 0, inputs: 1, terms: [{ input: 0, baby: 3, giant: 1, diagonal: ptX }, { input: 0, baby: 1, giant: 2 * n - 1, diagonal: -2n }] }),
+  'lt groups': () => new Map(transform.groups),
   'mixed cts list': () => [ct0.clone(), ct1.clone()],
   'bytes ct': () => bytes.ct.slice(),
   'bytes seeded': () => bytes.seeded.slice(),
@@ -235,6 +244,7 @@ const SPECIAL: Record<string, () => unknown> = {
   'frozen params look-alike': () => Object.freeze({ ...params, coeffModulus: [7n] }),
   'RnsPoly of another N': () => RnsPoly.zero(other.keyBase, 'ntt'),
   '{ size: 0 }': () => ({ size: 0 }),
+  '{ level: 1 }': () => ({ level: 1 }),
   '{ workers: 0 }': () => ({ workers: 0 }),
   '{ steps: "1" }': () => ({ steps: '1' }),
   '{ signed: "yes" }': () => ({ signed: 'yes' }),
@@ -309,6 +319,11 @@ const ENTRY_POINTS: readonly (readonly [string, readonly string[], Call])[] = [
   ['new KeyGenerator', ['ctx', 'options {secretKey}'], (c, o) => new KeyGenerator(a(c), a(o))],
   ['KeyGenerator.createKSwitchKey', ['poly key base ntt'], (t) => k.keygen.createKSwitchKey(a(t))],
   ['KeyGenerator.createGaloisKeys', ['options {steps}'], (o) => k.keygen.createGaloisKeys(a(o))],
+  ['KeyGenerator.createGaloisKeys (list, level)', ['steps list'], (o) => k.keygen.createGaloisKeys(a(o))],
+  ['KeyGenerator.createRelinKeys', ['{ level: 1 }'], (o) => k.keygen.createRelinKeys(a(o))],
+  ['keyBaseAt', ['ctx', 'level max'], (c, l) => bfv.keyBaseAt(a(c), a(l))],
+  ['LinearTransform.create', ['ctx', 'lt options'], (c, o) => LinearTransform.create(a(c), a(o))],
+  ['LinearTransform.fromPrepared', ['ctx', 'level 0', '1', 'lt groups'], (c, l, i, g) => LinearTransform.fromPrepared(a(c), a(l), a(i), a(g))],
   // encryption, decryption, encoding
   ['new Encryptor', ['ctx', 'keys {pk}', 'rng'], (c, keys, r) => new Encryptor(a(c), a(keys), a(r))],
   ['Encryptor.encrypt', ['pt'], (p) => k.encryptor.encrypt(a(p))],
@@ -367,6 +382,12 @@ const ENTRY_POINTS: readonly (readonly [string, readonly string[], Call])[] = [
   ['Evaluator.modSwitchToNext', ['ct'], (x) => ev.modSwitchToNext(a(x))],
   ['Evaluator.modSwitchToNextInto', ['ct', 'ct'], (x, o) => ev.modSwitchToNextInto(a(x), a(o))],
   ['Evaluator.modSwitchTo', ['ct', 'level max'], (x, l) => ev.modSwitchTo(a(x), a(l))],
+  ['Evaluator.applyGaloisMany', ['ct', 'galois list', 'gk'], (x, g, keys) => ev.applyGaloisMany(a(x), a(g), a(keys))],
+  ['Evaluator.applyGaloisManyInto', ['ct', 'galois list', 'gk', 'outs list'], (x, g, keys, o) => ev.applyGaloisManyInto(a(x), a(g), a(keys), a(o))],
+  ['Evaluator.rotateRowsMany', ['ct', 'steps list', 'gk'], (x, st, keys) => ev.rotateRowsMany(a(x), a(st), a(keys))],
+  ['Evaluator.rotateRowsManyInto', ['ct', 'steps list', 'gk', 'outs list'], (x, st, keys, o) => ev.rotateRowsManyInto(a(x), a(st), a(keys), a(o))],
+  ['Evaluator.linearTransform', ['ct list', 'lt', 'gk'], (x, lt, keys) => ev.linearTransform(a(x), a(lt), a(keys))],
+  ['Evaluator.linearTransformInto', ['ct list', 'lt', 'gk', 'ct'], (x, lt, keys, o) => ev.linearTransformInto(a(x), a(lt), a(keys), a(o))],
   // randomness and errors
   ['seededRandom', ['seed'], (s) => seededRandom(a(s))],
   ['new QheError', ['\'INVALID_ARGUMENT\'', '\'fn\''], (c, m) => new QheError(a(c), a(m))],
@@ -413,6 +434,9 @@ const ENTRY_POINTS: readonly (readonly [string, readonly string[], Call])[] = [
   ['ParallelEvaluator.multiplyMany', ['cts list', 'cts list'], (x, y) => pe.multiplyMany(a(x), a(y))],
   ['ParallelEvaluator.relinearizeMany', ['cts list', 'rk'], (x, r) => pe.relinearizeMany(a(x), a(r))],
   ['ParallelEvaluator.rotateRowsMany', ['cts list', '1', 'gk'], (x, s, keys) => pe.rotateRowsMany(a(x), a(s), a(keys))],
+  ['ParallelEvaluator.rotateRowsMany (hoisted)', ['ct', 'steps list', 'gk'], (x, s, keys) => (pe.rotateRowsMany as Call)(a(x), a(s), a(keys))],
+  ['ParallelEvaluator.applyGaloisMany', ['ct', 'galois list', 'gk'], (x, g, keys) => pe.applyGaloisMany(a(x), a(g), a(keys))],
+  ['ParallelEvaluator.linearTransform', ['ct list', 'lt', 'gk'], (x, lt, keys) => pe.linearTransform(a(x), a(lt), a(keys))],
   ['ParallelEvaluator.linearMany', ['cts list', 'linear plan'], (x, plan) => pe.linearMany(a(x), a(plan))],
   ['ParallelEvaluator.map', ['cts list', 'map source', 'undefined'], (x, f, o) => pe.map(a(x), a(f), a(o))],
 ];

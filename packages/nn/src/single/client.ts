@@ -4,7 +4,8 @@
  * keys the plan's rotations need (each for the first level that uses it, so
  * keys used after modulus switching are smaller), encrypts the image in the
  * plan's input layout — for a convolution first, one ciphertext per kernel
- * offset (LoLa's convolution representation) — and decrypts the logits,
+ * offset (LoLa's convolution representation; symmetric, seeded encryption) —
+ * and decrypts the logits,
  * recombining the channels mod ∏ t_j (CRT) into the centred range.
  *
  * The API mirrors InferenceClient: serverKeys(), encrypt(), encryptChannel(),
@@ -84,11 +85,13 @@ export class SingleClient {
       if (!Number.isInteger(image[i]) || image[i] < lo || image[i] > hi)
         throw new QheError('PLAINTEXT_OUT_OF_RANGE', `${fn}: expected integers in [${lo}, ${hi}] (the model's input range), got ${image[i]} at ${i}`);
     const ctx = this.contexts[j];
-    const enc = new Encryptor(ctx, { publicKey: this.serverKeys().channels[j].publicKey });
+    // The client holds the secret key: symmetric encryption is cheaper than public-key
+    // encryption, leaves less noise, and a seeded ciphertext at level 0 serializes at half size.
+    const enc = new Encryptor(ctx, { secretKey: this.keygens[j].secretKey });
     const ev = new Evaluator(ctx);
     const t = ctx.t;
     return encodeInputSlots(this.plan, image).map((slots) => {
-      const ct = enc.encrypt(this.encoders[j].encode(slots.map((v) => ((v % t) + t) % t)));
+      const ct = enc.encryptSymmetric(this.encoders[j].encode(slots.map((v) => ((v % t) + t) % t)));
       return this.plan.inputLevel > 0 ? ev.modSwitchTo(ct, this.plan.inputLevel) : ct;
     });
   }

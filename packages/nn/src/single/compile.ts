@@ -141,13 +141,21 @@ function buildDiagonals(spec: DiagonalSpec, what: string): Map<number, Float64Ar
 
 /** Splits the diagonals of contiguous rotations [0, K) into baby steps [0, B) and giant steps multiples of B (cheapest B). */
 function bsgsTerms(n: number, diagonals: Map<number, Float64Array>, K: number): { terms: TransformTerm[]; baby: number } {
+  const u = unitCosts(NOMINAL_L);
+  const rotations = [...diagonals.keys()];
+  // Candidates: every B up to 64, then powers of two (K can reach N/2 for an expanding layer).
+  const candidates = new Set<number>([K]);
+  for (let B = 1; B <= Math.min(K, 64); B++) candidates.add(B);
+  for (let B = 128; B < K; B *= 2) candidates.add(B);
   let best = { cost: Infinity, B: 1 };
-  for (let B = 1; B <= K; B++) {
+  for (const B of candidates) {
     const babies = new Set<number>(), giants = new Set<number>();
-    for (const r of diagonals.keys()) { babies.add(r % B); giants.add(r - (r % B)); }
-    const terms = [...diagonals.keys()].map((r) => ({ input: 0, baby: rotationCode(n, r % B), giant: rotationCode(n, r - (r % B)), diagonal: 1 }));
-    const keys = new Set([...babies, ...giants].filter((x) => x !== 0)).size;
-    const cost = transformCost(transformShape(terms), NOMINAL_L) + KEY_PENALTY * keys;
+    for (const r of rotations) { babies.add(r % B); giants.add(r - (r % B)); }
+    babies.delete(0);
+    giants.delete(0);
+    // One decomposition of the input, a hoisted inner product per baby, a full key switch per giant.
+    const cost = (babies.size ? u.decompose : 0) + babies.size * u.innerProduct + giants.size * (2 * u.modDown + u.decompose + u.innerProduct) + rotations.length * u.nttTerm
+      + KEY_PENALTY * (babies.size + giants.size);
     if (cost < best.cost) best = { cost, B };
   }
   const B = best.B;

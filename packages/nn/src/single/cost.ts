@@ -1,9 +1,11 @@
 /**
  * Work estimates for packed programs, in units of one forward NTT of one limb
  * of degree N (so estimates at one N compare across levels and ops; the planner
- * scales by N·log N across ring degrees). Constants from profiles of this
- * engine at N = 8192 (u32 kernel): a full key switch of L = 6 data limbs costs
- * ≈ 100 NTTs, each extra hoisted rotation ≈ 1/6 of that, a pointwise product
+ * scales by N·log N across ring degrees). Constants from CPU-time measurements of
+ * this engine at N = 8192, L = 5 (u32 kernel): decomposing a polynomial for key
+ * switching ≈ 37 NTTs (1.25·L·(L+1)), one inner product with a key ≈ 14 (it
+ * streams the key's 2·L·(L+1) limbs from memory), a ModDown ≈ 7 per polynomial, a
+ * full rotation ≈ 100 (the automorphisms and buffers on top), a pointwise product
  * of one limb ≈ 0.12 NTT, a scalar multiply-add of one limb ≈ 0.06.
  */
 import type { ProgramOp, TransformTerm } from './program.js';
@@ -43,14 +45,14 @@ export function transformShape(terms: readonly TransformTerm[]): TransformShape 
 export function unitCosts(L: number) {
   const ext = L + 1;
   return {
-    decompose: 1.5 * L * ext,
-    innerProduct: 0.25 * L * ext,
-    modDown: 1.6 * ext,
+    decompose: 1.25 * L * ext,
+    innerProduct: 0.45 * L * ext,
+    modDown: 1.2 * ext,
     nttTerm: 0.25 * ext,
     coefficientTerm: 0.12 * L,
     inputNtt: 2 * L,
     /** BEHZ square (extend, tensor, floor over ≈ 2L + 1 limbs) plus relinearization. */
-    squareRelin: 7 * (2 * L + 1) + 1.5 * L * ext + 0.25 * L * ext + 2 * 1.6 * ext,
+    squareRelin: 7 * (2 * L + 1) + 1.25 * L * ext + 0.45 * L * ext + 2 * 1.2 * ext,
     plainAdd: 0.1 * L,
     plainMultiply: 4 * L,
   };
