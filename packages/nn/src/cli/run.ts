@@ -150,7 +150,7 @@ async function job({ io, flags: f, data, modelPath, model, plan, progress, log, 
         const where = `${batches > 1 ? `batch ${b + 1}/${batches} · ` : ''}channel ${j + 1}/${k}`;
         t0 = performance.now();
         const enc = progress.task(`${where} · encrypt`, batch[0].length);
-        const inputs = client.encryptChannel(batch, j, (d) => enc.tick(d));
+        const inputs = client.encryptChannel(batch, j, (d) => enc.tick(d), { shared: pool !== null });
         enc.end();
         encryptMs += performance.now() - t0;
         let task: ReturnType<Progress['task']> | null = null;
