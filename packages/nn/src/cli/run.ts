@@ -8,7 +8,10 @@
  *
  * Memory: the job runs channel by channel (encrypt channel j, evaluate it,
  * keep its 10 output ciphertexts), so only one CRT channel's ciphertexts are
- * alive at a time; the peak resident set is reported.
+ * alive at a time; with a pool they are encrypted straight into shared storage
+ * (no shared copy beside them), and the pool paces the collection of dropped
+ * shared storage (`@qhe/bfv/parallel` collector.ts). The peak resident set of
+ * the process (main thread and workers: getrusage's maxRSS) is reported.
  */
 import { availableParallelism } from 'node:os';
 import { QheError, type Ciphertext } from '@qhe/bfv';
