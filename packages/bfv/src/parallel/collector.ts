@@ -22,6 +22,7 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { fail } from '../math/errors.js';
 
 /** Shared bytes allocated between two paced collections (128 MiB: ≈ 330 ciphertexts of 6 × 8192 32-bit limbs). */
 export const SHARED_COLLECTION_BYTES = 128 * 2 ** 20;
@@ -46,6 +47,7 @@ function collector(): (() => void) | null {
 
 /** Counts `bytes` of new shared storage; runs a full collection once every SHARED_COLLECTION_BYTES. */
 export function noteSharedAllocation(bytes: number): void {
+  if (typeof bytes !== 'number' || !Number.isSafeInteger(bytes) || bytes < 0) fail('INVALID_ARGUMENT', 'noteSharedAllocation', 'a byte count: a safe integer ≥ 0', bytes);
   sinceLast += bytes;
   if (sinceLast < SHARED_COLLECTION_BYTES) return;
   sinceLast = 0;
