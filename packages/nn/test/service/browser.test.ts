@@ -27,7 +27,7 @@ describe.runIf(available || required)('browser client (chromium, headless)', () 
   beforeAll(async () => {
     if (!available) throw new Error(`browser test: expected Debian chromium at ${CHROMIUM} (apt-get install -y chromium), got none`);
     const dir = tempDir('browser');
-    server = await startServer(['--model', writeModel(dir, model), '--poly-degree', '1024', '--allow-insecure', '--workers', '1', '--quiet']);
+    server = await startServer(['--model', writeModel(dir, model), '--poly-degree', '1024', '--allow-insecure', '--modes', 'batch', '--workers', '1', '--quiet']);
     const { chromium } = await import('playwright-core');
     // A fresh profile (user data dir) per run.
     browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'qhe-chromium-')), {

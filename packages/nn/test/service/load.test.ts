@@ -34,7 +34,7 @@ const NODE_ARGS = ['--max-semi-space-size=4'];
 const IMAGES = 4;
 const custom = process.env.QHE_LOAD_MODEL;
 const model: IntegerModel = custom ? parseIntegerModel(readFileSync(custom, 'utf8')) : microModel();
-const serverArgs = custom ? ['--model', custom, '--workers', '1', '--quiet'] : ['--poly-degree', '1024', '--allow-insecure', '--workers', '1', '--quiet'];
+const serverArgs = custom ? ['--model', custom, '--modes', 'batch', '--workers', '1', '--quiet'] : ['--poly-degree', '1024', '--allow-insecure', '--modes', 'batch', '--workers', '1', '--quiet'];
 
 const percentile = (xs: number[], p: number): number => {
   const s = [...xs].sort((a, b) => a - b);
