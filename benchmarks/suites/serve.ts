@@ -10,8 +10,9 @@
  * here. Every answer is checked bit for bit against the exact integer model.
  *
  * Rows: mode batch (CryptoNets slot batching: the plan's N images in one
- * request) with noise flooding on (the default) and off (`--no-flooding`), so
- * the cost of circuit privacy shows; mode single when the server offers it.
+ * request) and mode single (one image per request, the packed plan), each with
+ * noise flooding on (the default) and off (`--no-flooding`), so the cost of
+ * circuit privacy shows.
  * Extra fields: requestMs (the round trip), overheadMs = requestMs − serverMs
  * (transport, (de)serialization, queueing; the goal is ≤ 5% of serverMs),
  * uploadKeysMs, N and channel count.
@@ -23,7 +24,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { QheClient, nodeFetch } from '@qhe/nn/service';
@@ -110,14 +111,22 @@ for (const flooding of floodingEnv === 'both' ? [true, false] : [floodingEnv ===
   }
 }
 
-const batchOn = rows.find((r) => r.mode === 'batch' && r.flooding === true);
-const batchOff = rows.find((r) => r.mode === 'batch' && r.flooding === false);
+const find = (mode: string, flooding: boolean) => rows.find((r) => r.mode === mode && r.flooding === flooding) as Record<string, number> | undefined;
+const mb = (b: number): string => (b / 1e6).toFixed(1);
 const notes = [
-  `model ${basename(modelPath)}, server on ${workers} worker threads, ${rounds} round(s) per row (medians); machine ${process.version}`,
-  ...(batchOn ? [`goal: evaluation keys ≤ 50 MB → ${((batchOn.evalKeyBytes as number) / 1e6).toFixed(1)} MB; request overhead ≤ 5% of server computation → ${(batchOn.overheadPct as number).toFixed(1)} %`] : []),
-  ...(batchOn && batchOff ? [`flooding costs ${((batchOn.serverMs as number) / (batchOff.serverMs as number)).toFixed(2)}× server time per request (N ${batchOff.n} → ${batchOn.n}, ${batchOff.channels} → ${batchOn.channels} channels; per image ×${(((batchOn.serverMs as number) / (batchOn.images as number)) / ((batchOff.serverMs as number) / (batchOff.images as number))).toFixed(2)})`] : []),
-  ...(rows.some((r) => r.mode === 'single') ? [] : ['mode single: not offered by this server build (no single-image plan yet)']),
+  `model ${basename(modelPath)}, server on ${workers} worker threads, ${rounds} round(s) per row (medians); machine ${process.version}, load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')} (shared machine: times are indicative)`,
 ];
+for (const mode of ['batch', 'single']) {
+  const on = find(mode, true), off = find(mode, false);
+  const any = on ?? off;
+  if (!any) {
+    notes.push(`mode ${mode}: not offered by the server`);
+    continue;
+  }
+  notes.push(`${mode}: evaluation keys ${mb(any.evalKeyBytes)} MB (goal ≤ 50 MB) uploaded once per session; request overhead (transport, (de)serialization, queueing) ${(any.overheadPct as number).toFixed(1)} % of server computation (goal ≤ 5 %)`);
+  if (on && off)
+    notes.push(`${mode}: flooding costs ${(on.serverMs / off.serverMs).toFixed(2)}× server time per request and ${(on.evalKeyBytes / off.evalKeyBytes).toFixed(2)}× key bytes (N ${off.n} → ${on.n}, ${off.channels} → ${on.channels} channels: the planner reserves the flooding budget)`);
+}
 printTable(rows);
 for (const n of notes) console.log(n);
 console.log(`wrote ${writeResults('serve', { modelPath: basename(modelPath), workers, rounds, notes, rows })}`);

@@ -17,7 +17,7 @@
  *   POST   /v1/sessions              evaluation keys (wire "keys") → 201 { session, mode, … }
  *   POST   /v1/sessions/{id}/infer   ciphertexts (wire "infer") → 200 wire "logits"
  *   DELETE /v1/sessions/{id}         → 204
- *   GET    /v1/health                liveness, sessions, queue depth
+ *   GET    /v1/health                liveness, sessions, queue depth, memory
  *   GET    /, /app.js, …             the browser client (packages/nn/web), when built
  *
  * Request life (infer): session lookup, media type (415), Content-Length against
@@ -270,6 +270,9 @@ export class InferenceService {
     }
     if (path === '/v1/health') {
       allow('GET');
+      // ?gc=1 collects first when node runs with --expose-gc (memory tests: resident memory without uncollected garbage).
+      const gc = (globalThis as { gc?: () => void }).gc;
+      if (gc && new URL(req.url ?? '/', 'http://x').searchParams.get('gc') === '1') gc();
       const mem = process.memoryUsage();
       return this.sendJson(res, 200, { status: 'ok', sessions: this.sessions.size, sessionBytes: this.sessions.totalBytes, queue: this.queue.depth, memory: { rss: mem.rss, heapUsed: mem.heapUsed, external: mem.external, arrayBuffers: mem.arrayBuffers } });
     }
