@@ -122,6 +122,8 @@ export function singlePlanFromJson(json: unknown): SingleClientPlan {
   const p = parametersFromJson(json);
   const n = p.polyDegree;
   const top = p.coeffModulus.length - 1;
+  // The packed layout needs slots: every t_j a batching prime (t ≡ 1 mod 2N).
+  for (const t of p.plainModuli) if (t % BigInt(2 * n) !== 1n) bad(`plaintext moduli ≡ 1 (mod ${2 * n}) (batching)`, String(t));
   const inputMin = int(json, 'inputMin', -(2 ** 30), 2 ** 30);
   const inputMax = int(json, 'inputMax', inputMin, 2 ** 30);
   const inputSize = int(json, 'inputSize', 1, n * 64);
