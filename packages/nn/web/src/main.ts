@@ -29,13 +29,13 @@ const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 const bytes = (n: number): string => (n >= 2 ** 20 ? `${(n / 2 ** 20).toFixed(2)} MiB` : `${(n / 1024).toFixed(1)} KiB`);
 
 const MODE_LABEL: Record<InferenceMode, string> = {
-  batch: 'batch: many images in one request (up to the ring degree); smaller keys',
-  single: 'single: one image per request, lower latency; larger keys (a rotation key per step of the plan)',
+  batch: 'batch — many images per request, smaller keys',
+  single: 'single — one image per request, lower latency, larger keys',
 };
 
 function planLine(mode: ModeCard): string {
   const plan = mode.plan;
-  return `Plan (${mode.mode}): N = ${plan.polyDegree}, ${plan.coeffModulus.length} × ${Number(plan.coeffModulus[0]).toString(2).length}-bit primes, ${plan.plainModuli.length} plaintext channel(s); ${plan.securityBound === null ? 'INSECURE test parameters' : `128-bit security (log Q·P = ${plan.logQP} ≤ ${plan.securityBound})`}. Keys ${bytes(mode.bytes.evaluationKeys)} once, then ${bytes(mode.bytes.request)} per request (${mode.maxImages === 1 ? 'one image' : `up to ${mode.maxImages} images`}).`;
+  return `Plan (${mode.mode}): N = ${plan.polyDegree}, ${plan.coeffModulus.length} × ${Number(plan.coeffModulus[0]).toString(2).length}-bit primes, ${plan.plainModuli.length} plaintext channel${plan.plainModuli.length === 1 ? '' : 's'}; ${plan.securityBound === null ? 'INSECURE test parameters' : `128-bit security (log Q·P = ${plan.logQP} ≤ ${plan.securityBound})`}. Keys ${bytes(mode.bytes.evaluationKeys)} once, then ${bytes(mode.bytes.request)} per request (${mode.maxImages === 1 ? 'one image' : `up to ${mode.maxImages} images`}).`;
 }
 
 function showCard(card: ModelCard): void {
@@ -86,6 +86,7 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
     result.dataset.state = 'done';
     status.textContent = 'done';
     result.dataset.mode = m.mode;
+    $<HTMLElement>('#prediction-title').textContent = `Prediction (${m.mode} mode)`;
     button.disabled = false;
   }
 };
