@@ -18,7 +18,7 @@ export { measureOpTimings, planOperations, predictSeconds, type OpTimings, type 
 export { planSingle, verifyPlan, encodeInputSlots, type SinglePlan, type SinglePlanOptions, type SingleLayerPlan } from './single/planner.js';
 export type { ClientEncoding } from './single/compile.js';
 export { SingleClient, createSingleContexts, type SingleClientPlan, type SingleClientOptions, type SingleServerKeys, type EncryptedImage, type EncryptedLogits } from './single/client.js';
-export { SingleServer, singlePoolBackend, prepareSingleProgram, type PreparedProgram, type SingleLayerReport, type SingleRunOptions, type SingleBackendFactory } from './single/server.js';
+export { SingleServer, singlePoolBackend, prepareSingleProgram, type PreparedProgram, type PreparedOp, type SingleLayerReport, type SingleRunOptions, type SingleBackendFactory } from './single/server.js';
 export { EvaluatorSingleBackend, PoolSingleBackend, type SingleBackend, type SingleBackendKeys } from './single/backend.js';
 export { simulateProgram, type PackedProgram, type ProgramOp, type TransformTerm } from './single/program.js';
 export { formatSinglePlan } from './single/format.js';

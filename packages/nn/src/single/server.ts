@@ -45,7 +45,8 @@ export function singlePoolBackend(pool: WorkerPool): SingleBackendFactory {
   return (context, keys, channels) => new PoolSingleBackend(context, pool, keys, channels);
 }
 
-type Prepared =
+/** One op of the program prepared for a channel (constants encoded mod t_j, transforms lifted to Q·P). */
+export type PreparedOp =
   | { readonly kind: 'transform'; readonly layer: number; readonly inputs: readonly number[]; readonly out: number; readonly lt: LinearTransform | null; readonly level: number }
   | { readonly kind: 'addPlain'; readonly layer: number; readonly reg: number; readonly pt: Plaintext | null }
   | { readonly kind: 'square'; readonly layer: number; readonly reg: number }
@@ -55,7 +56,7 @@ type Prepared =
 interface Channel {
   readonly context: BfvContext;
   readonly backend: SingleBackend;
-  readonly ops: readonly Prepared[];
+  readonly ops: readonly PreparedOp[];
   readonly encryptor: Encryptor;
   readonly evaluator: Evaluator;
   readonly scalar: CoefficientEncoder;
@@ -169,7 +170,7 @@ export class SingleServer {
 export interface PreparedProgram {
   readonly plan: SinglePlan;
   readonly shared: boolean;
-  readonly channels: readonly { readonly context: BfvContext; readonly ops: readonly Prepared[] }[];
+  readonly channels: readonly { readonly context: BfvContext; readonly ops: readonly PreparedOp[] }[];
 }
 
 /** Prepares the program once for `contexts` (one per channel); `shared`: in shared memory, for the worker pool backend. */
@@ -180,14 +181,14 @@ export function prepareSingleProgram(plan: SinglePlan, contexts: readonly BfvCon
 }
 
 /** The program of channel `context` with its constants reduced mod t and encoded (LinearTransform prepares Q·P forms). */
-function prepare(plan: SinglePlan, context: BfvContext, shared: boolean): Prepared[] {
+function prepare(plan: SinglePlan, context: BfvContext, shared: boolean): PreparedOp[] {
   const t = context.t, n = context.n;
   const encoder = new BatchEncoder(context);
   const encodeInts = (values: ArrayLike<number>): Plaintext => encoder.encode(Array.from(values, (v) => { const r = v % Number(t); return r < 0 ? r + Number(t) : r; }));
   const encodeBig = (values: readonly bigint[]): Plaintext | null => (values.some((v) => mod(v, t) !== 0n) ? encoder.encode(values.map((v) => mod(v, t))) : null);
   const factor = (f: bigint | readonly bigint[]): bigint | Plaintext => (typeof f === 'bigint' ? mod(f, t) : (encodeBig(f) ?? 0n));
   let level = plan.inputLevel;
-  const out: Prepared[] = [];
+  const out: PreparedOp[] = [];
   for (const op of plan.program.ops) {
     switch (op.kind) {
       case 'transform': {
