@@ -19,6 +19,7 @@
  *
  * Env: QHE_BENCH_MODEL (default: the manifest's default model), QHE_BENCH_IMAGES
  * (default: the plan's N), QHE_BENCH_ROUNDS (default 1; medians over rounds),
+ * QHE_BENCH_MODES (default single,batch: the order of the rows),
  * QHE_BENCH_FLOODING=on|off|both (default both), QHE_BENCH_SERVER_ARGS (extra
  * `qhe serve` flags, e.g. "--poly-degree 1024 --allow-insecure" for a quick check).
  */
@@ -38,6 +39,8 @@ const modelPath = process.env.QHE_BENCH_MODEL ?? defaultModelPath();
 const rounds = Number(process.env.QHE_BENCH_ROUNDS ?? 1);
 const floodingEnv = process.env.QHE_BENCH_FLOODING ?? 'both';
 const extraArgs = (process.env.QHE_BENCH_SERVER_ARGS ?? '').split(/\s+/).filter(Boolean);
+// Single first: its rows are the cheaper ones, so a run stopped early still has them.
+const modesEnv = (process.env.QHE_BENCH_MODES ?? 'single,batch').split(',');
 const model: IntegerModel = parseIntegerModel(readFileSync(modelPath, 'utf8'));
 const workers = availableParallelism();
 
@@ -68,11 +71,40 @@ function images(count: number): Uint8Array[] {
 }
 
 const rows: Record<string, unknown>[] = [];
+
+function notesOf(): string[] {
+  const find = (mode: string, flooding: boolean) => rows.find((r) => r.mode === mode && r.flooding === flooding) as Record<string, number> | undefined;
+  const mb = (b: number): string => (b / 1e6).toFixed(1);
+  const notes: string[] = [
+    `model ${basename(modelPath)}, server on ${workers} worker threads, ${rounds} round(s) per row (medians); machine ${process.version}, load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')} (shared machine: times are indicative)`,
+  ];
+  for (const mode of ['batch', 'single']) {
+    const on = find(mode, true), off = find(mode, false);
+    const any = on ?? off;
+    if (!any) {
+      notes.push(`mode ${mode}: not measured (not offered by the server, or the run stopped before it)`);
+      continue;
+    }
+    notes.push(`${mode} (flooding ${on ? 'on' : 'off'}): evaluation keys ${mb(any.evalKeyBytes)} MB (goal ≤ 50 MB) uploaded once per session; request overhead (transport, (de)serialization, queueing) ${(any.overheadPct as number).toFixed(1)} % of server computation (goal ≤ 5 %)`);
+    if (on && off)
+      notes.push(`${mode}: flooding costs ${(on.serverMs / off.serverMs).toFixed(2)}× server time per request and ${(on.evalKeyBytes / off.evalKeyBytes).toFixed(2)}× key bytes (N ${off.n} → ${on.n}, ${off.channels} → ${on.channels} channels: the planner reserves the flooding budget)`);
+  }
+  return notes;
+}
+
+/** Results so far (after every row: a long run that stops still leaves its rows). */
+function save(): void {
+  const notes = notesOf();
+  writeResults('serve', { modelPath: basename(modelPath), workers, rounds, notes, rows });
+  writeMarkdownTable('serve', 'bench:serve — encrypted inference over loopback', rows, notes);
+}
+
+
 for (const flooding of floodingEnv === 'both' ? [true, false] : [floodingEnv === 'on']) {
   const server = await startServer(flooding);
   try {
     const probe = await QheClient.connect(server.url, { fetch: nodeFetch });
-    const modes = Object.keys(probe.card.modes) as ('batch' | 'single')[];
+    const modes = (modesEnv as ('batch' | 'single')[]).filter((m) => probe.card.modes[m]);
     for (const mode of modes) {
       const mc = probe.card.modes[mode]!;
       const count = mode === 'single' ? 1 : Number(process.env.QHE_BENCH_IMAGES ?? mc.maxImages);
@@ -104,6 +136,8 @@ for (const flooding of floodingEnv === 'both' ? [true, false] : [floodingEnv ===
         flooding, n: mc.plan.polyDegree, channels: mc.channels.length, requestMs: med('requestMs'), overheadMs: med('overheadMs'),
         overheadPct: (100 * med('overheadMs')) / med('serverMs'), uploadKeysMs: med('uploadKeysMs'), bitExact: exact, rounds,
       });
+      save();
+      console.log(`bench:serve: ${mode}, flooding ${flooding ? 'on' : 'off'}: ${JSON.stringify(rows[rows.length - 1])}`);
     }
   } finally {
     server.proc.kill('SIGTERM');
@@ -111,23 +145,8 @@ for (const flooding of floodingEnv === 'both' ? [true, false] : [floodingEnv ===
   }
 }
 
-const find = (mode: string, flooding: boolean) => rows.find((r) => r.mode === mode && r.flooding === flooding) as Record<string, number> | undefined;
-const mb = (b: number): string => (b / 1e6).toFixed(1);
-const notes = [
-  `model ${basename(modelPath)}, server on ${workers} worker threads, ${rounds} round(s) per row (medians); machine ${process.version}, load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')} (shared machine: times are indicative)`,
-];
-for (const mode of ['batch', 'single']) {
-  const on = find(mode, true), off = find(mode, false);
-  const any = on ?? off;
-  if (!any) {
-    notes.push(`mode ${mode}: not offered by the server`);
-    continue;
-  }
-  notes.push(`${mode}: evaluation keys ${mb(any.evalKeyBytes)} MB (goal ≤ 50 MB) uploaded once per session; request overhead (transport, (de)serialization, queueing) ${(any.overheadPct as number).toFixed(1)} % of server computation (goal ≤ 5 %)`);
-  if (on && off)
-    notes.push(`${mode}: flooding costs ${(on.serverMs / off.serverMs).toFixed(2)}× server time per request and ${(on.evalKeyBytes / off.evalKeyBytes).toFixed(2)}× key bytes (N ${off.n} → ${on.n}, ${off.channels} → ${on.channels} channels: the planner reserves the flooding budget)`);
-}
+const notes = notesOf();
+save();
 printTable(rows);
 for (const n of notes) console.log(n);
-console.log(`wrote ${writeResults('serve', { modelPath: basename(modelPath), workers, rounds, notes, rows })}`);
-console.log(`wrote ${writeMarkdownTable('serve', 'bench:serve — encrypted inference over loopback', rows, notes)}`);
+console.log('wrote benchmarks/results/serve.json and serve.md');
