@@ -13,8 +13,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encode as encodePng } from 'fast-png';
 import { forwardInteger, quantizeInput } from '@qhe/quant/model';
-import { floodingReserveBits, serializeCiphertext, serializePublicKey, serializeRelinKeys } from '@qhe/bfv';
-import type { SingleClient, SingleClientPlan } from '../../src/single/client.js';
+import { GaloisKeys, floodingReserveBits, serializeCiphertext, serializeGaloisKeys, serializePublicKey, serializeRelinKeys } from '@qhe/bfv';
+import { SingleClient, type SingleClientPlan } from '../../src/single/client.js';
 import { InferenceClient } from '../../src/client.js';
 import { QheClient } from '../../src/service/client.js';
 import { planFromJson, type ModelCard } from '../../src/service/card.js';
@@ -97,6 +97,16 @@ describe('qhe serve + QheClient + qhe classify (tiny model, N = 1024, insecure t
     expect(r.server[0].floodMs).toBeGreaterThan(0);
     expect(r.bytes.upload).toBeLessThanOrEqual(3 * card.bytes.request);
     await client.close();
+    // A single-mode key set without one of the plan's Galois elements is refused before anything is kept.
+    const he = new SingleClient(plan);
+    const short = he.serverKeys().channels.flatMap((c) => {
+      const gk = new GaloisKeys(c.galoisKeys.context, new Map([...c.galoisKeys.keys].slice(1)));
+      return [serializePublicKey(c.publicKey), serializeRelinKeys(c.relinKeys), serializeGaloisKeys(gk)];
+    });
+    const body = concatBytes(encodeWire({ kind: 'keys', mode: 'single', channels: plan.plainModuli.length, perChannel: ['publicKey', 'relinKeys', 'galoisKeys'] }, short));
+    const res = await fetch(`${server.url}/v1/sessions?mode=single`, { method: 'POST', headers: { 'Content-Type': WIRE_CONTENT_TYPE }, body });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { code: string }).code).toBe('MISSING_KEY');
   });
 
   it('single mode (qhe classify --mode single): the same lines as the integer model', async () => {
