@@ -151,7 +151,7 @@ export class InferenceService {
         },
       },
       flooding: flooding
-        ? { enabled: true, statisticalSecurity: lambda, note: `returned logits are re-randomized and noise-flooded: within statistical distance 2^-${lambda} of what any other weights would give under the same plan` }
+        ? { enabled: true, statisticalSecurity: lambda, note: `returned logits are re-randomized and noise-flooded: within statistical distance 2^-${lambda} of what any other weights would give under the same plan; in single mode the slots that hold no logit are masked with fresh uniform values` }
         : { enabled: false, statisticalSecurity: null, note: 'flooding is OFF (--no-flooding): the noise of returned logits depends on the weights and may reveal information about the model' },
       modes: Object.fromEntries(runtimes.map((r) => [r.mode, r.card])),
       limits: {
