@@ -109,9 +109,13 @@ export class ModeRuntime {
     this.maxKeyBodyBytes = WIRE_OVERHEAD + keyBytes + 4 * k * this.roles.length;
     this.maxInferBodyBytes = WIRE_OVERHEAD + k * this.features * (4 + this.maxCiphertextBytes);
     const ctx = this.contexts[0];
-    const poly = ctx.keyBase.size * ctx.n * ctx.kernel.alloc(1).BYTES_PER_ELEMENT;
-    const digits = ctx.level(0).digits.length;
-    this.sessionMemoryBytes = k * (2 * poly + 2 * (1 + galoisElements.length) * 2 * digits * poly);
+    const polyAt = (level: number): number => keyBaseAt(ctx, level).size * ctx.n * ctx.kernel.alloc(1).BYTES_PER_ELEMENT;
+    // One key-switching key at `level`: a (b, a) pair per digit; held twice (loaded + the worker pool's copy).
+    const kswitchAt = (level: number): number => 2 * 2 * ctx.level(level).digits.length * polyAt(level);
+    const switching = single
+      ? kswitchAt(single.relinLevel) + [...single.galoisKeyLevels.values()].reduce((a, l) => a + kswitchAt(l), 0)
+      : (1 + galoisElements.length) * kswitchAt(0);
+    this.sessionMemoryBytes = k * (2 * polyAt(0) + switching);
     const inputLevel = single ? single.inputLevel : plan.layers[0].level;
     const maxImages = mode === 'batch' ? plan.polyDegree : 1;
     const request = 12 + 256 + k * this.features * (4 + sizes.seededCiphertext);
