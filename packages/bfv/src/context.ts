@@ -9,6 +9,7 @@
  * last level that can still hold t through a key switch (params.ts, check 3).
  */
 import { BehzTool } from './behz.js';
+import { HpsTool } from './hps.js';
 import { fail } from './math/errors.js';
 import type { Kernel, PrimeOps } from './math/kernel.js';
 import { kernelByName } from './math/index.js';
@@ -20,7 +21,10 @@ export interface LevelData {
   readonly index: number;
   /** Data primes of this level. */
   readonly base: RnsBase;
+  /** BEHZ tool: decryption's scaling always, multiplication when params.multiplication is 'behz'. */
   readonly behz: BehzTool;
+  /** HPS tool when params.multiplication is 'hps', else null (multiply.ts dispatches on it). */
+  readonly hps: HpsTool | null;
   /** ⌊Q_l / t⌋ mod q_i, the integer part of Δ. */
   readonly deltaModQ: readonly bigint[];
   /** Q_l mod t, for the rounding correction of Δ·m. */
@@ -42,6 +46,10 @@ export interface LevelData {
   readonly extendedOps: readonly PrimeOps[];
   /** Ops of (level base ∪ Bsk), in that order. */
   readonly behzOps: readonly PrimeOps[];
+  /** Ops of the multiplication's extended base (level base ∪ Bsk, or ∪ P for HPS), in that order. */
+  readonly mulOps: readonly PrimeOps[];
+  /** Scratch limbs the multiplication stages (multiply.ts) need. */
+  readonly mulScratchLimbs: number;
 }
 
 export class BfvContext {
@@ -76,6 +84,8 @@ export class BfvContext {
     for (let l = 0; l <= p.maxLevel; l++) {
       const base = new RnsBase(this.kernel, this.n, p.coeffModulus.slice(0, L - l));
       const behz = new BehzTool(this.kernel, this.n, base, this.t, this.keyBase.primes);
+      const hps = p.multiplication === 'hps' ? new HpsTool(this.kernel, this.n, base, this.t, this.keyBase.primes) : null;
+      const behzOps = Object.freeze([...base.ops, ...behz.bsk.ops]);
       const Q = base.modulus;
       const size = base.size;
       const alpha = p.keySwitchDigitSize;
@@ -95,6 +105,7 @@ export class BfvContext {
           index: l,
           base,
           behz,
+          hps,
           deltaModQ: Object.freeze(base.primes.map((q) => (Q / this.t) % q)),
           qModT: Q % this.t,
           digits: Object.freeze(digits),
@@ -103,7 +114,9 @@ export class BfvContext {
           pHalfModQ: Object.freeze(base.primes.map((q) => mod(P >> 1n, q))),
           keyLimb: Object.freeze([...Array(size).keys(), ...this.specialBase.primes.map((_, k) => L + k)]),
           extendedOps: Object.freeze([...base.ops, ...this.specialBase.ops]),
-          behzOps: Object.freeze([...base.ops, ...behz.bsk.ops]),
+          behzOps,
+          mulOps: hps ? Object.freeze([...base.ops, ...hps.p.ops]) : behzOps,
+          mulScratchLimbs: Math.max(behz.scratchLimbs, hps?.scratchLimbs ?? 0),
         }),
       );
     }

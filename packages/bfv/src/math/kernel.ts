@@ -96,6 +96,14 @@ export interface PrimeOps {
    * (values in [0, 2^maxPrimeBits)); `out` must not alias any xs[i].
    */
   dotScalars(xs: readonly Residues[], scalars: readonly bigint[], out: Residues): void;
+  /**
+   * out = Σ_i xs[i]·scalars[i] + round(values[k])·scale mod q: `dotScalars` plus an
+   * integer correction that arrives as a float64 (HPS's rounded CRT fractions, hps.ts),
+   * fused into the same sweep. xs as in dotScalars; values[k] any finite float with
+   * |round(values[k])|·[scale]_q < 2^52 (so the product is exact in float64); ties
+   * round up (Math.round).
+   */
+  dotScalarsRounded(xs: readonly Residues[], scalars: readonly bigint[], values: Float64Array, scale: bigint, out: Residues): void;
   /** out = a + s mod q for a scalar s (any bigint). */
   addScalar(a: Residues, s: bigint, out: Residues): void;
 
