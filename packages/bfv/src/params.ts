@@ -155,7 +155,7 @@ export function bfvParameters(literal: BfvParameterLiteral): BfvParameters {
     fail('INVALID_RING_DEGREE', `${FN}.polyDegree`, `a power of two in [2^${BFV_MIN_LOG_N}, 2^${BFV_MAX_LOG_N}]`, n);
   const kernel = literal.kernel ?? 'u32';
   if (kernel !== 'u32' && kernel !== 'u64') fail('INVALID_PARAMETERS', `${FN}.kernel`, "'u32' or 'u64'", kernel);
-  const multiplication = literal.multiplication ?? DEFAULT_MULTIPLICATION;
+  const multiplication = literal.multiplication === undefined ? DEFAULT_MULTIPLICATION : literal.multiplication;
   if (multiplication !== 'behz' && multiplication !== 'hps') fail('INVALID_PARAMETERS', `${FN}.multiplication`, "'behz' or 'hps'", multiplication);
   if (!Array.isArray(literal.coeffModulus) || literal.coeffModulus.length === 0)
     fail('INVALID_PARAMETERS', `${FN}.coeffModulus`, 'a non-empty list of bit sizes or primes', literal.coeffModulus);
