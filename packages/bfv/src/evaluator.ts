@@ -42,7 +42,7 @@ import {
   rotationElements,
   scalarOperand,
 } from './operands.js';
-import { mulExtend, mulFloor, mulTensor } from './multiply.js';
+import { mulExtend, mulFloor, mulTensor, multiplyBuffers } from './multiply.js';
 import { assertContext, type BfvContext } from './context.js';
 import type { GaloisKeys, RelinKeys } from './keys.js';
 import { switchKey } from './keyswitch.js';
@@ -253,21 +253,23 @@ export class Evaluator {
     const n = ctx.n, kernel = ctx.kernel;
     const level = ctx.level(a.level);
     const W = level.mulOps.length;
-    const scratch = kernel.alloc(level.mulScratchLimbs * n);
+    const buffers = multiplyBuffers(ctx, level, a.size + (a === b ? 0 : b.size) + size);
+    const { scratch, aux } = buffers;
+    const next = (): Residues => buffers.polys.pop()!;
     const extend = (p: RnsPoly): Residues => {
-      const ext = kernel.alloc(W * n);
+      const ext = next();
       mulExtend(level, n, p.data, ext, scratch);
       return ext;
     };
-    // Steps 1–2 (copies: out may alias a or b).
+    // Steps 1–2 (into buffers: out may alias a or b).
     const ea = a.polys.map(extend);
     const eb = a === b ? null : b.polys.map(extend);
     // Steps 3–4.
-    const d = Array.from({ length: size }, () => kernel.alloc(W * n));
+    const d = Array.from({ length: size }, next);
     mulTensor(level, kernel, n, ea, eb, d, 0, W);
     // Steps 5–6.
     out.reshape(a.level, size);
-    for (let k = 0; k < size; k++) mulFloor(level, kernel, n, d[k], out.polys[k].data, scratch);
+    for (let k = 0; k < size; k++) mulFloor(level, kernel, n, d[k], out.polys[k].data, scratch, aux);
     return this.result(fn, out, id);
   }
 

@@ -19,8 +19,35 @@
  * Layout: an extended polynomial is one Residues of (L + |A|)·N words, limb j
  * at [j·N, (j+1)·N), data limbs first; `level.mulOps` are the ops of Q ∪ A.
  */
-import type { LevelData } from './context.js';
+import type { BfvContext, LevelData } from './context.js';
 import type { Kernel, Residues } from './math/kernel.js';
+
+interface MultiplyBuffers {
+  /** Extended polynomials and tensor outputs, level-0 size each (lower levels use prefixes). */
+  readonly polys: Residues[];
+  readonly scratch: Residues;
+  readonly aux: Residues;
+}
+const pools = new WeakMap<BfvContext, MultiplyBuffers>();
+/**
+ * `count` buffers of (L + |A|)·N words at `level`, plus scratch and the floor's
+ * auxiliary limbs, reused across calls of one context (an isolate runs one
+ * multiply at a time): a multiply at N = 8192 otherwise allocates and zeroes
+ * ≈ 3 MB, and the garbage collector measured ≈ 10% of its time. Every stage
+ * writes all of its outputs, so reused contents never leak into results.
+ */
+export function multiplyBuffers(ctx: BfvContext, level: LevelData, count: number): { polys: Residues[]; scratch: Residues; aux: Residues } {
+  const top = ctx.level(0), n = ctx.n, k = ctx.kernel;
+  let pool = pools.get(ctx);
+  if (!pool) pools.set(ctx, (pool = { polys: [], scratch: k.alloc(top.mulScratchLimbs * n), aux: k.alloc((top.mulOps.length - top.base.size) * n) }));
+  while (pool.polys.length < count) pool.polys.push(k.alloc(top.mulOps.length * n));
+  const words = level.mulOps.length * n;
+  return {
+    polys: pool.polys.slice(0, count).map((p) => p.subarray(0, words)),
+    scratch: pool.scratch.subarray(0, level.mulScratchLimbs * n),
+    aux: pool.aux.subarray(0, (level.mulOps.length - level.base.size) * n),
+  };
+}
 
 const limb = (x: Residues, j: number, n: number): Residues => x.subarray(j * n, (j + 1) * n);
 
@@ -42,13 +69,13 @@ export function mulTensor(level: LevelData, kernel: Kernel, n: number, ea: reado
   const ops = level.mulOps;
   const square = eb === null;
   const b = eb ?? ea;
-  const tmp = kernel.alloc(n);
+  const tmp = square ? kernel.alloc(n) : null;
   for (let l = from; l < to; l++) {
     for (const dk of d) kernel.zero(limb(dk, l, n));
     for (let i = 0; i < ea.length; i++) {
       for (let j = square ? i : 0; j < b.length; j++) {
         const x = limb(ea[i], l, n), y = limb(b[j], l, n), o = limb(d[i + j], l, n);
-        if (square && j > i) {
+        if (tmp && j > i) {
           ops[l].mul(x, y, tmp);
           ops[l].add(tmp, tmp, tmp);
           ops[l].add(o, tmp, o);
@@ -59,10 +86,13 @@ export function mulTensor(level: LevelData, kernel: Kernel, n: number, ea: reado
   }
 }
 
-/** Steps 5–6 for one output polynomial: d (all limbs, coefficient form) → out (L·N words, canonical); scratch ≥ level.mulScratchLimbs limbs. */
-export function mulFloor(level: LevelData, kernel: Kernel, n: number, d: Residues, out: Residues, scratch: Residues): void {
+/**
+ * Steps 5–6 for one output polynomial: d (all limbs, coefficient form) → out (L·N words, canonical);
+ * scratch ≥ level.mulScratchLimbs limbs; `aux` (|A| limbs, allocated if absent) receives the intermediate in A.
+ */
+export function mulFloor(level: LevelData, kernel: Kernel, n: number, d: Residues, out: Residues, scratch: Residues, aux?: Residues): void {
   const L = level.base.size, W = level.mulOps.length;
-  const aux = kernel.alloc((W - L) * n);
+  aux ??= kernel.alloc((W - L) * n);
   if (level.hps) {
     level.hps.scaleToP(d, aux, scratch);
     level.hps.pToQ(aux, out, scratch);
