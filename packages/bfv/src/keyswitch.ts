@@ -141,21 +141,34 @@ export function innerProduct(
   const ops = level.extendedOps;
   const total = ops.length;
   const keyLimb = keyLimbs(ctx, decomposition.level, key);
-  const tmp = permutation ? decomposeScratch(ctx, decomposition.level).tmp : null;
   const acc0Limbs = limbsOf(acc0, n), acc1Limbs = limbsOf(acc1, n);
+  if (!permutation) {
+    // One lazy inner product per limb and accumulator (kernel mulSumAcc): a single reduction per coefficient.
+    const D = level.digits.length;
+    const ts: Residues[] = new Array(D), bs: Residues[] = new Array(D), as: Residues[] = new Array(D);
+    for (let j = 0; j < total; j++) {
+      const kl = keyLimb[j];
+      level.digits.forEach((digit, d) => {
+        const { b, a } = key.digits[digit.index];
+        ts[d] = limbsOf(decomposition.digits[d], n)[j];
+        bs[d] = limbsOf(b.data, n)[kl];
+        as[d] = limbsOf(a.data, n)[kl];
+      });
+      ops[j].mulSumAcc(ts, bs, acc0Limbs[j]);
+      ops[j].mulSumAcc(ts, as, acc1Limbs[j]);
+    }
+    return;
+  }
+  const tmp = decomposeScratch(ctx, decomposition.level).tmp;
   level.digits.forEach((digit, d) => {
     const { b, a } = key.digits[digit.index];
     const bLimbs = limbsOf(b.data, n), aLimbs = limbsOf(a.data, n);
     const tLimbs = limbsOf(decomposition.digits[d], n);
     for (let j = 0; j < total; j++) {
-      let tj = tLimbs[j];
-      if (tmp && permutation) {
-        permuteInto(tj, permutation, tmp);
-        tj = tmp;
-      }
+      permuteInto(tLimbs[j], permutation, tmp);
       const op = ops[j], kl = keyLimb[j];
-      op.mulAcc(tj, bLimbs[kl], acc0Limbs[j]);
-      op.mulAcc(tj, aLimbs[kl], acc1Limbs[j]);
+      op.mulAcc(tmp, bLimbs[kl], acc0Limbs[j]);
+      op.mulAcc(tmp, aLimbs[kl], acc1Limbs[j]);
     }
   });
 }

@@ -221,6 +221,35 @@ class U32PrimeOps implements PrimeOps {
     }
   }
 
+  /**
+   * Lazy: each product reduced to [−q, 2q) only (no corrections) and summed in
+   * float64, exact while |Σ| < 2^53 (terms < 2^31, so up to 2^21 of them); one
+   * reduction at the end. Per term this drops the two corrections and the int32
+   * round trip of acc that mulAcc pays.
+   */
+  mulSumAcc(xs: readonly Residues[], ys: readonly Residues[], acc: Residues): void {
+    const o = this.check('mulSumAcc', acc);
+    if (xs.length !== ys.length || xs.length === 0 || xs.length > 1 << 20)
+      fail('LENGTH_MISMATCH', 'u32.mulSumAcc', `two lists of equal length in [1, 2^20] (${xs.length})`, ys.length);
+    const q = this.qn, qInv = this.qInv, n = this.n;
+    const f = this.accumulator;
+    for (let k = 0; k < n; k++) f[k] = o[k];
+    for (let i = 0; i < xs.length; i++) {
+      const x = this.check('mulSumAcc', xs[i]), y = this.check('mulSumAcc', ys[i]);
+      for (let k = 0; k < n; k++) {
+        const u = x[k], v = y[k];
+        f[k] += (Math.imul(u, v) - Math.imul(u * v * qInv, q)) | 0; // [−q, 2q)
+      }
+    }
+    for (let k = 0; k < n; k++) {
+      const s = f[k];
+      let r = s - Math.floor(s * qInv) * q; // [−q, 2q)
+      if (r < 0) r += q;
+      else if (r >= q) r -= q;
+      o[k] = r;
+    }
+  }
+
   mulScalar(a: Residues, s: bigint, out: Residues): void {
     this.mulScalarForeign(a, s, out);
   }

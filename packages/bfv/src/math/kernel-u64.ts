@@ -292,6 +292,12 @@ class U64PrimeOps implements PrimeOps {
     }
   }
 
+  mulSumAcc(xs: readonly Residues[], ys: readonly Residues[], acc: Residues): void {
+    if (xs.length !== ys.length || xs.length === 0 || xs.length > 1 << 20)
+      fail('LENGTH_MISMATCH', 'u64.mulSumAcc', `two lists of equal length in [1, 2^20] (${xs.length})`, ys.length);
+    for (let i = 0; i < xs.length; i++) this.mulAcc(xs[i], ys[i], acc);
+  }
+
   dotScalarsRounded(xs: readonly Residues[], scalars: readonly bigint[], values: Float64Array, scale: bigint, out: Residues): void {
     if (!(values instanceof Float64Array) || values.length !== this.n) fail('LENGTH_MISMATCH', 'u64.dotScalarsRounded', `a Float64Array of length ${this.n}`, values);
     this.dotScalars(xs, scalars, out);
