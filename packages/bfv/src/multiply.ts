@@ -56,7 +56,7 @@ export function mulExtend(level: LevelData, n: number, src: Residues, dst: Resid
   const L = level.base.size, ops = level.mulOps;
   level.base.kernel.copy(src, dst);
   if (level.hps) level.hps.extendToP(src, dst.subarray(L * n), scratch);
-  else level.behz.extendToBsk(src, dst.subarray(L * n), scratch);
+  else level.behz!.extendToBsk(src, dst.subarray(L * n), scratch);
   for (let j = 0; j < ops.length; j++) ops[j].forwardNtt(limb(dst, j, n));
 }
 
@@ -97,7 +97,7 @@ export function mulFloor(level: LevelData, kernel: Kernel, n: number, d: Residue
     level.hps.scaleToP(d, aux, scratch);
     level.hps.pToQ(aux, out, scratch);
   } else {
-    level.behz.fastFloor(d.subarray(0, L * n), d.subarray(L * n), aux, scratch);
-    level.behz.fastBconvSk(aux, out, scratch);
+    level.behz!.fastFloor(d.subarray(0, L * n), d.subarray(L * n), aux, scratch);
+    level.behz!.fastBconvSk(aux, out, scratch);
   }
 }
