@@ -55,6 +55,9 @@ import { invMod } from './math/zq.js';
 import { addScaledPlain, liftCentered } from './plain-lift.js';
 
 export class Evaluator {
+  /** multiplyPlain's lifted plaintext, one buffer per level (reused: an isolate runs one call at a time). */
+  private readonly liftBuffers = new Map<number, RnsPoly>();
+
   constructor(readonly context: BfvContext) {
     assertContext('Evaluator', context);
   }
@@ -212,7 +215,8 @@ export class Evaluator {
     assertNonZeroPlain(fn, pt);
     const out = this.target(fn, into, a.level, a.size);
     const base = this.context.level(a.level).base;
-    const m = RnsPoly.zero(base, 'coeff');
+    let m = this.liftBuffers.get(a.level);
+    if (!m) this.liftBuffers.set(a.level, (m = RnsPoly.zero(base, 'coeff')));
     liftCentered(pt, this.context.t, m);
     toNtt(m);
     const polys = a.polys.slice();
