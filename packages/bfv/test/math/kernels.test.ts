@@ -285,6 +285,13 @@ describe('edge values and adversarial lazy inputs, largest primes of each kernel
       const got = residues(ops, acc0);
       ops.mulSumAcc(xs.map((x) => residues(ops, x)), ys.map((y) => residues(ops, y)), got);
       expect(big(got)).toEqual(acc0.map((a, k) => mod(a + xs.reduce((s, x, i) => s + x[k] * ys[i][k], 0n), q)));
+      // dotScalars with every term at its maximum, at the u32 split path's term limit (256) and past it (fallback).
+      const top = (ops.kernel === 'u32' ? 1n << 29n : 1n << 61n) - 1n;
+      for (const m of [1, 3, 4, 255, 256, 257]) {
+        const out = all(0n);
+        ops.dotScalars(Array.from({ length: m }, () => residues(ops, new Array<bigint>(N).fill(top))), new Array<bigint>(m).fill(q - 1n), out);
+        expect(big(out).every((v) => v === mod(BigInt(m) * top * (q - 1n), q)), `${m} terms`).toBe(true);
+      }
       // Foreign inputs at 2^maxBits − 1 and a correction of ±2^52/[scale]_q (the contract's limit).
       const foreignTop = (ops.kernel === 'u32' ? 1n << 29n : 1n << 61n) - 1n;
       const scale = q - 1n;
