@@ -100,7 +100,11 @@ const row = (kase: string, r: Report, extra: Record<string, unknown> = {}): Reco
  */
 interface XrayReport extends Report { auc?: number; f1?: number; predictedMsOneCore?: number }
 function xrayBatch(): Record<string, unknown> {
-  const args = [cli, '--json', '--dataset', 'pneumonia', '--workers', String(workers)];
+  // QHE_BENCH_XRAY_ROLE=xray-alexnet: another committed chest X-ray model (manifest role).
+  const role = process.env.QHE_BENCH_XRAY_ROLE;
+  const model = role ? modelPathByRole(role) : null;
+  if (role && !model) return { case: 'xray-batch', model: null, note: `no model with role "${role}" in packages/quant/models/manifest.json` };
+  const args = [cli, '--json', '--dataset', 'pneumonia', '--workers', String(workers), ...(model ? ['--model', model] : [])];
   const r = JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26 })) as XrayReport;
   return {
     case: 'xray-batch', model: r.model, images: r.images, workers: r.workers, n: r.plan.n, logQ: r.plan.logQ, tCount: r.plan.tCount,
