@@ -14,7 +14,9 @@
  *
  * Our side runs the `qhe` CLI (`--json`) in a child process, so it measures
  * exactly the main job. Env: QHE_BENCH_IMAGES (default 8192), QHE_BENCH_PEER=0
- * skips node-seal, QHE_BENCH_CASES selects cases.
+ * skips node-seal, QHE_BENCH_CASES selects cases, QHE_BENCH_XRAY_ROLE the chest
+ * X-ray model, QHE_BENCH_XRAY_BATCH_REPORT / _SINGLE_REPORT a `qhe --json`
+ * report file of the same command run in the background (hours of work).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -95,13 +97,26 @@ const row = (kase: string, r: Report, extra: Record<string, unknown> = {}): Reco
  * (3) xray-batch: the committed chest X-ray model (`qhe --dataset pneumonia`,
  *     the manifest's xray-default model) on the 524 PneumoniaMNIST
  *     validation images (MedMNIST v2, Yang et al. 2023; Kermany et al. 2018;
- *     CC BY 4.0) in one slot-batched run, bit-exact check, accuracy and ROC AUC.
- *     xray-single (one image per run, packed) waits for the single mode.
+ *     CC BY 4.0) in one slot-batched run, bit-exact check, accuracy and ROC AUC
+ *     (QHE_BENCH_XRAY_ROLE picks another manifest role, e.g. xray-alexnet).
  */
+/**
+ * The `qhe --json` report of `args`, or — for runs of hours, done in the background
+ * with the same command — the report file it wrote (QHE_BENCH_XRAY_*_REPORT).
+ */
+function cliReport<T>(args: string[], reportFile: string | undefined): T {
+  const text = reportFile ? readFileSync(reportFile, 'utf8') : execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
+  return JSON.parse(text) as T;
+}
+
 interface XrayReport extends Report { auc?: number; f1?: number; predictedMsOneCore?: number }
 function xrayBatch(): Record<string, unknown> {
-  const args = [cli, '--json', '--dataset', 'pneumonia', '--workers', String(workers)];
-  const r = JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26 })) as XrayReport;
+  // QHE_BENCH_XRAY_ROLE=xray-alexnet: another committed chest X-ray model (manifest role).
+  const role = process.env.QHE_BENCH_XRAY_ROLE;
+  const model = role ? modelPathByRole(role) : null;
+  if (role && !model) return { case: 'xray-batch', model: null, note: `no model with role "${role}" in packages/quant/models/manifest.json` };
+  const args = [cli, '--json', '--dataset', 'pneumonia', '--workers', String(workers), ...(model ? ['--model', model] : [])];
+  const r = cliReport<XrayReport>(args, process.env.QHE_BENCH_XRAY_BATCH_REPORT);
   return {
     case: 'xray-batch', model: r.model, images: r.images, workers: r.workers, n: r.plan.n, logQ: r.plan.logQ, tCount: r.plan.tCount,
     oursMs: r.ms.total, oursServerMs: r.ms.server, predictedMsOneCore: r.predictedMsOneCore, accuracy: r.accuracy.encrypted, auc: r.auc, f1: r.f1, bitExact: r.bitExact,
@@ -110,17 +125,18 @@ function xrayBatch(): Record<string, unknown> {
 
 /**
  * (4) xray-single: one chest X-ray at a time in packed ciphertexts (`qhe run
- *     --mode single`), the committed AlexNet-style model (role xray-alexnet:
- *     the single-mode planner has no layout for the residual add yet);
+ *     --mode single`), the committed AlexNet-style model (role xray-alexnet, or
+ *     QHE_BENCH_XRAY_ROLE, e.g. xray-default: the residual model);
  *     QHE_BENCH_XRAY_SINGLE images (default all 524). oursMs = median per image.
  */
 interface SingleReport { model: string; images: number; plan: { n: number; logQ: number; tCount: number }; accuracy: { encrypted: number }; bitExact: number; auc?: number; f1?: number; msPerImage: { total: number } }
 function xraySingle(): Record<string, unknown> {
-  const model = modelPathByRole('xray-alexnet');
-  if (!model) return { case: 'xray-single', model: null, note: 'no model with role "xray-alexnet" in packages/quant/models/manifest.json' };
+  const role = process.env.QHE_BENCH_XRAY_ROLE ?? 'xray-alexnet';
+  const model = modelPathByRole(role);
+  if (!model) return { case: 'xray-single', model: null, note: `no model with role "${role}" in packages/quant/models/manifest.json` };
   const count = Number(process.env.QHE_BENCH_XRAY_SINGLE ?? 524);
   const args = [cli, 'run', '--mode', 'single', '--json', '--dataset', 'pneumonia', '--model', model, '--images', String(count), '--workers', String(workers)];
-  const r = JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26 })) as SingleReport;
+  const r = cliReport<SingleReport>(args, process.env.QHE_BENCH_XRAY_SINGLE_REPORT);
   return {
     case: 'xray-single', model: r.model, images: r.images, n: r.plan.n, logQ: r.plan.logQ, tCount: r.plan.tCount,
     oursMs: r.msPerImage.total, accuracy: r.accuracy.encrypted, auc: r.auc, f1: r.f1, bitExact: r.bitExact,
