@@ -170,7 +170,10 @@ function inferencePlots(json: Json): Plot[] {
   const workers = [...new Set(ours.map(({ r }) => r.workers))].join('/');
   const series: XYSeries[] = [{ name: `qhe (${workers} workers)`, points: ours.map(({ r, bits }) => ({ x: bits!, y: Number(r.oursMs) / 1000, label: label(r) })) }];
   const peer = rows.filter(({ r }) => num(r.peerMs) !== null);
-  if (peer.length) series.push({ name: `node-seal 6.0.3 (${[...new Set(peer.map(({ r }) => r.peerThreads ?? 1))].join('/')} thread)`, points: peer.map(({ r, bits }) => ({ x: bits!, y: Number(r.peerMs) / 1000 })) });
+  for (const threads of [...new Set(peer.map(({ r }) => Number(r.peerThreads ?? 1)))].sort((a, b) => b - a)) {
+    const points = peer.filter(({ r }) => Number(r.peerThreads ?? 1) === threads).map(({ r, bits }) => ({ x: bits!, y: Number(r.peerMs) / 1000 }));
+    series.push({ name: `node-seal 6.0.3 (${threads} thread${threads === 1 ? '' : 's'})`, points });
+  }
   const title = `Encrypted inference of ${ours[0].r.images ?? ''} images: time against integer bits`;
   return [{ file: 'inference.svg', title, svg: scatterChart({ title, series, x: { label: 'max integer bits of the model', include: [0] }, y: { label: 'seconds (client + server)', include: [0] } }) }];
 }
