@@ -109,13 +109,15 @@ function opsPlots(json: Json): Plot[] {
       ...ours.map((who) => ({ name: `qhe ${who}`.trim(), values: ops.map((op) => num(pick(op, who)?.oursMs)) })),
       { name: 'node-seal 6.0.3', values: ops.map((op) => num(rows.find((r) => r.op === op)?.peerMs)) },
     ];
-    const first = ours[0];
+    // Labels for the u32 kernel with the default multiplication when the suite names it.
+    const dflt = isRow(json.multiplication) ? json.multiplication.default : undefined;
+    const first = ours.find((who) => who === `u32 ${dflt}`) ?? ours[0];
     const groupLabels = ops.map((op) => {
       const r = pick(op, first);
       const ratio = num(r?.ratio) ?? (r ? Number(r.oursMs) / Number(r.peerMs) : null);
       return ratio === null ? null : `${ratio.toFixed(2)}×`;
     });
-    const title = `BFV operations, N = ${n}, one thread: time per operation (labels: qhe${first ? ` ${first}` : ''} / node-seal)`;
+    const title = `BFV operations, N = ${n}, one thread: time per operation (labels: median ratio qhe${first ? ` ${first}` : ''} / node-seal)`;
     plots.push({ file: `ops-vs-seal-n${n}.svg`, title, svg: groupedBarChart({ title, categories: ops, series, groupLabels, y: { label: 'ms per operation', log: true } }) });
   }
   return plots;
