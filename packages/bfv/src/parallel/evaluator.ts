@@ -333,7 +333,7 @@ export class ParallelEvaluator {
   private async multiplyLimbs(op: string, a: Ciphertext, b: Ciphertext, out: Ciphertext): Promise<Ciphertext> {
     const ctx = this.context, n = ctx.n, P = this.pool.size;
     const level = a.level;
-    const W = ctx.level(level).behzOps.length;
+    const W = ctx.level(level).mulOps.length;
     const alloc = (): Residues => {
       const r = ctx.kernel.alloc(W * n, true);
       noteSharedAllocation(r.byteLength);
