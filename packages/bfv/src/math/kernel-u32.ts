@@ -151,6 +151,8 @@ class U32PrimeOps implements PrimeOps {
     const acc = this.accumulator;
     const m = xs.length;
     for (let i = 0; i < m; i++) this.check(fn, xs[i]);
+    // One term (e.g. ModDown from one special prime): a single Shoup product per coefficient.
+    if (m === 1 && values === null) return this.mulScalarForeign(xs[0], scalars[0], o);
     const w = scalars.map((s) => this.scalar(s));
     if (m <= DOT_SPLIT_MAX_TERMS) {
       this.dotSplit(xs as readonly Int32Array[], w, values, c, o);
