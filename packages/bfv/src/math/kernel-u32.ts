@@ -35,8 +35,13 @@ function asI32(fn: string, a: Residues, n: number): Int32Array {
   return a;
 }
 
-/** dotScalars' split-float path holds for at most this many terms (see dotSplit). */
+/**
+ * dotScalars' split-float path holds for at most DOT_SPLIT_MAX_TERMS terms (see
+ * dotSplit); below DOT_SPLIT_MIN_TERMS its three final reductions per coefficient
+ * outweigh what it saves per term, so short sums keep the lazy Shoup products.
+ */
 const DOT_SPLIT_MAX_TERMS = 256;
+const DOT_SPLIT_MIN_TERMS = 4;
 
 class U32PrimeOps implements PrimeOps {
   readonly kernel = 'u32' as const;
@@ -154,7 +159,7 @@ class U32PrimeOps implements PrimeOps {
     // One term (e.g. ModDown from one special prime): a single Shoup product per coefficient.
     if (m === 1 && values === null) return this.mulScalarForeign(xs[0], scalars[0], o);
     const w = scalars.map((s) => this.scalar(s));
-    if (m <= DOT_SPLIT_MAX_TERMS) {
+    if (m >= DOT_SPLIT_MIN_TERMS && m <= DOT_SPLIT_MAX_TERMS) {
       this.dotSplit(xs as readonly Int32Array[], w, values, c, o);
       return;
     }
