@@ -73,7 +73,7 @@ export async function xrayJob(cfg: XrayJobConfig, hooks: XrayJobHooks = {}): Pro
   for (const cell of todo) {
     let teacher = teachers.get(cell.network);
     if (cell.kd && !teacher) {
-      const t = runXray({ ...cell, activation: 'relu', weightBits: null, inputBits: 8, kd: false, epochs: cfg.teacherEpochs, progress: hooks.progress }, data);
+      const t = runXray({ ...cell, activation: 'relu', weightBits: null, inputBits: 8, kd: false, epochs: cfg.teacherEpochs, select: 'last', progress: hooks.progress }, data);
       teacher = { net: t.net, metrics: t.row.float };
       teachers.set(cell.network, teacher);
       total = record(t.row);
