@@ -10,20 +10,22 @@
  * here. Every answer is checked bit for bit against the exact integer model.
  *
  * Rows: mode batch (CryptoNets slot batching: the plan's N images in one
- * request) with noise flooding on (the default) and off (`--no-flooding`), so
- * the cost of circuit privacy shows; mode single when the server offers it.
+ * request) and mode single (one image per request, the packed plan), each with
+ * noise flooding on (the default) and off (`--no-flooding`), so the cost of
+ * circuit privacy shows.
  * Extra fields: requestMs (the round trip), overheadMs = requestMs − serverMs
  * (transport, (de)serialization, queueing; the goal is ≤ 5% of serverMs),
  * uploadKeysMs, N and channel count.
  *
  * Env: QHE_BENCH_MODEL (default: the manifest's default model), QHE_BENCH_IMAGES
  * (default: the plan's N), QHE_BENCH_ROUNDS (default 1; medians over rounds),
+ * QHE_BENCH_MODES (default single,batch: the order of the rows),
  * QHE_BENCH_FLOODING=on|off|both (default both), QHE_BENCH_SERVER_ARGS (extra
  * `qhe serve` flags, e.g. "--poly-degree 1024 --allow-insecure" for a quick check).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { QheClient, nodeFetch } from '@qhe/nn/service';
@@ -37,6 +39,8 @@ const modelPath = process.env.QHE_BENCH_MODEL ?? defaultModelPath();
 const rounds = Number(process.env.QHE_BENCH_ROUNDS ?? 1);
 const floodingEnv = process.env.QHE_BENCH_FLOODING ?? 'both';
 const extraArgs = (process.env.QHE_BENCH_SERVER_ARGS ?? '').split(/\s+/).filter(Boolean);
+// Single first: its rows are the cheaper ones, so a run stopped early still has them.
+const modesEnv = (process.env.QHE_BENCH_MODES ?? 'single,batch').split(',');
 const model: IntegerModel = parseIntegerModel(readFileSync(modelPath, 'utf8'));
 const workers = availableParallelism();
 
@@ -67,11 +71,40 @@ function images(count: number): Uint8Array[] {
 }
 
 const rows: Record<string, unknown>[] = [];
+
+function notesOf(): string[] {
+  const find = (mode: string, flooding: boolean) => rows.find((r) => r.mode === mode && r.flooding === flooding) as Record<string, number> | undefined;
+  const mb = (b: number): string => (b / 1e6).toFixed(1);
+  const notes: string[] = [
+    `model ${basename(modelPath)}, server on ${workers} worker threads, ${rounds} round(s) per row (medians); machine ${process.version}, load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')} (shared machine: times are indicative)`,
+  ];
+  for (const mode of ['batch', 'single']) {
+    const on = find(mode, true), off = find(mode, false);
+    const any = on ?? off;
+    if (!any) {
+      notes.push(`mode ${mode}: not measured (not offered by the server, or the run stopped before it)`);
+      continue;
+    }
+    notes.push(`${mode} (flooding ${on ? 'on' : 'off'}): evaluation keys ${mb(any.evalKeyBytes)} MB (goal ≤ 50 MB) uploaded once per session; request overhead (transport, (de)serialization, queueing) ${(any.overheadPct as number).toFixed(1)} % of server computation (goal ≤ 5 %)`);
+    if (on && off)
+      notes.push(`${mode}: flooding costs ${(on.serverMs / off.serverMs).toFixed(2)}× server time per request and ${(on.evalKeyBytes / off.evalKeyBytes).toFixed(2)}× key bytes (N ${off.n} → ${on.n}, ${off.channels} → ${on.channels} channels: the planner reserves the flooding budget)`);
+  }
+  return notes;
+}
+
+/** Results so far (after every row: a long run that stops still leaves its rows). */
+function save(): void {
+  const notes = notesOf();
+  writeResults('serve', { modelPath: basename(modelPath), workers, rounds, notes, rows });
+  writeMarkdownTable('serve', 'bench:serve — encrypted inference over loopback', rows, notes);
+}
+
+
 for (const flooding of floodingEnv === 'both' ? [true, false] : [floodingEnv === 'on']) {
   const server = await startServer(flooding);
   try {
     const probe = await QheClient.connect(server.url, { fetch: nodeFetch });
-    const modes = Object.keys(probe.card.modes) as ('batch' | 'single')[];
+    const modes = (modesEnv as ('batch' | 'single')[]).filter((m) => probe.card.modes[m]);
     for (const mode of modes) {
       const mc = probe.card.modes[mode]!;
       const count = mode === 'single' ? 1 : Number(process.env.QHE_BENCH_IMAGES ?? mc.maxImages);
@@ -103,6 +136,8 @@ for (const flooding of floodingEnv === 'both' ? [true, false] : [floodingEnv ===
         flooding, n: mc.plan.polyDegree, channels: mc.channels.length, requestMs: med('requestMs'), overheadMs: med('overheadMs'),
         overheadPct: (100 * med('overheadMs')) / med('serverMs'), uploadKeysMs: med('uploadKeysMs'), bitExact: exact, rounds,
       });
+      save();
+      console.log(`bench:serve: ${mode}, flooding ${flooding ? 'on' : 'off'}: ${JSON.stringify(rows[rows.length - 1])}`);
     }
   } finally {
     server.proc.kill('SIGTERM');
@@ -110,15 +145,8 @@ for (const flooding of floodingEnv === 'both' ? [true, false] : [floodingEnv ===
   }
 }
 
-const batchOn = rows.find((r) => r.mode === 'batch' && r.flooding === true);
-const batchOff = rows.find((r) => r.mode === 'batch' && r.flooding === false);
-const notes = [
-  `model ${basename(modelPath)}, server on ${workers} worker threads, ${rounds} round(s) per row (medians); machine ${process.version}`,
-  ...(batchOn ? [`goal: evaluation keys ≤ 50 MB → ${((batchOn.evalKeyBytes as number) / 1e6).toFixed(1)} MB; request overhead ≤ 5% of server computation → ${(batchOn.overheadPct as number).toFixed(1)} %`] : []),
-  ...(batchOn && batchOff ? [`flooding costs ${((batchOn.serverMs as number) / (batchOff.serverMs as number)).toFixed(2)}× server time per request (N ${batchOff.n} → ${batchOn.n}, ${batchOff.channels} → ${batchOn.channels} channels; per image ×${(((batchOn.serverMs as number) / (batchOn.images as number)) / ((batchOff.serverMs as number) / (batchOff.images as number))).toFixed(2)})`] : []),
-  ...(rows.some((r) => r.mode === 'single') ? [] : ['mode single: not offered by this server build (no single-image plan yet)']),
-];
+const notes = notesOf();
+save();
 printTable(rows);
 for (const n of notes) console.log(n);
-console.log(`wrote ${writeResults('serve', { modelPath: basename(modelPath), workers, rounds, notes, rows })}`);
-console.log(`wrote ${writeMarkdownTable('serve', 'bench:serve — encrypted inference over loopback', rows, notes)}`);
+console.log('wrote benchmarks/results/serve.json and serve.md');

@@ -120,7 +120,7 @@ class JobScope implements WorkerScope {
 
   scratch(level: number): Residues {
     let s = this.e.scratch.get(level);
-    if (!s) this.e.scratch.set(level, (s = this.context.kernel.alloc(this.context.level(level).behz.scratchLimbs * this.context.n)));
+    if (!s) this.e.scratch.set(level, (s = this.context.kernel.alloc(this.context.level(level).mulScratchLimbs * this.context.n)));
     return s;
   }
 

@@ -89,6 +89,6 @@ describe('noise flooding', () => {
     const e = catchQheError(() => new NoiseFlooder(other, k.publicKey));
     expect(e).toBeInstanceOf(QheError);
     expect(e.code).toBe('PARAMETER_MISMATCH');
-    expect(floodingReserveBits(8192, 40, 40)).toBe(40 + Math.ceil(Math.log2(8192 * 40)) + 3);
+    expect(floodingReserveBits(8192, 40, 40)).toBe(40 + Math.ceil(Math.log2(8192 * 40)) + 5);
   });
 });

@@ -7,10 +7,11 @@
  */
 import { availableParallelism } from 'node:os';
 import { formatPlan } from '../planner/index.js';
+import { formatSinglePlan } from '../single/format.js';
 import { InferenceService } from '../service/server.js';
 import { defineCommand } from './command.js';
 import { loadModel, modelFlag, modelPath } from './common.js';
-import { boolFlag, intFlag, optionalFlag, stringFlag } from './flags.js';
+import { boolFlag, choiceFlag, intFlag, optionalFlag, stringFlag } from './flags.js';
 
 const cores = availableParallelism();
 
@@ -22,6 +23,7 @@ export const serveCommand = defineCommand({
     host: stringFlag({ help: 'address to listen on', default: '127.0.0.1', placeholder: 'HOST' }),
     port: intFlag({ help: 'TCP port (0: any free port, printed on start)', default: 8080, min: 0, max: 65535, placeholder: 'PORT' }),
     workers: intFlag({ help: 'worker threads evaluating requests', default: cores, min: 1, max: 256, defaultLabel: `all cores (${cores})` }),
+    modes: choiceFlag({ help: 'inference modes offered: batch (up to N images per request), single (one image, lower latency)', choices: ['batch,single', 'batch', 'single'], default: 'batch,single' }),
     noFlooding: boolFlag({ help: 'do NOT noise-flood the returned logits (their noise may then reveal the weights; the model card says so)' }),
     floodingSecurity: intFlag({ help: 'statistical security λ of the flooding, bits', default: 40, min: 1, max: 128 }),
     maxSessions: intFlag({ help: 'sessions (uploaded key sets) held at once', default: 16, min: 1, max: 100000 }),
@@ -45,6 +47,7 @@ export const serveCommand = defineCommand({
       host: f.host,
       port: f.port,
       workers: f.workers,
+      modes: f.modes.split(',') as ('batch' | 'single')[],
       flooding: !f.noFlooding,
       floodingSecurity: f.floodingSecurity,
       maxSessions: f.maxSessions,
@@ -55,10 +58,12 @@ export const serveCommand = defineCommand({
     });
     const card = service.card;
     io.out(`model ${card.model.name} (${path})`);
-    for (const [mode, plan] of Object.entries(service.plans)) {
+    for (const mode of ['batch', 'single'] as const) {
+      const plan = service.plans[mode];
+      if (!plan) continue;
       io.out(`mode ${mode}:`);
-      io.out(formatPlan(plan!));
-      const mc = card.modes[mode as 'batch'];
+      io.out('program' in plan ? formatSinglePlan(plan) : formatPlan(plan));
+      const mc = card.modes[mode];
       if (mc) io.out(`  bytes: evaluation keys ${mb(mc.bytes.evaluationKeys)} once per session; request ${mb(mc.bytes.request)}; response ${mb(mc.bytes.response)}`);
     }
     io.out(card.flooding.enabled ? `noise flooding ON: λ = ${card.flooding.statisticalSecurity} bits` : `noise flooding OFF (--no-flooding): ${card.flooding.note}`);

@@ -15,7 +15,7 @@
  * 5. Circuit privacy (option `floodingSecurity` = λ): the server floods the
  *    returned logits (bfv flooding.ts) with noise of width 2^λ·N·k·2·B_e, B_e the
  *    noise bound at the margin, so the circuit must end with
- *    margin + floodingReserveBits(N, outputs·k, λ) ≈ margin + λ + log2(N·outputs·k) + 3
+ *    margin + floodingReserveBits(N, outputs·k, λ) ≈ margin + λ + log2(N·outputs·k) + 5
  *    bits; the reserve enters the schedule's end condition like the margin.
  * 6. Among feasible (N, L, k) the planner takes the lowest estimated cost (`cost.ts`).
  * The text form is `format.ts`.

@@ -17,6 +17,8 @@
 import { bfvParameters, parametersFingerprint } from '@qhe/bfv';
 import type { InputSpec } from '@qhe/quant/model';
 import { channelParameters, type FloodingPlan, type InferencePlan, type LayerPlan } from '../planner/index.js';
+import type { PlanParameters } from '../planner/types.js';
+import type { SinglePlanJson } from './single-plan-json.js';
 import { ServiceError } from './errors.js';
 import { WIRE_VERSION } from './wire.js';
 
@@ -32,7 +34,8 @@ export type PlanJson = { readonly [K in keyof InferencePlan]: Jsonified<Inferenc
 
 export interface ModeCard {
   readonly mode: InferenceMode;
-  readonly plan: PlanJson;
+  /** Batch: the InferencePlan; single: what a client needs of the SinglePlan (single-plan-json.ts; no program: its diagonals are the weights). */
+  readonly plan: PlanJson | SinglePlanJson;
   /** Images per request: 1..maxImages. */
   readonly maxImages: number;
   /** Input features per image (one ciphertext each in batch mode). */
@@ -78,19 +81,19 @@ export function planToJson(plan: InferencePlan): PlanJson {
   return json as PlanJson;
 }
 
-function bad(what: string, got: unknown): never {
+export function bad(what: string, got: unknown): never {
   const shown = typeof got === 'string' ? JSON.stringify(got.slice(0, 40)) : Array.isArray(got) ? `array(${got.length})` : got === null ? 'null' : typeof got;
   throw new ServiceError('PROTOCOL', `planFromJson: expected ${what}, got ${shown}`);
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
-const num = (o: Record<string, unknown>, k: string): number => (typeof o[k] === 'number' && Number.isFinite(o[k]) ? (o[k] as number) : bad(`a finite number "${k}"`, o[k]));
-const int = (o: Record<string, unknown>, k: string, lo: number, hi: number): number => {
+export const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+export const num = (o: Record<string, unknown>, k: string): number => (typeof o[k] === 'number' && Number.isFinite(o[k]) ? (o[k] as number) : bad(`a finite number "${k}"`, o[k]));
+export const int = (o: Record<string, unknown>, k: string, lo: number, hi: number): number => {
   const v = num(o, k);
   return Number.isInteger(v) && v >= lo && v <= hi ? v : bad(`"${k}" an integer in [${lo}, ${hi}]`, v);
 };
-const big = (v: unknown, what: string): bigint => (typeof v === 'string' && /^[0-9]{1,80}$/.test(v) ? BigInt(v) : bad(`${what} as a decimal string`, v));
-const bigs = (o: Record<string, unknown>, k: string, min: number): bigint[] => {
+export const big = (v: unknown, what: string): bigint => (typeof v === 'string' && /^[0-9]{1,80}$/.test(v) ? BigInt(v) : bad(`${what} as a decimal string`, v));
+export const bigs = (o: Record<string, unknown>, k: string, min: number): bigint[] => {
   const v = o[k];
   if (!Array.isArray(v) || v.length < min || v.length > 64) bad(`"${k}" a list of ${min}..64 decimal strings`, v);
   return v.map((x, i) => big(x, `${k}[${i}]`));
@@ -99,12 +102,9 @@ const bigs = (o: Record<string, unknown>, k: string, min: number): bigint[] => {
 /** Rebuilds and validates an InferencePlan from its JSON (a model card's); refuses anything inconsistent. */
 export function planFromJson(json: unknown): InferencePlan {
   if (!isObject(json)) bad('a plan object', json);
-  const kernel = json.kernel === 'u32' || json.kernel === 'u64' ? json.kernel : bad('"kernel" u32 or u64', json.kernel);
-  if (typeof json.model !== 'string') bad('a string "model"', json.model);
-  if (typeof json.allowInsecure !== 'boolean') bad('a boolean "allowInsecure"', json.allowInsecure);
+  const parameters = parametersFromJson(json);
   const layersIn = json.layers;
   if (!Array.isArray(layersIn) || layersIn.length < 1 || layersIn.length > 256) bad('"layers" a list of 1..256 layer plans', layersIn);
-  const coeffModulus = bigs(json, 'coeffModulus', 1);
   const layers: LayerPlan[] = layersIn.map((l, i): LayerPlan => {
     if (!isObject(l)) bad(`layers[${i}] an object`, l);
     if (typeof l.type !== 'string') bad(`layers[${i}].type a string`, l.type);
@@ -112,24 +112,36 @@ export function planFromJson(json: unknown): InferencePlan {
     return Object.freeze({
       index: int(l, 'index', i, i),
       type: l.type,
-      level: int(l, 'level', 0, coeffModulus.length - 1),
+      level: int(l, 'level', 0, parameters.coeffModulus.length - 1),
       relinearizeAfter: l.relinearizeAfter,
       outSize: int(l, 'outSize', 2, 3),
       predictedBudget: num(l, 'predictedBudget'),
       outputs: int(l, 'outputs', 1, 1 << 24),
     });
   });
+  return Object.freeze({ ...parameters, layers: Object.freeze(layers) });
+}
+
+/**
+ * The parameter part of a plan's JSON (batch and single mode): every field
+ * validated, every channel checked to be valid BFV parameters (primes,
+ * NTT-friendliness, the security bound unless allowInsecure).
+ */
+export function parametersFromJson(json: Record<string, unknown>): PlanParameters {
+  const kernel = json.kernel === 'u32' || json.kernel === 'u64' ? json.kernel : bad('"kernel" u32 or u64', json.kernel);
+  if (typeof json.model !== 'string') bad('a string "model"', json.model);
+  if (typeof json.allowInsecure !== 'boolean') bad('a boolean "allowInsecure"', json.allowInsecure);
   let flooding: FloodingPlan | null = null;
   if (json.flooding !== null) {
     const f = json.flooding;
     if (!isObject(f)) bad('"flooding" an object or null', f);
     flooding = Object.freeze({ statisticalSecurity: int(f, 'statisticalSecurity', 1, 256), ciphertexts: int(f, 'ciphertexts', 1, 1 << 30), reserveBits: num(f, 'reserveBits') });
   }
-  const plan: InferencePlan = Object.freeze({
+  const plan: PlanParameters = Object.freeze({
     model: json.model,
     polyDegree: int(json, 'polyDegree', 1024, 65536),
     kernel,
-    coeffModulus: Object.freeze(coeffModulus),
+    coeffModulus: Object.freeze(bigs(json, 'coeffModulus', 1)),
     specialModulus: Object.freeze(bigs(json, 'specialModulus', 1)),
     plainModuli: Object.freeze(bigs(json, 'plainModuli', 1)),
     logQ: num(json, 'logQ'),
@@ -138,13 +150,11 @@ export function planFromJson(json: unknown): InferencePlan {
     maxAbs: big(json.maxAbs, 'maxAbs'),
     marginBits: num(json, 'marginBits'),
     freshBudget: num(json, 'freshBudget'),
-    layers: Object.freeze(layers),
     predictedFinalBudget: num(json, 'predictedFinalBudget'),
     estimatedCost: num(json, 'estimatedCost'),
     allowInsecure: json.allowInsecure,
     flooding,
   });
-  // Every channel must be valid parameters (primes, NTT-friendliness, the security bound unless allowInsecure).
   for (let j = 0; j < plan.plainModuli.length; j++) {
     try {
       bfvParameters(channelParameters(plan, j));
@@ -156,7 +166,7 @@ export function planFromJson(json: unknown): InferencePlan {
 }
 
 /** The @qhe/bfv parameter fingerprint of each channel of a plan (what the card publishes). */
-export function channelFingerprints(plan: InferencePlan): string[] {
+export function channelFingerprints(plan: PlanParameters): string[] {
   return plan.plainModuli.map((_, j) => parametersFingerprint(bfvParameters(channelParameters(plan, j))));
 }
 

@@ -7,6 +7,13 @@
  * never leaves this object. The evaluation keys are seeded too (their uniform
  * parts travel as 32-byte seeds), so the upload is half of the full keys.
  *
+ * Two modes, as the card offers them: `batch` (CryptoNets slot batching, up to
+ * N images per request; InferenceClient) and `single` (one image per request,
+ * packed; SingleClient, with Galois keys for exactly the plan's rotations, each
+ * made for the level that first uses it). In single mode the inputs travel
+ * seeded at level 0 when that is smaller than switching them down to the plan's
+ * input level first (the server switches them).
+ *
  * Stages are timed as in the HomomorphicEncryption.org ml-inference benchmark
  * harness — key generation, encryption, server computation, decryption, total —
  * with bandwidth (evaluation-key, upload and download bytes). `requestMs` is the
@@ -21,11 +28,13 @@
  *
  * Runs in browsers (fetch, WebCrypto; no `node:` imports) and in Node ≥ 20.
  */
-import { deserializeCiphertext, serializeCiphertext, serializePublicKey, serializeRelinKeys } from '@qhe/bfv';
+import { deserializeCiphertext, serializeCiphertext, serializeGaloisKeys, serializePublicKey, serializeRelinKeys, type Ciphertext } from '@qhe/bfv';
 import { argmax, quantizeInput } from '@qhe/quant/model';
 import { InferenceClient } from '../client.js';
 import type { InferencePlan } from '../planner/index.js';
+import { SingleClient, type SingleClientPlan } from '../single/client.js';
 import { channelFingerprints, checkModelCard, planFromJson, type InferenceMode, type ModeCard, type ModelCard } from './card.js';
+import { singlePlanFromJson } from './single-plan-json.js';
 import { ServiceError, type ServiceErrorCode } from './errors.js';
 import { checkLogitsHeader, type KeyRole, type ServerTiming } from './messages.js';
 import { WIRE_CONTENT_TYPE, byteLength, decodeWire, encodeWire } from './wire.js';
@@ -82,8 +91,8 @@ const isNode = typeof (globalThis as { process?: { versions?: { node?: string } 
 export class QheClient {
   readonly mode: InferenceMode;
   readonly modeCard: ModeCard;
-  readonly plan: InferencePlan;
-  private readonly he: InferenceClient;
+  readonly plan: InferencePlan | SingleClientPlan;
+  private readonly he: InferenceClient | SingleClient;
   private readonly fetch: typeof fetch;
   private session: string | null = null;
   private keyParts: Uint8Array[] | null = null;
@@ -99,14 +108,14 @@ export class QheClient {
     const mc = card.modes[this.mode];
     if (!mc) throw new ServiceError('MODE_UNAVAILABLE', `QheClient: expected the server to offer mode "${this.mode}", got modes ${Object.keys(card.modes).join(', ')}`);
     this.modeCard = mc;
-    this.plan = planFromJson(mc.plan);
+    this.plan = this.mode === 'single' ? singlePlanFromJson(mc.plan) : planFromJson(mc.plan);
     const mine = channelFingerprints(this.plan);
     if (mc.channels.length !== mine.length || mc.channels.some((c, j) => c.fingerprint !== mine[j]))
       throw new ServiceError('PROTOCOL', `QheClient: expected channel fingerprints that match the card's plan, got ${mc.channels.map((c) => c.fingerprint.slice(0, 8)).join(',')} vs ${mine.map((f) => f.slice(0, 8)).join(',')}`);
     this.fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
     const t = performance.now();
     options.onProgress?.('keygen', 0, 1);
-    this.he = new InferenceClient(this.plan, { seededKeys: true });
+    this.he = this.mode === 'single' ? new SingleClient(this.plan as SingleClientPlan, { seededKeys: true }) : new InferenceClient(this.plan as InferencePlan, { seededKeys: true });
     this.he.serverKeys();
     this.keygenMs = performance.now() - t;
     this.pendingKeyCost.keygenMs = this.keygenMs;
@@ -133,14 +142,17 @@ export class QheClient {
   }
 
   /** The secret-key side's noise diagnostic for channel j (tests, research). */
-  get inference(): InferenceClient {
+  get inference(): InferenceClient | SingleClient {
     return this.he;
   }
 
   private keyMessage(): Uint8Array[] {
     if (!this.keyParts) {
-      const roles: KeyRole[] = ['publicKey', 'relinKeys'];
-      const frames = this.he.serverKeys().channels.flatMap((c) => [serializePublicKey(c.publicKey), serializeRelinKeys(c.relinKeys)]);
+      const single = this.he instanceof SingleClient;
+      const roles: KeyRole[] = single ? ['publicKey', 'relinKeys', 'galoisKeys'] : ['publicKey', 'relinKeys'];
+      const frames = single
+        ? (this.he as SingleClient).serverKeys().channels.flatMap((c) => [serializePublicKey(c.publicKey), serializeRelinKeys(c.relinKeys), serializeGaloisKeys(c.galoisKeys)])
+        : (this.he as InferenceClient).serverKeys().channels.flatMap((c) => [serializePublicKey(c.publicKey), serializeRelinKeys(c.relinKeys)]);
       this.keyParts = encodeWire({ kind: 'keys', mode: this.mode, channels: this.plan.plainModuli.length, perChannel: roles }, frames);
     }
     return this.keyParts;
@@ -176,7 +188,7 @@ export class QheClient {
 
   /** Quantizes, encrypts, sends, decrypts: one prediction per image. */
   async classify(images: readonly ImagePixels[]): Promise<ClassifyResult> {
-    const features = this.modeCard.features;
+    const features = this.card.model.input.shape.reduce((a, b) => a * b, 1);
     const inputs = images.map((px, i) => {
       if (px.length !== features)
         throw new ServiceError('BAD_REQUEST', `QheClient.classify: expected ${features} pixels per image (${this.card.model.input.shape.join('×')}), got ${px.length} for image ${i}`);
@@ -230,8 +242,15 @@ export class QheClient {
     const frames: Uint8Array[] = [];
     const total = k * features;
     for (let j = 0; j < k; j++) {
-      const cts = this.he.encryptChannel(inputs, j, (d) => this.options.onProgress?.('encrypt', j * features + d, total), { symmetric: true });
-      for (let f = 0; f < cts.length; f++) frames.push(serializeCiphertext(cts[f], { seeded: true }));
+      let cts: Ciphertext[];
+      if (this.he instanceof SingleClient) {
+        // Seeded at level 0 (L limbs + a seed) or switched to the input level (2·(L − level) limbs): the smaller.
+        const L = this.plan.coeffModulus.length;
+        const fresh = L <= 2 * (L - (this.plan as SingleClientPlan).inputLevel);
+        cts = this.he.encryptChannel(inputs[0], j, { fresh });
+        this.options.onProgress?.('encrypt', (j + 1) * features, total);
+      } else cts = this.he.encryptChannel(inputs, j, (d) => this.options.onProgress?.('encrypt', j * features + d, total), { symmetric: true });
+      for (let f = 0; f < cts.length; f++) frames.push(serializeCiphertext(cts[f], { seeded: 'auto' }));
     }
     const parts = encodeWire({ kind: 'infer', mode: this.mode, images: inputs.length, channels: k, perChannel: features }, frames);
     const encryptMs = performance.now() - t;
@@ -266,7 +285,7 @@ export class QheClient {
     const channels = Array.from({ length: k }, (_, j) =>
       out.slice(j * outputs, (j + 1) * outputs).map((f) => deserializeCiphertext(this.he.contexts[j], f)),
     );
-    const logits = this.he.decrypt({ images: inputs.length, channels });
+    const logits = this.he instanceof SingleClient ? [this.he.decrypt({ channels: channels.map((c) => c[0]) })] : this.he.decrypt({ images: inputs.length, channels });
     const decryptMs = performance.now() - t;
     this.options.onProgress?.('decrypt', 1, 1);
     const predictions = logits.map((row): Prediction => {

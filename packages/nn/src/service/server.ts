@@ -17,7 +17,7 @@
  *   POST   /v1/sessions              evaluation keys (wire "keys") → 201 { session, mode, … }
  *   POST   /v1/sessions/{id}/infer   ciphertexts (wire "infer") → 200 wire "logits"
  *   DELETE /v1/sessions/{id}         → 204
- *   GET    /v1/health                liveness, sessions, queue depth
+ *   GET    /v1/health                liveness, sessions, queue depth, memory
  *   GET    /, /app.js, …             the browser client (packages/nn/web), when built
  *
  * Request life (infer): session lookup, media type (415), Content-Length against
@@ -46,6 +46,7 @@ import { serializeCiphertext, type Ciphertext } from '@qhe/bfv';
 import { WorkerPool } from '@qhe/bfv/parallel';
 import type { IntegerModel } from '@qhe/quant/model';
 import { planInference, type InferencePlan, type PlanOptions } from '../planner/index.js';
+import { planSingle, type SinglePlan } from '../single/planner.js';
 import type { InferenceMode, ModelCard } from './card.js';
 import { ServiceError, asServiceError, refuse } from './errors.js';
 import { checkInferHeader, checkKeysHeader, type ServerTiming } from './messages.js';
@@ -68,8 +69,10 @@ export interface ServiceOptions {
   readonly flooding?: boolean;
   /** λ of the flooding, bits. Default 40. */
   readonly floodingSecurity?: number;
-  /** Planner options (tests: polyDegree + allowInsecure; images per batch). */
+  /** Planner options (tests: polyDegree + allowInsecure; images per batch); single mode takes kernel, polyDegree, marginBits, allowInsecure. */
   readonly plan?: Omit<PlanOptions, 'floodingSecurity'>;
+  /** The modes to offer. Default both: batch (many images per request) and single (one image, lower latency). */
+  readonly modes?: readonly InferenceMode[];
   readonly maxSessions?: number;
   /** Cap on the memory all sessions' keys take together (as loaded, worker copies included). Default 4 GiB. */
   readonly maxSessionBytes?: number;
@@ -107,7 +110,7 @@ export class InferenceService {
     private readonly http: Server,
     private readonly pool: WorkerPool,
     private readonly ownsPool: boolean,
-    readonly plans: Partial<Record<InferenceMode, InferencePlan>>,
+    readonly plans: { readonly batch?: InferencePlan; readonly single?: SinglePlan },
     options: ServiceOptions,
   ) {
     const model = options.model;
@@ -148,7 +151,7 @@ export class InferenceService {
         },
       },
       flooding: flooding
-        ? { enabled: true, statisticalSecurity: lambda, note: `returned logits are re-randomized and noise-flooded: within statistical distance 2^-${lambda} of what any other weights would give under the same plan` }
+        ? { enabled: true, statisticalSecurity: lambda, note: `returned logits are re-randomized and noise-flooded: within statistical distance 2^-${lambda} of what any other weights would give under the same plan; in single mode the slots that hold no logit are masked with fresh uniform values` }
         : { enabled: false, statisticalSecurity: null, note: 'flooding is OFF (--no-flooding): the noise of returned logits depends on the weights and may reveal information about the model' },
       modes: Object.fromEntries(runtimes.map((r) => [r.mode, r.card])),
       limits: {
@@ -166,15 +169,25 @@ export class InferenceService {
   static async start(options: ServiceOptions): Promise<InferenceService> {
     const flooding = options.flooding ?? true;
     const lambda = options.floodingSecurity ?? DEFAULT_FLOODING_SECURITY;
-    const plan = planInference(options.model, { ...options.plan, ...(flooding ? { floodingSecurity: lambda } : {}) });
+    const modes = options.modes ?? ['batch', 'single'];
+    if (!Array.isArray(modes) || modes.length === 0 || modes.some((m) => m !== 'batch' && m !== 'single'))
+      throw new ServiceError('BAD_REQUEST', `InferenceService.start: expected modes, a non-empty list of "batch" and "single", got ${JSON.stringify(modes)}`);
+    const floodingOption = flooding ? { floodingSecurity: lambda } : {};
     const pool = options.pool ?? new WorkerPool(options.workers === undefined ? {} : { size: options.workers });
+    const o = options.plan ?? {};
+    const plans = {
+      ...(modes.includes('batch') ? { batch: planInference(options.model, { ...o, ...floodingOption }) } : {}),
+      ...(modes.includes('single')
+        ? { single: planSingle(options.model, { kernel: o.kernel, polyDegree: o.polyDegree, marginBits: o.marginBits, allowInsecure: o.allowInsecure, workers: pool.size, ...floodingOption }) }
+        : {}),
+    };
     // Idle keep-alive connections live 65 s (longer than typical client pools keep
     // them, which narrows the race of a request on a connection being closed);
     // no request timeout: a queued request's body waits, by design, for its turn.
     const http = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 });
     let service: InferenceService;
     try {
-      service = new InferenceService(http, pool, !options.pool, { batch: plan }, options);
+      service = new InferenceService(http, pool, !options.pool, plans, options);
       await new Promise<void>((resolve, reject) => {
         http.once('error', reject);
         http.listen(options.port ?? 8080, options.host ?? '127.0.0.1', () => {
@@ -257,6 +270,9 @@ export class InferenceService {
     }
     if (path === '/v1/health') {
       allow('GET');
+      // ?gc=1 collects first when node runs with --expose-gc (memory tests: resident memory without uncollected garbage).
+      const gc = (globalThis as { gc?: () => void }).gc;
+      if (gc && new URL(req.url ?? '/', 'http://x').searchParams.get('gc') === '1') gc();
       const mem = process.memoryUsage();
       return this.sendJson(res, 200, { status: 'ok', sessions: this.sessions.size, sessionBytes: this.sessions.totalBytes, queue: this.queue.depth, memory: { rss: mem.rss, heapUsed: mem.heapUsed, external: mem.external, arrayBuffers: mem.arrayBuffers } });
     }
@@ -339,7 +355,8 @@ export class InferenceService {
       started = performance.now();
       const timing = { queueMs: started - admittedAt, receiveMs: 0, deserializeMs: 0, computeMs: 0, floodMs: 0, serializeMs: 0, totalMs: 0 };
       const k = rt.contexts.length;
-      const outputs: Ciphertext[][] = [];
+      let outputs: Ciphertext[][] = [];
+      const single: Ciphertext[][] = [];
       let header: WireHeader | null = null;
       let inputs: Ciphertext[] = [];
       let frame = 0;
@@ -359,6 +376,10 @@ export class InferenceService {
           if (inputs.length === rt.features) {
             const batch = inputs;
             inputs = [];
+            if (rt.mode === 'single') {
+              single[j] = batch; // the packed program advances every channel together: evaluated once all are in
+              continue;
+            }
             await running; // one channel evaluates while the next one streams in
             if (failure) throw failure;
             running = rt.evaluateChannel(session.value.keys, j, batch).then(
@@ -378,6 +399,12 @@ export class InferenceService {
       const h = checkInferHeader(decoder.end(), rt.mode, k, rt.features, rt.card.maxImages);
       await running;
       if (failure) throw failure;
+      if (rt.mode === 'single') {
+        const r = await rt.evaluateSingle(session.value.keys, single);
+        outputs = r.outputs;
+        timing.computeMs = r.computeMs;
+        timing.floodMs = r.floodMs;
+      }
       const t = performance.now();
       const frames = outputs.flatMap((cts) => cts.map((ct) => serializeCiphertext(ct, { seeded: false })));
       timing.serializeMs = performance.now() - t;

@@ -13,8 +13,20 @@
  */
 import { BatchEncoder, BfvContext, Ciphertext, Decryptor, Encryptor, Evaluator, GaloisKeys, KeyGenerator, PublicKey, QheError, RelinKeys, type KSwitchKey } from '@qhe/bfv';
 import { centre, invMod, product } from '@qhe/bfv/math';
-import { channelParameters } from '../planner/index.js';
+import { channelParameters, type PlanParameters } from '../planner/index.js';
 import { encodeInputSlots, type SinglePlan } from './planner.js';
+
+/**
+ * What the client needs of a SinglePlan: the parameters, the input layout, the
+ * output slots and which keys to make — not the program, whose diagonals are
+ * the model's weights (a server publishes this part only: service/single-plan-json.ts).
+ */
+export type SingleClientPlan = Pick<SinglePlan, keyof PlanParameters | 'mode' | 'inputLevel' | 'inputSize' | 'inputMin' | 'inputMax' | 'input' | 'outputSlots' | 'galoisElements' | 'galoisSteps' | 'galoisKeyLevels' | 'relinLevel'>;
+
+export interface SingleClientOptions {
+  /** Seeded evaluation keys (their uniform parts as 32-byte seeds: half the bytes on the wire). */
+  readonly seededKeys?: boolean;
+}
 
 /** Evaluation keys the client hands to the server, per channel. No secret key. */
 export interface SingleServerKeys {
@@ -31,7 +43,7 @@ export interface EncryptedLogits {
   readonly channels: readonly Ciphertext[];
 }
 
-export function createSingleContexts(plan: SinglePlan): BfvContext[] {
+export function createSingleContexts(plan: PlanParameters): BfvContext[] {
   return plan.plainModuli.map((_, j) => new BfvContext(channelParameters(plan, j)));
 }
 
@@ -42,7 +54,7 @@ export class SingleClient {
   private readonly encoders: BatchEncoder[];
   private keys: SingleServerKeys | null = null;
 
-  constructor(readonly plan: SinglePlan) {
+  constructor(readonly plan: SingleClientPlan, private readonly options: SingleClientOptions = {}) {
     if (plan?.mode !== 'single') throw new QheError('INVALID_ARGUMENT', `SingleClient: expected a plan from planSingle, got ${plan?.mode ?? typeof plan}`);
     this.contexts = createSingleContexts(plan);
     this.keygens = this.contexts.map((c) => new KeyGenerator(c));
@@ -64,8 +76,9 @@ export class SingleClient {
       list.push(g);
     }
     const keys = new Map<number, KSwitchKey>();
-    for (const [level, elements] of byLevel) for (const [g, key] of k.createGaloisKeys({ elements, level }).keys) keys.set(g, key);
-    return { publicKey: k.createPublicKey(), relinKeys: k.createRelinKeys({ level: this.plan.relinLevel }), galoisKeys: new GaloisKeys(k.context, keys) };
+    const seeded = !!this.options.seededKeys;
+    for (const [level, elements] of byLevel) for (const [g, key] of k.createGaloisKeys({ elements, level, seeded }).keys) keys.set(g, key);
+    return { publicKey: k.createPublicKey({ seeded }), relinKeys: k.createRelinKeys({ level: this.plan.relinLevel, seeded }), galoisKeys: new GaloisKeys(k.context, keys) };
   }
 
   /** The image (quantised integers, HWC, e.g. `quantizeInput` output), every channel. */
@@ -74,7 +87,7 @@ export class SingleClient {
   }
 
   /** Channel j's input ciphertexts (the server consumes channels independently). */
-  encryptChannel(image: ArrayLike<number>, j: number): Ciphertext[] {
+  encryptChannel(image: ArrayLike<number>, j: number, options: { readonly fresh?: boolean } = {}): Ciphertext[] {
     const fn = 'SingleClient.encryptChannel';
     const { inputSize: size, inputMin: lo, inputMax: hi } = this.plan;
     if (image === null || typeof image !== 'object' || image.length !== size)
@@ -92,7 +105,8 @@ export class SingleClient {
     const t = ctx.t;
     return encodeInputSlots(this.plan, image).map((slots) => {
       const ct = enc.encryptSymmetric(this.encoders[j].encode(slots.map((v) => ((v % t) + t) % t)));
-      return this.plan.inputLevel > 0 ? ev.modSwitchTo(ct, this.plan.inputLevel) : ct;
+      // `fresh`: left at level 0, where it serializes seeded (the server switches it down).
+      return this.plan.inputLevel > 0 && !options.fresh ? ev.modSwitchTo(ct, this.plan.inputLevel) : ct;
     });
   }
 

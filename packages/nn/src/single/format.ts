@@ -14,6 +14,9 @@ export function formatSinglePlan(plan: SinglePlan, measured?: readonly (number |
     `  q chain: ${plan.coeffModulus.length} × ${bitLength(plan.coeffModulus[0])}-bit data primes + ${plan.specialModulus.length} special; log2 Q = ${plan.logQ}, log2 Q·P = ${plan.logQP}${plan.securityBound ? ` ≤ ${plan.securityBound} (128-bit)` : ' (insecure, test only)'}`,
     `  plaintext: ${k === 1 ? 't' : `CRT of ${k} channels, t`} = ${plan.plainModuli.join(', ')} (needs > 2·maxAbs = 2·${plan.maxAbs})`,
     `  fresh budget ${plan.freshBudget.toFixed(1)} bits; margin ${plan.marginBits} bits; predicted final ${plan.predictedFinalBudget.toFixed(1)} bits`,
+    ...(plan.flooding
+      ? [`  noise flooding of the outputs: λ = ${plan.flooding.statisticalSecurity} bits statistical over ${plan.flooding.ciphertexts} ciphertexts; reserve ${plan.flooding.reserveBits} bits above the margin`]
+      : []),
     `  client input: ${plan.input.note}, encrypted at level ${plan.inputLevel}`,
     `  work: ${stats.babies} hoisted rotations, ${stats.giants} full key switches, ${stats.vectorTerms} plaintext-vector products, ${stats.squares} squares per channel; estimated cost ${plan.estimatedCost.toFixed(0)} (${plan.workers} worker(s))`,
     '  layer         level  outputs  predicted' + (measured ? '  measured' : '') + (ms ? '  time (s)' : '') + '  layout after / method',

@@ -14,11 +14,11 @@
  * channels. Finally the chosen program is checked against the exact integer
  * forward pass on plain slot vectors mod t (simulateProgram) on a random input.
  */
-import { MAX_LOG_Q, QheError, bfvParameters, type BfvParameterLiteral, type KernelName } from '@qhe/bfv';
+import { MAX_LOG_Q, QheError, bfvParameters, floodingReserveBits, type BfvParameterLiteral, type KernelName } from '@qhe/bfv';
 import { forwardInteger, type IntegerModel } from '@qhe/quant/model';
 import { planBasics } from '../planner/basics.js';
 import { log2 } from '../planner/facts.js';
-import type { PlanParameters } from '../planner/types.js';
+import type { FloodingPlan, PlanParameters } from '../planner/types.js';
 import { crtPlainPrimes } from '../planner/primes.js';
 import { compileModel, type ClientEncoding, type CompiledModel } from './compile.js';
 import { opCost, transformShape } from './cost.js';
@@ -40,6 +40,13 @@ export interface SinglePlanOptions {
   readonly workers?: number;
   /** Lift the security bound (tests with tiny N). */
   readonly allowInsecure?: boolean;
+  /**
+   * Statistical security λ of the noise flooding the server applies to the
+   * returned logits (circuit privacy, bfv flooding.ts): the schedule keeps
+   * floodingReserveBits(N, k, λ) above the margin (k channels, one output
+   * ciphertext each). Default none (no flooding), as the batch planner.
+   */
+  readonly floodingSecurity?: number;
 }
 
 export interface SingleLayerPlan {
@@ -188,9 +195,12 @@ export function planSingle(model: IntegerModel, options: SinglePlanOptions = {})
   const { kernel, primeBits, maxPlainBits: maxT, marginBits: margin, maxAbs, need } = planBasics(model, options);
   const workers = options.workers ?? 2;
   if (!Number.isInteger(workers) || workers < 1) fail(`planSingle: expected workers ≥ 1, got ${workers}`);
+  const lambda = options.floodingSecurity;
+  if (lambda !== undefined && (!Number.isInteger(lambda) || lambda < 1 || lambda > 128))
+    fail(`planSingle: expected floodingSecurity an integer in [1, 128] bits, got ${lambda}`);
   const degrees = options.polyDegree ? [options.polyDegree] : [2048, 4096, 8192, 16384, 32768];
   const reasons: string[] = [];
-  let best: { cost: number; compiled: CompiledModel; ts: bigint[]; L: number; sched: Schedule; s: NoiseContext; bound: number } | null = null;
+  let best: { cost: number; compiled: CompiledModel; ts: bigint[]; L: number; sched: Schedule; s: NoiseContext; bound: number; flooding: FloodingPlan | null } | null = null;
   for (const n of degrees) {
     const bound = options.allowInsecure ? primeBits * 40 : MAX_LOG_Q[128][n];
     if (bound === undefined) fail(`planSingle: expected a ring degree in the security table, got ${n}`);
@@ -209,6 +219,9 @@ export function planSingle(model: IntegerModel, options: SinglePlanOptions = {})
       const ts = crtPlainPrimes(need, n, k, minTBits, maxT);
       if (!ts) { reasons.push(`N=${n}: ${k} plaintext prime(s) ≤ ${maxT} bits cannot hold 2·maxAbs+1 (${log2(need).toFixed(1)} bits)`); continue; }
       const logT = Math.max(...ts.map(log2));
+      // One output ciphertext per channel: the flooding's union bound runs over N·k coefficients.
+      const flooding: FloodingPlan | null = lambda === undefined ? null : { statisticalSecurity: lambda, ciphertexts: k, reserveBits: floodingReserveBits(n, k, lambda) };
+      const endBits = margin + (flooding?.reserveBits ?? 0);
       const maxData = Math.floor(bound / primeBits) - 1;
       let found = false;
       for (let L = 1; L <= maxData && !found; L++) {
@@ -222,20 +235,20 @@ export function planSingle(model: IntegerModel, options: SinglePlanOptions = {})
         }
         const s: NoiseContext = { n, logT, levelLogQ: Array.from({ length: maxLevel + 1 }, (_, l) => (L - l) * (primeBits - 0.01)) };
         if (freshBudget(s, 0) < 1) continue;
-        const sched = schedule(s, compiled, margin);
+        const sched = schedule(s, compiled, endBits);
         if (!sched) continue;
         found = true;
         // Work per channel on the critical path; channels run ⌈k / workers⌉ rounds.
         let work = 0;
         compiled.layers.forEach((layer, i) => { for (const op of layer.ops) work += opCost(op, L - sched.levels[i]); });
         const cost = (work * Math.ceil(k / workers) * n * Math.log2(n)) / 65536;
-        if (!best || cost < best.cost) best = { cost, compiled, ts, L, sched, s, bound };
+        if (!best || cost < best.cost) best = { cost, compiled, ts, L, sched, s, bound, flooding };
       }
-      if (!found) reasons.push(`N=${n}, ${k}×${logT.toFixed(0)}-bit t: noise budget below the ${margin}-bit margin within log2(Q·P) ≤ ${bound}`);
+      if (!found) reasons.push(`N=${n}, ${k}×${logT.toFixed(0)}-bit t: noise budget below the ${margin}-bit margin${flooding ? ` + ${flooding.reserveBits}-bit flooding reserve` : ''} within log2(Q·P) ≤ ${bound}`);
     }
   }
   if (!best) fail(`planSingle(${model.name}): expected a packed plan within the security bound for maxAbs = ${maxAbs} (${log2(need).toFixed(1)} bits), got none: ${reasons.join('; ')}`);
-  const { compiled, ts, L, sched, s, bound, cost } = best;
+  const { compiled, ts, L, sched, s, bound, cost, flooding } = best;
   const n = compiled.n;
   const literal: BfvParameterLiteral = { polyDegree: n, coeffModulus: Array(L).fill(primeBits), specialModulus: [primeBits], plainModulus: ts[0], kernel, allowInsecure: options.allowInsecure };
   const params = bfvParameters(literal);
@@ -257,7 +270,7 @@ export function planSingle(model: IntegerModel, options: SinglePlanOptions = {})
   const keyBytesPerChannel = [...keyLevels.values()].reduce((s, l) => s + keyBytes(l), 0) + (relinLevel >= 0 ? keyBytes(relinLevel) : 0);
   const plan: SinglePlan = Object.freeze({
     mode: 'single',
-    flooding: null,
+    flooding,
     model: model.name,
     polyDegree: n,
     kernel,

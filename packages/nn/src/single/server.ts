@@ -45,7 +45,8 @@ export function singlePoolBackend(pool: WorkerPool): SingleBackendFactory {
   return (context, keys, channels) => new PoolSingleBackend(context, pool, keys, channels);
 }
 
-type Prepared =
+/** One op of the program prepared for a channel (constants encoded mod t_j, transforms lifted to Q·P). */
+export type PreparedOp =
   | { readonly kind: 'transform'; readonly layer: number; readonly inputs: readonly number[]; readonly out: number; readonly lt: LinearTransform | null; readonly level: number }
   | { readonly kind: 'addPlain'; readonly layer: number; readonly reg: number; readonly pt: Plaintext | null }
   | { readonly kind: 'square'; readonly layer: number; readonly reg: number }
@@ -55,7 +56,7 @@ type Prepared =
 interface Channel {
   readonly context: BfvContext;
   readonly backend: SingleBackend;
-  readonly ops: readonly Prepared[];
+  readonly ops: readonly PreparedOp[];
   readonly encryptor: Encryptor;
   readonly evaluator: Evaluator;
   readonly scalar: CoefficientEncoder;
@@ -66,7 +67,12 @@ const mod = (v: bigint, t: bigint): bigint => ((v % t) + t) % t;
 export class SingleServer {
   private readonly channels: Channel[];
 
-  constructor(readonly plan: SinglePlan, keys: SingleServerKeys, backend?: SingleBackendFactory) {
+  /**
+   * `prepared`: the program prepared once for these contexts (prepareSingleProgram),
+   * shared by every server made with keys over the same contexts — a service
+   * holds one per model, not one per session. Default: prepared here.
+   */
+  constructor(readonly plan: SinglePlan, keys: SingleServerKeys, backend?: SingleBackendFactory, prepared?: PreparedProgram) {
     if (plan?.mode !== 'single') throw new QheError('INVALID_ARGUMENT', `SingleServer: expected a plan from planSingle, got ${plan?.mode ?? typeof plan}`);
     if (!keys || !Array.isArray(keys.channels) || keys.channels.length !== plan.plainModuli.length)
       throw new QheError('MISSING_KEY', `SingleServer: expected keys for ${plan.plainModuli.length} channels, got ${Array.isArray(keys?.channels) ? keys.channels.length : typeof keys}`);
@@ -81,10 +87,14 @@ export class SingleServer {
       for (const g of plan.galoisElements) ch.galoisKeys.get(g); // MISSING_KEY now rather than mid-image
     });
     const make: SingleBackendFactory = backend ?? ((ctx, k) => new EvaluatorSingleBackend(ctx, k));
-    this.channels = keys.channels.map((k) => {
+    if (prepared && (prepared.plan !== plan || prepared.channels.some((c, j) => c.context !== keys.channels[j].publicKey.context)))
+      throw new QheError('PARAMETER_MISMATCH', 'SingleServer: expected a program prepared for this plan and the keys\' contexts, got another');
+    this.channels = keys.channels.map((k, j) => {
       const context = k.publicKey.context;
       const be = make(context, k, plan.plainModuli.length);
-      return { context, backend: be, ops: prepare(plan, context, be.sharedTransforms), encryptor: new Encryptor(context, { publicKey: k.publicKey }), evaluator: new Evaluator(context), scalar: new CoefficientEncoder(context) };
+      if (prepared && prepared.shared !== be.sharedTransforms)
+        throw new QheError('INVALID_ARGUMENT', `SingleServer: expected a program prepared ${be.sharedTransforms ? 'in shared memory' : 'in local memory'} for backend ${be.name}, got the other`);
+      return { context, backend: be, ops: prepared?.channels[j].ops ?? prepare(plan, context, be.sharedTransforms), encryptor: new Encryptor(context, { publicKey: k.publicKey }), evaluator: new Evaluator(context), scalar: new CoefficientEncoder(context) };
     });
   }
 
@@ -156,15 +166,29 @@ export class SingleServer {
   }
 }
 
+/** A plan's program prepared for each channel's context (the model owner's setup; key-independent). */
+export interface PreparedProgram {
+  readonly plan: SinglePlan;
+  readonly shared: boolean;
+  readonly channels: readonly { readonly context: BfvContext; readonly ops: readonly PreparedOp[] }[];
+}
+
+/** Prepares the program once for `contexts` (one per channel); `shared`: in shared memory, for the worker pool backend. */
+export function prepareSingleProgram(plan: SinglePlan, contexts: readonly BfvContext[], shared: boolean): PreparedProgram {
+  if (contexts.length !== plan.plainModuli.length || contexts.some((c, j) => c.t !== plan.plainModuli[j] || c.n !== plan.polyDegree))
+    throw new QheError('PARAMETER_MISMATCH', `prepareSingleProgram: expected ${plan.plainModuli.length} contexts with N = ${plan.polyDegree}, t = ${plan.plainModuli.join(', ')}, got ${contexts.map((c) => `t = ${c.t}`).join(', ')}`);
+  return { plan, shared, channels: contexts.map((context) => ({ context, ops: prepare(plan, context, shared) })) };
+}
+
 /** The program of channel `context` with its constants reduced mod t and encoded (LinearTransform prepares Q·P forms). */
-function prepare(plan: SinglePlan, context: BfvContext, shared: boolean): Prepared[] {
+function prepare(plan: SinglePlan, context: BfvContext, shared: boolean): PreparedOp[] {
   const t = context.t, n = context.n;
   const encoder = new BatchEncoder(context);
   const encodeInts = (values: ArrayLike<number>): Plaintext => encoder.encode(Array.from(values, (v) => { const r = v % Number(t); return r < 0 ? r + Number(t) : r; }));
   const encodeBig = (values: readonly bigint[]): Plaintext | null => (values.some((v) => mod(v, t) !== 0n) ? encoder.encode(values.map((v) => mod(v, t))) : null);
   const factor = (f: bigint | readonly bigint[]): bigint | Plaintext => (typeof f === 'bigint' ? mod(f, t) : (encodeBig(f) ?? 0n));
   let level = plan.inputLevel;
-  const out: Prepared[] = [];
+  const out: PreparedOp[] = [];
   for (const op of plan.program.ops) {
     switch (op.kind) {
       case 'transform': {

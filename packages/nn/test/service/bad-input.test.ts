@@ -33,7 +33,7 @@ const px = pixelImages(3, 5);
 const inputs = px.map((p) => quantizeInput(model.input, p));
 
 beforeAll(async () => {
-  service = await InferenceService.start({ model, port: 0, pool, plan: PLAN, maxSessions: 3, sessionIdleSeconds: 3, queueLength: 0, log: (l) => log.push(l), webRoot: null });
+  service = await InferenceService.start({ model, port: 0, pool, plan: PLAN, modes: ['batch'], maxSessions: 3, sessionIdleSeconds: 3, queueLength: 0, log: (l) => log.push(l), webRoot: null });
   url = service.url;
   const card = (await (await fetch(`${url}/v1/model`)).json()) as ModelCard;
   client = new InferenceClient(planFromJson(card.modes.batch!.plan));

@@ -63,6 +63,14 @@ describe.runIf(available || required)('browser client (chromium, headless)', () 
     await page.click('#classify');
     await page.waitForFunction(() => document.querySelectorAll('#predictions tbody tr').length === 1 && document.querySelector('#result')?.getAttribute('data-state') === 'done', undefined, { timeout: 120_000 });
     expect(await page.$eval('#predictions tbody tr', (tr) => (tr as HTMLElement).dataset.logits)).toBe(expected[0].join(','));
+    // Single mode: its own keys (Galois keys for the plan's rotations), one image per request, the same logits.
+    expect(await page.$$eval('#mode option', (os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(['batch', 'single']);
+    await page.selectOption('#mode', 'single');
+    await page.setInputFiles('#file', [{ name: 'single.png', mimeType: 'image/png', buffer: Buffer.from(encodePng({ width: 6, height: 6, data: px[1], channels: 1, depth: 8 })) }]);
+    await page.click('#classify');
+    await page.waitForSelector('#result[data-mode="single"][data-state="done"], #result[data-state="error"]', { timeout: 120_000 });
+    expect(await page.textContent('#status')).toBe('done');
+    expect(await page.$eval('#predictions tbody tr', (tr) => (tr as HTMLElement).dataset.logits)).toBe(expected[1].join(','));
     expect(server.output()).not.toMatch(/error/i);
     expect(errors).toEqual([]);
   });

@@ -1,9 +1,9 @@
 /**
  * End to end over loopback: `qhe serve` in a child process, `QheClient` and the
- * `qhe classify` command line against it. Every image's logits must equal the
- * exact integer model's; flooding is on by default and off with --no-flooding,
- * and both decrypt correctly; the model card says which; the server exits 0 on
- * SIGTERM.
+ * `qhe classify` command line against it, in batch and in single mode. Every
+ * image's logits must equal the exact integer model's; flooding is on by
+ * default and off with --no-flooding, and both decrypt correctly in both modes;
+ * the model card says which; the server exits 0 on SIGTERM.
  */
 import { execFile } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';
@@ -13,7 +13,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encode as encodePng } from 'fast-png';
 import { forwardInteger, quantizeInput } from '@qhe/quant/model';
-import { serializeCiphertext, serializePublicKey, serializeRelinKeys } from '@qhe/bfv';
+import { GaloisKeys, floodingReserveBits, serializeCiphertext, serializeGaloisKeys, serializePublicKey, serializeRelinKeys } from '@qhe/bfv';
+import { SingleClient, type SingleClientPlan } from '../../src/single/client.js';
 import { InferenceClient } from '../../src/client.js';
 import { QheClient } from '../../src/service/client.js';
 import { planFromJson, type ModelCard } from '../../src/service/card.js';
@@ -76,6 +77,48 @@ describe('qhe serve + QheClient + qhe classify (tiny model, N = 1024, insecure t
     expect(json.flooding.enabled).toBe(true);
   });
 
+  it('single mode (QheClient): one image per request, bit-exact; Galois keys for exactly the plan, seeded; flooding planned', async () => {
+    const client = await QheClient.connect(server.url, { mode: 'single' });
+    const plan = client.plan as SingleClientPlan;
+    expect(plan.mode).toBe('single');
+    expect(plan.flooding).toEqual({ statisticalSecurity: 40, ciphertexts: plan.plainModuli.length, reserveBits: floodingReserveBits(plan.polyDegree, plan.plainModuli.length, 40) });
+    expect(plan.galoisElements.length).toBeGreaterThan(0);
+    const keys = (client.inference as SingleClient).serverKeys().channels[0];
+    expect([...keys.galoisKeys.keys.keys()].sort((a, b) => a - b)).toEqual([...plan.galoisElements]);
+    expect(keys.relinKeys.key.seed).toBeDefined();
+    // The card's byte figures are the real ones: seeded keys at their levels, seeded level-0 inputs.
+    const card = client.modeCard;
+    expect(client.evaluationKeyBytes).toBeLessThanOrEqual(card.bytes.evaluationKeys);
+    expect(client.evaluationKeyBytes).toBeGreaterThan(0.95 * card.bytes.evaluationKeys);
+    const px = pixelImages(3, 21);
+    const r = await client.classify(px);
+    expect(r.predictions.map((p) => p.logits)).toEqual(px.map(expected));
+    expect(r.server.length).toBe(3); // one request per image
+    expect(r.server[0].floodMs).toBeGreaterThan(0);
+    expect(r.bytes.upload).toBeLessThanOrEqual(3 * card.bytes.request);
+    await client.close();
+    // A single-mode key set without one of the plan's Galois elements is refused before anything is kept.
+    const he = new SingleClient(plan);
+    const short = he.serverKeys().channels.flatMap((c) => {
+      const gk = new GaloisKeys(c.galoisKeys.context, new Map([...c.galoisKeys.keys].slice(1)));
+      return [serializePublicKey(c.publicKey), serializeRelinKeys(c.relinKeys), serializeGaloisKeys(gk)];
+    });
+    const body = concatBytes(encodeWire({ kind: 'keys', mode: 'single', channels: plan.plainModuli.length, perChannel: ['publicKey', 'relinKeys', 'galoisKeys'] }, short));
+    const res = await fetch(`${server.url}/v1/sessions?mode=single`, { method: 'POST', headers: { 'Content-Type': WIRE_CONTENT_TYPE }, body });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { code: string }).code).toBe('MISSING_KEY');
+  });
+
+  it('single mode (qhe classify --mode single): the same lines as the integer model', async () => {
+    const px = pixelImages(1, 22)[0];
+    const pgm = join(dir, 'single.pgm');
+    writeFileSync(pgm, Buffer.concat([Buffer.from('P5\n6 6\n255\n'), Buffer.from(px)]));
+    const json = JSON.parse((await run(process.execPath, [CLI, 'classify', '--server', server.url, '--mode', 'single', '--json', pgm])).stdout);
+    expect(json.mode).toBe('single');
+    expect(json.images.map((i: { logits: string[] }) => i.logits.map(BigInt))).toEqual([expected(px)]);
+    expect(json.bytes.evaluationKeys).toBeGreaterThan(0);
+  });
+
   it('--no-flooding: still exact, and the model card says the logits are not circuit-private', async () => {
     const plain = await startServer(['--model', modelPath, '--no-flooding', ...TEST_SERVER]);
     try {
@@ -88,6 +131,11 @@ describe('qhe serve + QheClient + qhe classify (tiny model, N = 1024, insecure t
       expect(r.predictions.map((p) => p.logits)).toEqual(px.map(expected));
       expect(r.server[0].floodMs).toBe(0);
       await client.close();
+      const single = await QheClient.connect(plain.url, { mode: 'single' });
+      expect(single.plan.flooding).toBeNull();
+      const one = pixelImages(1, 23);
+      expect((await single.classify(one)).predictions.map((p) => p.logits)).toEqual(one.map(expected));
+      await single.close();
     } finally {
       expect(await plain.stop()).toBe(0);
     }
@@ -97,7 +145,7 @@ describe('qhe serve + QheClient + qhe classify (tiny model, N = 1024, insecure t
 describe('graceful shutdown', () => {
   it('SIGTERM: the admitted request finishes (200), new connections are refused, the process exits 0', async () => {
     const model2 = tinyModel();
-    const server = await startServer(['--model', writeModel(tempDir('shutdown'), model2), ...TEST_SERVER]);
+    const server = await startServer(['--model', writeModel(tempDir('shutdown'), model2), '--modes', 'batch', ...TEST_SERVER]);
     try {
       const card = (await (await fetch(`${server.url}/v1/model`)).json()) as ModelCard;
       const he = new InferenceClient(planFromJson(card.modes.batch!.plan));

@@ -17,9 +17,15 @@
  * `--max-semi-space-size=4` (the setting README recommends for `qhe serve`:
  * with it RSS was flat from ~50 requests on, 109–112 MB over 500), and a
  * warm-up of 6 rounds precedes the 10 measured ones; the clients of the
- * warm-up are the measured ones, so their sessions already exist. The 10%
- * bound is asserted under QHE_SLOW=1 only: in the default run the other suites
- * share the machine (measured: +7% alone, +16% beside the whole suite).
+ * warm-up are the measured ones, so their sessions already exist.
+ *
+ * The memory measured is the server child process's (its /v1/health reports
+ * process.memoryUsage(), worker threads included), never this test runner's,
+ * and it is read after a full collection (`?gc=1`, the server runs with
+ * --expose-gc): uncollected garbage is not a leak, and how much of it there is
+ * depends on how the scheduler interleaves the server with the rest of the
+ * machine (without the collection: +7% alone, +16–18% beside other suites;
+ * with it: +8.8% at load average 16).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forwardInteger, parseIntegerModel, quantizeInput, type IntegerModel } from '@qhe/quant/model';
@@ -30,11 +36,11 @@ import { lcg, microModel, startServer, tempDir, writeModel, type ServerProcess }
 const CLIENTS = 8;
 const ROUNDS = 10;
 const WARMUP_ROUNDS = 6;
-const NODE_ARGS = ['--max-semi-space-size=4'];
+const NODE_ARGS = ['--max-semi-space-size=4', '--expose-gc'];
 const IMAGES = 4;
 const custom = process.env.QHE_LOAD_MODEL;
 const model: IntegerModel = custom ? parseIntegerModel(readFileSync(custom, 'utf8')) : microModel();
-const serverArgs = custom ? ['--model', custom, '--workers', '1', '--quiet'] : ['--poly-degree', '1024', '--allow-insecure', '--workers', '1', '--quiet'];
+const serverArgs = custom ? ['--model', custom, '--modes', 'batch', '--workers', '1', '--quiet'] : ['--poly-degree', '1024', '--allow-insecure', '--modes', 'batch', '--workers', '1', '--quiet'];
 
 const percentile = (xs: number[], p: number): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -52,7 +58,12 @@ describe(`load: ${CLIENTS} concurrent clients × ${ROUNDS} requests (${model.nam
   }, 300_000);
 
   it('every answer bit-exact, no error, server RSS after the run within 10% of after the first round', async () => {
-    const rss = async (): Promise<number> => ((await (await fetch(`${server.url}/v1/health`)).json()) as { memory: { rss: number } }).memory.rss;
+    const memory: Record<string, number>[] = [];
+    const rss = async (): Promise<number> => {
+      const m = ((await (await fetch(`${server.url}/v1/health?gc=1`)).json()) as { memory: Record<string, number> }).memory;
+      memory.push(m);
+      return m.rss;
+    };
     const clients = await Promise.all(Array.from({ length: CLIENTS }, () => QheClient.connect(server.url)));
     const size = model.input.shape.reduce((a, b) => a * b, 1);
     const r = lcg(2024);
@@ -88,14 +99,12 @@ describe(`load: ${CLIENTS} concurrent clients × ${ROUNDS} requests (${model.nam
     const report = {
       model: model.name, clients: CLIENTS, requestsPerClient: ROUNDS, imagesPerRequest: IMAGES,
       requestsPerSecond: (CLIENTS * ROUNDS) / seconds, p50Ms: percentile(latencies, 50), p95Ms: percentile(latencies, 95),
-      rssAfterFirstRoundMiB: afterFirst / 2 ** 20, rssAfterRunMiB: afterAll / 2 ** 20, rssGrowth: afterAll / afterFirst - 1,
+      rssAfterFirstRoundMiB: afterFirst / 2 ** 20, rssAfterRunMiB: afterAll / 2 ** 20, rssGrowth: afterAll / afterFirst - 1, memory,
     };
     console.log(`load: ${JSON.stringify(report)}`);
     expect(errors).toEqual([]);
     expect(latencies).toHaveLength(CLIENTS * ROUNDS);
     expect(mismatches).toBe(0);
-    // The memory bound is asserted in the slow suite (QHE_SLOW=1, a machine to itself): in the default
-    // run other suites share the cores and the process, and the bound measured 7 % alone but 16 % there.
-    if (process.env.QHE_SLOW) expect(afterAll).toBeLessThanOrEqual(afterFirst * 1.1);
+    expect(afterAll).toBeLessThanOrEqual(afterFirst * 1.1);
   }, 1_800_000);
 });

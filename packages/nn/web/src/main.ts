@@ -3,13 +3,14 @@
  * prediction, the stage times and the bytes sent. All cryptography is in the
  * worker (worker.ts).
  */
-import type { ModelCard } from '../../src/service/card.js';
+import type { InferenceMode, ModeCard, ModelCard } from '../../src/service/card.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
 const $ = <T extends HTMLElement>(sel: string): T => document.querySelector(sel) as T;
 const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
 const fileInput = $<HTMLInputElement>('#file');
 const button = $<HTMLButtonElement>('#classify');
+const modeSelect = $<HTMLSelectElement>('#mode');
 const status = $<HTMLParagraphElement>('#status');
 const result = $<HTMLElement>('#result');
 
@@ -27,18 +28,29 @@ const row = (cells: HTMLElement[]): HTMLTableRowElement => {
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 const bytes = (n: number): string => (n >= 2 ** 20 ? `${(n / 2 ** 20).toFixed(2)} MiB` : `${(n / 1024).toFixed(1)} KiB`);
 
+const MODE_LABEL: Record<InferenceMode, string> = {
+  batch: 'batch — many images per request, smaller keys',
+  single: 'single — one image per request, lower latency, larger keys',
+};
+
+function planLine(mode: ModeCard): string {
+  const plan = mode.plan;
+  return `Plan (${mode.mode}): N = ${plan.polyDegree}, ${plan.coeffModulus.length} × ${Number(plan.coeffModulus[0]).toString(2).length}-bit primes, ${plan.plainModuli.length} plaintext channel${plan.plainModuli.length === 1 ? '' : 's'}; ${plan.securityBound === null ? 'INSECURE test parameters' : `128-bit security (log Q·P = ${plan.logQP} ≤ ${plan.securityBound})`}. Keys ${bytes(mode.bytes.evaluationKeys)} once, then ${bytes(mode.bytes.request)} per request (${mode.maxImages === 1 ? 'one image' : `up to ${mode.maxImages} images`}).`;
+}
+
 function showCard(card: ModelCard): void {
   const section = $<HTMLElement>('#model');
   section.replaceChildren();
-  const mode = card.modes.batch ?? card.modes.single!;
-  const plan = mode.plan;
+  const modes = (['batch', 'single'] as const).filter((m) => card.modes[m]);
   const acc = card.model.accuracy.float ?? card.model.accuracy.integer;
   section.append(
     text('h2', `Model: ${card.model.name}`),
     text('p', `Input ${card.model.input.shape.join('×')} (${card.model.input.bits}-bit), ${card.model.outputs} classes: ${card.model.classNames.join(', ')}. ${acc === null ? '' : `Recorded accuracy ${(100 * acc).toFixed(2)} %.`}`),
-    text('p', `Plan (${mode.mode}): N = ${plan.polyDegree}, ${plan.coeffModulus.length} × ${Number(plan.coeffModulus[0]).toString(2).length}-bit primes, ${plan.plainModuli.length} plaintext channel(s); ${plan.securityBound === null ? 'INSECURE test parameters' : `128-bit security (log Q·P = ${plan.logQP} ≤ ${plan.securityBound})`}. Keys ${bytes(mode.bytes.evaluationKeys)} once, then ${bytes(mode.bytes.request)} per request.`),
+    ...modes.map((m) => text('p', planLine(card.modes[m]!))),
     text('p', card.flooding.enabled ? `Circuit privacy: the answer is noise-flooded (λ = ${card.flooding.statisticalSecurity} bits).` : `Warning: ${card.flooding.note}.`, card.flooding.enabled ? undefined : 'warn'),
   );
+  // Batch first when offered: one key set serves any number of images, and its keys are the smaller.
+  modeSelect.replaceChildren(...modes.map((m) => Object.assign(document.createElement('option'), { value: m, textContent: MODE_LABEL[m] })));
   section.dataset.model = card.model.name;
   button.disabled = false;
 }
@@ -73,6 +85,8 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
     result.hidden = false;
     result.dataset.state = 'done';
     status.textContent = 'done';
+    result.dataset.mode = m.mode;
+    $<HTMLElement>('#prediction-title').textContent = `Prediction (${m.mode} mode)`;
     button.disabled = false;
   }
 };
@@ -87,6 +101,6 @@ button.onclick = async () => {
   result.dataset.state = 'running';
   status.textContent = 'reading files…';
   const payload = await Promise.all(files.map(async (f) => ({ name: f.name, bytes: await f.arrayBuffer() })));
-  const msg: ToWorker = { type: 'classify', files: payload };
+  const msg: ToWorker = { type: 'classify', mode: modeSelect.value as InferenceMode, files: payload };
   worker.postMessage(msg, payload.map((p) => p.bytes));
 };

@@ -1,9 +1,9 @@
 /** Messages between the page (main.ts) and the Web Worker that runs the client (worker.ts). */
 import type { ClientStage, ClientTiming } from '../../src/service/client.js';
-import type { ModelCard } from '../../src/service/card.js';
+import type { InferenceMode, ModelCard } from '../../src/service/card.js';
 import type { ServerTiming } from '../../src/service/messages.js';
 
-export type ToWorker = { readonly type: 'classify'; readonly files: readonly { readonly name: string; readonly bytes: ArrayBuffer }[] };
+export type ToWorker = { readonly type: 'classify'; readonly mode: InferenceMode; readonly files: readonly { readonly name: string; readonly bytes: ArrayBuffer }[] };
 
 export interface ImageResult {
   readonly name: string;
@@ -17,5 +17,5 @@ export interface ImageResult {
 export type FromWorker =
   | { readonly type: 'card'; readonly card: ModelCard }
   | { readonly type: 'progress'; readonly stage: ClientStage; readonly done: number; readonly total: number }
-  | { readonly type: 'result'; readonly images: readonly ImageResult[]; readonly timing: ClientTiming; readonly bytes: { readonly evaluationKeys: number; readonly upload: number; readonly download: number }; readonly server: readonly ServerTiming[] }
+  | { readonly type: 'result'; readonly mode: InferenceMode; readonly images: readonly ImageResult[]; readonly timing: ClientTiming; readonly bytes: { readonly evaluationKeys: number; readonly upload: number; readonly download: number }; readonly server: readonly ServerTiming[] }
   | { readonly type: 'error'; readonly code: string; readonly message: string };
