@@ -109,13 +109,15 @@ function opsPlots(json: Json): Plot[] {
       ...ours.map((who) => ({ name: `qhe ${who}`.trim(), values: ops.map((op) => num(pick(op, who)?.oursMs)) })),
       { name: 'node-seal 6.0.3', values: ops.map((op) => num(rows.find((r) => r.op === op)?.peerMs)) },
     ];
-    const first = ours[0];
+    // Labels for the u32 kernel with the default multiplication when the suite names it.
+    const dflt = isRow(json.multiplication) ? json.multiplication.default : undefined;
+    const first = ours.find((who) => who === `u32 ${dflt}`) ?? ours[0];
     const groupLabels = ops.map((op) => {
       const r = pick(op, first);
       const ratio = num(r?.ratio) ?? (r ? Number(r.oursMs) / Number(r.peerMs) : null);
       return ratio === null ? null : `${ratio.toFixed(2)}×`;
     });
-    const title = `BFV operations, N = ${n}, one thread: time per operation (labels: qhe${first ? ` ${first}` : ''} / node-seal)`;
+    const title = `BFV operations, N = ${n}, one thread: time per operation (labels: median ratio qhe${first ? ` ${first}` : ''} / node-seal)`;
     plots.push({ file: `ops-vs-seal-n${n}.svg`, title, svg: groupedBarChart({ title, categories: ops, series, groupLabels, y: { label: 'ms per operation', log: true } }) });
   }
   return plots;
@@ -170,7 +172,10 @@ function inferencePlots(json: Json): Plot[] {
   const workers = [...new Set(ours.map(({ r }) => r.workers))].join('/');
   const series: XYSeries[] = [{ name: `qhe (${workers} workers)`, points: ours.map(({ r, bits }) => ({ x: bits!, y: Number(r.oursMs) / 1000, label: label(r) })) }];
   const peer = rows.filter(({ r }) => num(r.peerMs) !== null);
-  if (peer.length) series.push({ name: `node-seal 6.0.3 (${[...new Set(peer.map(({ r }) => r.peerThreads ?? 1))].join('/')} thread)`, points: peer.map(({ r, bits }) => ({ x: bits!, y: Number(r.peerMs) / 1000 })) });
+  for (const threads of [...new Set(peer.map(({ r }) => Number(r.peerThreads ?? 1)))].sort((a, b) => b - a)) {
+    const points = peer.filter(({ r }) => Number(r.peerThreads ?? 1) === threads).map(({ r, bits }) => ({ x: bits!, y: Number(r.peerMs) / 1000 }));
+    series.push({ name: `node-seal 6.0.3 (${threads} thread${threads === 1 ? '' : 's'})`, points });
+  }
   const title = `Encrypted inference of ${ours[0].r.images ?? ''} images: time against integer bits`;
   return [{ file: 'inference.svg', title, svg: scatterChart({ title, series, x: { label: 'max integer bits of the model', include: [0] }, y: { label: 'seconds (client + server)', include: [0] } }) }];
 }

@@ -32,6 +32,40 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
+/**
+ * Quartiles of plain numbers by linear interpolation between order statistics
+ * (the "type 7" estimator of R and NumPy's default): q1, median, q3.
+ */
+export function quartiles(xs: readonly number[]): { q1: number; median: number; q3: number } {
+  if (xs.length === 0) throw new Error('quartiles: expected at least one value, got none');
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (p: number): number => {
+    const h = (s.length - 1) * p, lo = Math.floor(h);
+    return lo + 1 < s.length ? s[lo] + (h - lo) * (s[lo + 1] - s[lo]) : s[lo];
+  };
+  return { q1: at(0.25), median: at(0.5), q3: at(0.75) };
+}
+
+/** Time per call of one batch: wall clock, and CPU time of the whole process (user + system). */
+export interface BatchTime { readonly wallMs: number; readonly cpuMs: number }
+
+/**
+ * Runs `fn` `reps` times back to back; ms per call (one timed batch of an
+ * alternating comparison). CPU time is process-wide (Node 20 has no per-thread
+ * clock): it is the batch's own work only while the process's other threads
+ * wait, as in the suites, where one side runs while the other awaits it. Under
+ * load it is the steadier measure: wall time also counts the slices the
+ * scheduler gives to other processes.
+ */
+export function timeBatch(fn: () => void, reps: number): BatchTime {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let i = 0; i < reps; i++) fn();
+  const wall = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return { wallMs: wall / reps, cpuMs: (c.user + c.system) / 1000 / reps };
+}
+
 /** Writes results/<suite>.json, then its markdown table and plots (render.ts); returns the JSON's path. */
 export function writeResults(suite: string, payload: Record<string, unknown>): string {
   mkdirSync(resultsDir, { recursive: true });

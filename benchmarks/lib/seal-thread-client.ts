@@ -39,6 +39,21 @@ export class SealThread<Api = SealThreadApi> {
     return thread;
   }
 
+  /**
+   * `count` threads running the same file, each its own independent node-seal
+   * instance: how a SEAL user with `count` cores runs one job (equal-core comparisons).
+   */
+  static async startMany<Api = SealThreadApi>(count: number, url?: URL): Promise<SealThread<Api>[]> {
+    const threads: SealThread<Api>[] = [];
+    try {
+      for (let i = 0; i < count; i++) threads.push(await SealThread.start<Api>(url));
+    } catch (e) {
+      await Promise.all(threads.map((t) => t.close()));
+      throw e;
+    }
+    return threads;
+  }
+
   private call(method: string, args: unknown[]): Promise<never> {
     const id = this.next++;
     return new Promise((resolve, reject) => {
@@ -57,4 +72,20 @@ export class SealThread<Api = SealThreadApi> {
     await api.dispose?.().catch(() => undefined);
     await this.worker.terminate();
   }
+}
+
+/**
+ * Splits work items between `parts` threads round robin (item j to thread j mod parts),
+ * dropping empty parts: the CRT channels of a plan, one share per node-seal thread.
+ */
+export function splitRoundRobin<T>(items: readonly T[], parts: number): T[][] {
+  const out: T[][] = Array.from({ length: Math.max(1, Math.min(parts, items.length)) }, () => []);
+  items.forEach((x, j) => out[j % out.length].push(x));
+  return out;
+}
+
+/** Splits [0, count) into `parts` contiguous ranges of sizes differing by at most one: [from, to) each. */
+export function splitRange(count: number, parts: number): { from: number; to: number }[] {
+  const k = Math.max(1, Math.min(parts, count));
+  return Array.from({ length: k }, (_, i) => ({ from: Math.floor((i * count) / k), to: Math.floor(((i + 1) * count) / k) }));
 }

@@ -19,7 +19,8 @@
  *   - weights ≡ 0 (mod t_j) are skipped (SEAL refuses transparent results);
  *   - a layer's outputs are switched down to the next layer's level as soon as
  *     they are produced (identical arithmetic, less wasm heap).
- * node-seal is single-threaded: the peer runs on one core.
+ * node-seal is single-threaded: one instance runs on one core; bench:inference
+ * also runs one instance per core, splitting the channels (seal-cryptonets-thread.ts).
  *
  * Steps per channel:
  *   1. context and keys (public, relinearization);
@@ -155,11 +156,13 @@ class Channel {
 /**
  * Runs the model on `images` (quantized integer inputs, one per slot, at most
  * N) with node-seal and the given plan. Ciphertexts are freed as soon as the
- * next layer no longer needs them.
+ * next layer no longer needs them. `only` runs just these CRT channels (indices
+ * into `plan.plainModuli`, residues in that order): one share of the job when
+ * several instances split it (seal-cryptonets-thread.ts); `channels` the first k.
  */
 export function sealCryptoNets(
   seal: SealLib, model: IntegerModel, plan: InferencePlan, images: readonly ArrayLike<number>[],
-  options: { channels?: number; onLayer?: (index: number, budget: number) => void } = {},
+  options: { channels?: number; only?: readonly number[]; onLayer?: (index: number, budget: number) => void } = {},
 ): SealCryptoNetsResult {
   const n = plan.polyDegree;
   if (images.length < 1 || images.length > n) throw new Error(`sealCryptoNets: expected 1..${n} images, got ${images.length}`);
@@ -172,7 +175,8 @@ export function sealCryptoNets(
   const residues: Uint32Array[][] = [];
   let finalBudget = Infinity, logQP = 0;
 
-  for (const t of plan.plainModuli.slice(0, options.channels ?? plan.plainModuli.length)) {
+  const ts = options.only ? options.only.map((j) => plan.plainModuli[j]) : plan.plainModuli.slice(0, options.channels ?? plan.plainModuli.length);
+  for (const t of ts) {
     let t0 = performance.now();
     const s = createBfvSetup(seal, n, { coeffBits, plainModulus: t, relin: true }); // step 1
     ms.keygen += performance.now() - t0;

@@ -14,7 +14,7 @@
 import { parentPort } from 'node:worker_threads';
 import { serveThread } from '../lib/thread-server.js';
 import { Bench } from 'tinybench';
-import { medianMs } from '../lib/report.js';
+import { medianMs, timeBatch, type BatchTime } from '../lib/report.js';
 import { bfvOpNames, loadSeal, sealBfvOps, sealNttTasks, type BfvOpName, type SealBfvOps, type SealNttTasks } from './seal.js';
 
 export interface BenchOptions { readonly time: number; readonly iterations: number }
@@ -23,8 +23,13 @@ export interface BenchOptions { readonly time: number; readonly iterations: numb
 export interface SealThreadApi {
   /** Sets up (and verifies) the single-op closures for ring degree n. */
   setupOps(n: number): Omit<SealBfvOps, 'ops' | 'verify' | 'dispose'>;
-  /** Median ms of one op set up by `setupOps`. */
+  /** Median ms of one op set up by `setupOps` (tinybench). */
   benchOp(name: BfvOpName, options: BenchOptions): number;
+  /**
+   * One timed batch: `reps` back-to-back calls of an op set up by `setupOps`,
+   * ms per call, wall and CPU (timed inside the thread, so message latency is not included).
+   */
+  timeOp(name: BfvOpName, reps: number): BatchTime;
   setupNtt(n: number): Pick<SealNttTasks, 'limbs' | 'primeBits'>;
   /** Median ms of a forward and an inverse NTT of a whole ciphertext. */
   benchNtt(options: BenchOptions): { ntt: number; intt: number };
@@ -57,6 +62,7 @@ if (parentPort) {
       return info;
     },
     benchOp: (name, o) => median(ops!.ops[name], o),
+    timeOp: (name, reps) => timeBatch(ops!.ops[name], reps),
     setupNtt(n) {
       free();
       ntt = sealNttTasks(seal, n);

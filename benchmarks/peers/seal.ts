@@ -266,16 +266,18 @@ export interface SealWorkload {
 /**
  * `count` independent multiply + relinearize, each on its own pair of fresh
  * ciphertexts and into its own output (what a user keeping the results would
- * do); the size-3 intermediate is one reused scratch ciphertext.
+ * do); the size-3 intermediate is one reused scratch ciphertext. Pairs
+ * `first … first + count − 1` of the workload (so that several instances can
+ * split one workload, each its own pairs).
  * Memory: 3·count ciphertexts of 2·L·n·8 bytes (n=8192, count=64: ~100 MB).
  */
-export function sealWorkloadA(seal: SealLib, n: number, count = 64): SealWorkload {
+export function sealWorkloadA(seal: SealLib, n: number, count = 64, first = 0): SealWorkload {
   const s = createBfvSetup(seal, n, { relin: true });
   try {
     const { evaluator: ev, t } = s;
     const relinKeys = s.relinKeys!;
-    const seedX = (i: number): number => 1000 + 2 * i;
-    const seedY = (i: number): number => 1001 + 2 * i;
+    const seedX = (i: number): number => 1000 + 2 * (first + i);
+    const seedY = (i: number): number => 1001 + 2 * (first + i);
     const xs: CipherText[] = [];
     const ys: CipherText[] = [];
     const outs: CipherText[] = [];
@@ -330,6 +332,8 @@ export interface LinearLayerPlan {
   readonly index: Uint32Array;
   /** `weight[o·taps + k]`: its integer weight. */
   readonly weight: Int8Array;
+  /** Outputs per feature map (output o is at position o mod positions of map ⌊o / positions⌋). */
+  readonly positions: number;
 }
 
 export function linearLayerPlan(inputPool = 841): LinearLayerPlan {
@@ -355,7 +359,7 @@ export function linearLayerPlan(inputPool = 841): LinearLayerPlan {
             index[o * taps + tap] = ((oy * stride + dy) * side + (ox * stride + dx)) % inputPool;
             weight[o * taps + tap] = kernel[m * taps + tap];
           }
-  return { inputs: Math.min(inputPool, side * side), outputs, taps, index, weight };
+  return { inputs: Math.min(inputPool, side * side), outputs, taps, index, weight, positions: outSide * outSide };
 }
 
 /**
@@ -370,27 +374,39 @@ export function linearLayerPlan(inputPool = 841): LinearLayerPlan {
  * ciphertexts, indices wrap modulo it; a smaller pool saves setup time and
  * memory (841 inputs + 845 outputs at n=8192 ≈ 860 MB of wasm heap) but makes
  * the working set friendlier to caches, so compare like with like.
+ * `positions` (default all) keeps only the outputs at output positions
+ * [from, to) of every map, and encrypts only the inputs they read: how several
+ * instances split the layer (a band of output rows reads a band of input rows,
+ * so each instance holds about its share of the inputs).
  */
-export function sealWorkloadC(seal: SealLib, n: number, options: { inputPool?: number } = {}): SealWorkload & { readonly plan: LinearLayerPlan } {
+export function sealWorkloadC(
+  seal: SealLib, n: number, options: { inputPool?: number; positions?: { from: number; to: number } } = {},
+): SealWorkload & { readonly plan: LinearLayerPlan; readonly outputs: readonly number[] } {
   const plan = linearLayerPlan(options.inputPool);
+  const { from, to } = options.positions ?? { from: 0, to: plan.positions };
+  const mine = Array.from({ length: plan.outputs }, (_, o) => o).filter((o) => o % plan.positions >= from && o % plan.positions < to);
   const s = createBfvSetup(seal, n);
   try {
     const { evaluator: ev, t } = s;
     const inputSeed = (i: number): number => 5000 + i;
-    const inputs: CipherText[] = [];
-    for (let i = 0; i < plan.inputs; i++) inputs.push(s.encrypt(randomSlots(n, t, inputSeed(i))));
+    const inputs = new Map<number, CipherText>();
+    const input = (j: number): CipherText => {
+      let ct = inputs.get(j);
+      if (!ct) inputs.set(j, (ct = s.encrypt(randomSlots(n, t, inputSeed(j)))));
+      return ct;
+    };
     const weightPt = new Map<number, PlainText>();
     for (const w of plan.weight) if (!weightPt.has(w)) weightPt.set(w, s.encodeConstant(w));
-    // Resolve the plan to object references up front so the timed loop does no lookups.
-    const tapCt: CipherText[] = Array.from(plan.index, (j) => inputs[j]);
-    const tapPt: PlainText[] = Array.from(plan.weight, (w) => weightPt.get(w)!);
-    const outs: CipherText[] = Array.from({ length: plan.outputs }, () => s.cipher());
-    const tmp = s.cipher();
     const { taps } = plan;
+    // Resolve the plan to object references up front so the timed loop does no lookups.
+    const tapCt: CipherText[] = mine.flatMap((o) => Array.from(plan.index.subarray(o * taps, (o + 1) * taps), input));
+    const tapPt: PlainText[] = mine.flatMap((o) => Array.from(plan.weight.subarray(o * taps, (o + 1) * taps), (w) => weightPt.get(w)!));
+    const outs: CipherText[] = mine.map(() => s.cipher());
+    const tmp = s.cipher();
     const run = (): void => {
-      for (let o = 0; o < plan.outputs; o++) {
-        const acc = outs[o];
-        const base = o * taps;
+      for (let m = 0; m < outs.length; m++) {
+        const acc = outs[m];
+        const base = m * taps;
         ev.multiplyPlain(tapCt[base], tapPt[base], acc);
         for (let k = 1; k < taps; k++) {
           ev.multiplyPlain(tapCt[base + k], tapPt[base + k], tmp);
@@ -398,19 +414,20 @@ export function sealWorkloadC(seal: SealLib, n: number, options: { inputPool?: n
         }
       }
     };
-    /** Checks every 13th output (65 of them, all slots) to keep verification to seconds. */
+    /** Checks every 13th output of this instance (all slots) to keep verification to seconds. */
     const verify = (): void => {
       const xs = new Map<number, Uint32Array>();
-      const input = (j: number): Uint32Array => {
+      const slots = (j: number): Uint32Array => {
         let v = xs.get(j);
         if (!v) xs.set(j, (v = randomSlots(n, t, inputSeed(j))));
         return v;
       };
-      for (let o = 0; o < plan.outputs; o += 13) {
-        const got = s.decrypt(outs[o]);
+      for (let m = 0; m < mine.length; m += 13) {
+        const o = mine[m];
+        const got = s.decrypt(outs[m]);
         const want = new Float64Array(n);
         for (let k = 0; k < taps; k++) {
-          const x = input(plan.index[o * taps + k]);
+          const x = slots(plan.index[o * taps + k]);
           const w = plan.weight[o * taps + k];
           for (let i = 0; i < n; i++) want[i] += w * x[i];
         }
@@ -420,7 +437,7 @@ export function sealWorkloadC(seal: SealLib, n: number, options: { inputPool?: n
         }
       }
     };
-    return { plan, run, verify, budget: () => s.budget(outs[0]), dispose: () => s.dispose() };
+    return { plan, outputs: mine, run, verify, budget: () => s.budget(outs[0]), dispose: () => s.dispose() };
   } catch (e) {
     s.dispose();
     throw e;

@@ -29,7 +29,7 @@ import { InferenceClient, InferenceServer, SingleClient, SingleServer, planInfer
 import { defaultModelPath, loadMnist } from '@qhe/quant/data';
 import { argmax, forwardInteger, parseIntegerModel, quantizeInput, type IntegerModel } from '@qhe/quant/model';
 import { median, printTable, writeMarkdownTable, writeResults } from '../lib/report.js';
-import { SealThread } from '../lib/seal-thread-client.js';
+import { SealThread, splitRoundRobin } from '../lib/seal-thread-client.js';
 import type { SealSingleImageResult, SealSingleThreadApi } from '../peers/seal-single-thread.js';
 
 const images = Number(process.env.QHE_BENCH_IMAGES ?? 100);
@@ -79,11 +79,9 @@ try {
   const setupMs = performance.now() - t0;
 
   let peerInfo = { keygenMs: NaN, galoisSteps: NaN, galoisKeyBytes: NaN };
-  const perThread: bigint[][] = Array.from({ length: Math.min(workers, k) }, () => []);
-  plan.plainModuli.forEach((t, j) => perThread[j % perThread.length].push(t));
+  const perThread = splitRoundRobin(plan.plainModuli, workers);
   if (withPeer) {
-    const url = new URL('../peers/seal-single-thread.js', import.meta.url);
-    for (let i = 0; i < perThread.length; i++) threads.push(await SealThread.start<SealSingleThreadApi>(url));
+    threads.push(...(await SealThread.startMany<SealSingleThreadApi>(perThread.length, new URL('../peers/seal-single-thread.js', import.meta.url))));
     const coeffBits = [...plan.coeffModulus, ...plan.specialModulus].map(bits);
     const infos = await Promise.all(threads.map((th, i) => th.api.setup({ n: plan.polyDegree, coeffBits, plainModuli: perThread[i], program: plan.program, inputLevel: plan.inputLevel, inputSlots: plan.input.ciphertexts, outputSlots: plan.outputSlots })));
     peerInfo = { keygenMs: Math.max(...infos.map((x) => x.keygenMs)), galoisSteps: infos[0].galoisSteps, galoisKeyBytes: infos.reduce((s, x) => s + x.galoisKeyBytes, 0) };

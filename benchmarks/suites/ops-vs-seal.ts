@@ -1,15 +1,48 @@
 /**
- * `pnpm bench:ops`: single BFV operations, one thread, qhe vs node-seal 6.0.3 in
- * the same tinybench run. SEAL: CoeffModulus.BFVDefault(N), PlainModulus.Batching(N, 20).
- * Ours: the same N and the same t, total log2(Q·P) (special primes included) ≤
- * SEAL's, 128-bit security by the same HE-standard table. Both sides write into
- * preallocated outputs (`…Into`). Rows hold medians; ratio = ours / node-seal.
+ * `npm run bench:ops`: single BFV operations, one thread, qhe vs node-seal 6.0.3,
+ * alternated op by op so that the noise of a shared machine hits both sides alike.
+ *
+ * Parameters. SEAL: CoeffModulus.BFVDefault(N), PlainModulus.Batching(N, 20).
+ * Ours: the same N and t, total log2(Q·P) (special primes included) ≤ SEAL's,
+ * 128-bit security by the same HE-standard table (params.ts); at N = 16384 our
+ * preset's shape (13 data + 2 special 29-bit primes, α = 2: log Q·P = 435 ≤ 438).
+ * Both sides write into preallocated outputs (`…Into`).
+ *
+ * Method (issue 14: "alternate ours and the peer op by op for at least 15 rounds,
+ * report the median ratio with its interquartile range"):
+ *  1. set up both sides at N and check them (our product decrypts to the slotwise
+ *     product; node-seal's `verify`), warm every op up, and size one *batch* per
+ *     op and side: the number of back-to-back calls that lasts ≈ QHE_BENCH_BATCH_MS;
+ *  2. ROUNDS rounds; in each, for every (kernel, variant) and op: our batch, then
+ *     the peer's batch (node-seal in its worker thread, timed inside the thread),
+ *     the order flipped every round; a round gives ms per call of each side and
+ *     their ratio ours / node-seal;
+ *  3. per op: the median ratio over the rounds and its quartiles (ratioQ1,
+ *     ratioQ3), and the median ms of each side; the same on CPU time
+ *     (cpuRatio…, process.cpuUsage around each batch, lib/report.ts `timeBatch`),
+ *     which a loaded machine disturbs far less than wall time: wall time also
+ *     counts the slices the scheduler gives to other processes.
+ * Rounds run over all ops in turn, so a burst of load spoils one round of every
+ * op rather than every round of one op.
+ *
+ * Multiplication variants: when `BfvParameterLiteral` accepts
+ * `multiplication: 'behz' | 'hps'` (detected by constructing contexts with it,
+ * see `multiplicationVariants`), every op is measured for both; otherwise BEHZ
+ * only. QHE_BENCH_REPEAT=2 runs the whole comparison twice back to back and
+ * writes the relative difference of every median ratio (`agreement`).
  * node-seal runs in a worker thread of its own (peers/seal-thread.ts: in the
  * same isolate its wasm memory growth slows every typed-array loop of ours).
  * Also the noise budget after one multiply + relinearize of two fresh
  * public-key ciphertexts, in bits, for both.
+ *
+ * Env: QHE_BENCH_N (default 4096,8192,16384), QHE_BENCH_KERNELS (u32,u64),
+ * QHE_BENCH_U64_N (ring degrees with u64 rows, default 4096), QHE_BENCH_ROUNDS
+ * (default 21, at least 15 for the issue's method), QHE_BENCH_BATCH_MS (default
+ * 25), QHE_BENCH_OPS (a subset of ops), QHE_BENCH_VARIANTS (behz,hps),
+ * QHE_BENCH_REPEAT (1 or 2). Short check: QHE_BENCH_N=4096 QHE_BENCH_ROUNDS=5
+ * QHE_BENCH_BATCH_MS=5.
  */
-import { Bench } from 'tinybench';
+import { loadavg } from 'node:os';
 import {
   BatchEncoder,
   BfvContext,
@@ -18,29 +51,71 @@ import {
   Encryptor,
   Evaluator,
   KeyGenerator,
+  PRESETS,
+  QheError,
   type BfvParameterLiteral,
   type KernelName,
 } from '@qhe/bfv';
 import { bfvOpNames, type BfvOpName } from '../peers/seal.js';
 import { SealThread } from '../lib/seal-thread-client.js';
-import { medianMs, printTable, writeResults } from '../lib/report.js';
+import { printTable, quartiles, timeBatch, writeResults, type BatchTime } from '../lib/report.js';
 
-/** Our parameters for each N: data primes as SEAL's data level in bits, one special prime. */
-function ourParameters(n: number, t: number, kernel: KernelName): BfvParameterLiteral {
-  const shape: Record<number, { coeffModulus: number[]; specialModulus: number[] }> = {
+type Variant = 'behz' | 'hps';
+/** Parameters with the multiplication option, whether or not this build of `@qhe/bfv` declares it. */
+type Literal = BfvParameterLiteral & { readonly multiplication?: Variant };
+
+const list = (v: string | undefined, fallback: string): string[] => (v ?? fallback).split(',').map((s) => s.trim()).filter(Boolean);
+const sizes = list(process.env.QHE_BENCH_N, '4096,8192,16384').map(Number);
+const kernels = list(process.env.QHE_BENCH_KERNELS, 'u32,u64') as KernelName[];
+const u64Sizes = list(process.env.QHE_BENCH_U64_N, '4096').map(Number);
+const rounds = Number(process.env.QHE_BENCH_ROUNDS ?? 21);
+const batchMs = Number(process.env.QHE_BENCH_BATCH_MS ?? 25);
+const opNames = list(process.env.QHE_BENCH_OPS, bfvOpNames.join(',')) as BfvOpName[];
+const repeat = Number(process.env.QHE_BENCH_REPEAT ?? 1);
+for (const op of opNames) if (!bfvOpNames.includes(op)) throw new Error(`QHE_BENCH_OPS: expected ops among ${bfvOpNames.join(', ')}, got ${op}`);
+if (!(repeat === 1 || repeat === 2)) throw new Error(`QHE_BENCH_REPEAT: expected 1 or 2, got ${repeat}`);
+
+/** Our parameters for each N: data primes as SEAL's data level in bits (at most its log Q·P), special primes. */
+function ourParameters(n: number, t: number, kernel: KernelName, variant: Variant | null): Literal {
+  const u32: Record<number, Pick<BfvParameterLiteral, 'coeffModulus' | 'specialModulus' | 'keySwitchDigitSize'>> = {
     4096: { coeffModulus: [28, 27, 27], specialModulus: [27] },
     8192: { coeffModulus: [29, 29, 29, 29, 29, 29], specialModulus: [29] },
+    16384: { coeffModulus: PRESETS.n16384.coeffModulus, specialModulus: PRESETS.n16384.specialModulus, keySwitchDigitSize: PRESETS.n16384.keySwitchDigitSize },
   };
-  const s = shape[n];
-  if (!s) throw new Error(`no parameter shape for N=${n}`);
-  return kernel === 'u32'
-    ? { polyDegree: n, ...s, plainModulus: t, kernel }
-    : // u64 can hold SEAL's own prime sizes: fewer, larger limbs.
-      { polyDegree: n, coeffModulus: n === 4096 ? [36, 36] : [43, 43, 44, 44], specialModulus: n === 4096 ? [37] : [44], plainModulus: t, kernel };
+  // u64 can hold SEAL's own prime sizes: fewer, larger limbs.
+  const u64: Record<number, Pick<BfvParameterLiteral, 'coeffModulus' | 'specialModulus'>> = {
+    4096: { coeffModulus: [36, 36], specialModulus: [37] },
+    8192: { coeffModulus: [43, 43, 44, 44], specialModulus: [44] },
+    16384: { coeffModulus: [48, 48, 48, 49, 49, 49, 49, 49], specialModulus: [49] },
+  };
+  const shape = (kernel === 'u32' ? u32 : u64)[n];
+  if (!shape) throw new Error(`no ${kernel} parameter shape for N=${n}`);
+  return { polyDegree: n, ...shape, plainModulus: t, kernel, ...(variant ? { multiplication: variant } : {}) };
 }
 
-function ourOps(n: number, t: number, kernel: KernelName) {
-  const ctx = new BfvContext(ourParameters(n, t, kernel));
+/**
+ * The multiplication variants this build of `@qhe/bfv` offers: both when a context
+ * refuses a bogus `multiplication` with a typed error (the option is validated) and
+ * accepts 'hps'; otherwise only BEHZ (the option is unknown, so it is ignored).
+ */
+function multiplicationVariants(): { variants: Variant[]; default: Variant } {
+  const probe = (m: unknown): BfvContext =>
+    new BfvContext({ polyDegree: 1024, coeffModulus: [27], specialModulus: [27], plainModulus: 65537, allowInsecure: true, multiplication: m } as BfvParameterLiteral);
+  const declared = (ctx: BfvContext): unknown => (ctx.params as { multiplication?: unknown }).multiplication;
+  try {
+    probe('not-a-variant');
+    return { variants: ['behz'], default: 'behz' }; // accepted anything: the option does not exist
+  } catch (e) {
+    if (!(e instanceof QheError)) throw e;
+  }
+  const hps = probe('hps');
+  const dflt = declared(probe(undefined));
+  if (declared(hps) !== undefined && declared(hps) !== 'hps') return { variants: ['behz'], default: 'behz' };
+  return { variants: ['behz', 'hps'], default: dflt === 'hps' ? 'hps' : 'behz' };
+}
+
+function ourOps(n: number, t: number, kernel: KernelName, variant: Variant | null) {
+  const ctx = new BfvContext(ourParameters(n, t, kernel, variant) as BfvParameterLiteral);
   const kg = new KeyGenerator(ctx);
   const pk = kg.createPublicKey();
   const rk = kg.createRelinKeys();
@@ -72,47 +147,130 @@ function ourOps(n: number, t: number, kernel: KernelName) {
   // Correctness before timing: the product decrypts to the slotwise product.
   const got = encoder.decode(dec.decrypt(relinOnce));
   for (let i = 0; i < n; i++)
-    if (got[i] !== Number((BigInt(x[i]) * BigInt(y[i])) % BigInt(t))) throw new Error(`qhe ${kernel} N=${n}: wrong product at slot ${i}`);
+    if (got[i] !== Number((BigInt(x[i]) * BigInt(y[i])) % BigInt(t))) throw new Error(`qhe ${kernel} ${variant ?? ''} N=${n}: wrong product at slot ${i}`);
   return { ops, budgetAfterMulRelin: dec.invariantNoiseBudget(relinOnce), freshBudget: dec.invariantNoiseBudget(a), logQP: ctx.params.logQP };
 }
 
-const sizes = (process.env.QHE_BENCH_N ?? '4096,8192').split(',').map(Number);
-const kernels = (process.env.QHE_BENCH_KERNELS ?? 'u32,u64').split(',') as KernelName[];
-const timeMs = Number(process.env.QHE_BENCH_TIME_MS ?? 400);
+/** Calls per batch so that one batch lasts ≈ batchMs (at least one call), from a warm-up estimate. */
+const repsFor = (msPerCall: number): number => Math.max(1, Math.round(batchMs / Math.max(msPerCall, 1e-4)));
 
-async function oursMedian(fn: () => void, kernel: KernelName): Promise<number> {
-  const bench = new Bench(benchOptions(kernel));
-  bench.add('ours', fn);
-  await bench.run();
-  return medianMs(bench.tasks[0]);
+/** Warms an op up (JIT, caches, pools) and returns the smallest ms per call seen. */
+async function warmUp(run: (reps: number) => BatchTime | Promise<BatchTime>): Promise<number> {
+  let best = Infinity, spent = 0;
+  for (let i = 0; i < 20 && (i < 3 || spent < 2 * batchMs); i++) {
+    const ms = (await run(1)).wallMs;
+    best = Math.min(best, ms);
+    spent += ms;
+  }
+  return best;
 }
-const benchOptions = (kernel: KernelName) => ({ time: kernel === 'u64' ? 100 : timeMs, iterations: kernel === 'u64' ? 3 : 10, warmup: true });
 
-async function main(): Promise<void> {
-  // node-seal runs in its own isolate (peers/seal-thread.ts explains why); the
-  // two sides alternate op by op, so machine noise hits both alike.
-  const peer = await SealThread.start();
+interface Series { readonly n: number; readonly kernel: KernelName; readonly variant: Variant; readonly op: BfvOpName; ours: BatchTime[]; peer: BatchTime[]; oursReps: number; peerReps: number }
+
+/** One whole comparison (every N, kernel, variant, op): timing rows and parameter rows. */
+async function compare(peer: SealThread, variants: readonly Variant[], detected: boolean, pass: number): Promise<{ rows: Record<string, unknown>[]; series: Series[] }> {
   const rows: Record<string, unknown>[] = [];
-  try {
-    for (const n of sizes) {
-      const info = await peer.api.setupOps(n);
-      for (const kernel of kernels) {
-        const ours = ourOps(n, info.t, kernel);
-        for (const name of bfvOpNames) {
-          const peerMs = await peer.api.benchOp(name, benchOptions(kernel));
-          const oursMs = await oursMedian(ours.ops[name], kernel);
-          rows.push({ op: name, n, kernel, threads: 1, oursMs, peerMs, ratio: oursMs / peerMs });
+  const all: Series[] = [];
+  for (const n of sizes) {
+    const info = await peer.api.setupOps(n);
+    const configs = kernels.filter((k) => k === 'u32' || u64Sizes.includes(n)).flatMap((kernel) => variants.map((variant) => ({ kernel, variant })));
+    const sides = configs.map(({ kernel, variant }) => ({ kernel, variant, ours: ourOps(n, info.t, kernel, detected ? variant : null) }));
+    const series: Series[] = [];
+    for (const s of sides)
+      for (const op of opNames) {
+        const oursMs = await warmUp((r) => timeBatch(s.ours.ops[op], r));
+        const peerMs = await warmUp((r) => peer.api.timeOp(op, r));
+        series.push({ n, kernel: s.kernel, variant: s.variant, op, ours: [], peer: [], oursReps: repsFor(oursMs), peerReps: repsFor(peerMs) });
+      }
+    const started = performance.now();
+    for (let r = 0; r < rounds; r++) {
+      for (const [i, s] of series.entries()) {
+        const fn = sides[Math.floor(i / opNames.length)].ours.ops[s.op];
+        let ours: BatchTime, theirs: BatchTime;
+        if (r % 2 === 0) {
+          ours = timeBatch(fn, s.oursReps);
+          theirs = await peer.api.timeOp(s.op, s.peerReps);
+        } else {
+          theirs = await peer.api.timeOp(s.op, s.peerReps);
+          ours = timeBatch(fn, s.oursReps);
         }
-        rows.push({ op: 'budgetAfterMulRelin', n, kernel, ours: ours.budgetAfterMulRelin, peer: info.budgetAfterMulRelin });
-        rows.push({ op: 'freshBudget', n, kernel, ours: ours.freshBudget, peer: info.freshBudget });
-        rows.push({ op: 'logQP', n, kernel, ours: ours.logQP, peer: info.logQ });
+        s.ours.push(ours), s.peer.push(theirs);
       }
     }
+    console.error(`pass ${pass}, N=${n}: ${rounds} rounds of ${series.length} op batches per side in ${((performance.now() - started) / 1000).toFixed(1)} s (load ${loadavg()[0].toFixed(1)})`);
+    for (const s of series) {
+      const wall = quartiles(s.ours.map((o, r) => o.wallMs / s.peer[r].wallMs));
+      const cpu = quartiles(s.ours.map((o, r) => o.cpuMs / s.peer[r].cpuMs));
+      const med = (xs: BatchTime[], k: keyof BatchTime): number => quartiles(xs.map((x) => x[k])).median;
+      rows.push({
+        op: s.op, n, kernel: s.kernel, variant: s.variant, threads: 1, rounds,
+        oursMs: med(s.ours, 'wallMs'), peerMs: med(s.peer, 'wallMs'), ratio: wall.median, ratioQ1: wall.q1, ratioQ3: wall.q3,
+        oursCpuMs: med(s.ours, 'cpuMs'), peerCpuMs: med(s.peer, 'cpuMs'), cpuRatio: cpu.median, cpuRatioQ1: cpu.q1, cpuRatioQ3: cpu.q3,
+        oursReps: s.oursReps, peerReps: s.peerReps,
+      });
+    }
+    all.push(...series);
+    for (const s of sides) {
+      rows.push({ op: 'budgetAfterMulRelin', n, kernel: s.kernel, variant: s.variant, ours: s.ours.budgetAfterMulRelin, peer: info.budgetAfterMulRelin });
+      rows.push({ op: 'freshBudget', n, kernel: s.kernel, variant: s.variant, ours: s.ours.freshBudget, peer: info.freshBudget });
+      rows.push({ op: 'logQP', n, kernel: s.kernel, variant: s.variant, ours: s.ours.logQP, peer: info.logQ });
+    }
+  }
+  return { rows, series: all };
+}
+
+async function main(): Promise<void> {
+  const { variants: offered, default: defaultVariant } = multiplicationVariants();
+  const detected = offered.length > 1;
+  const variants = offered.filter((v) => list(process.env.QHE_BENCH_VARIANTS, 'behz,hps').includes(v));
+  console.error(`multiplication variants: ${offered.join(', ')} (default ${defaultVariant}); measuring ${variants.join(', ')}`);
+  const loadBefore = loadavg();
+  const started = performance.now();
+  // node-seal runs in its own isolate (peers/seal-thread.ts explains why).
+  const peer = await SealThread.start();
+  const passes: Awaited<ReturnType<typeof compare>>[] = [];
+  try {
+    for (let p = 1; p <= repeat; p++) passes.push(await compare(peer, variants, detected, p));
   } finally {
     await peer.close();
   }
-  printTable(rows);
-  console.log('\nwrote', writeResults('ops-vs-seal', { rows }));
+  const [first, second] = passes;
+  const agreement = second
+    ? first.rows.filter((r) => typeof r.ratio === 'number').map((r) => {
+        const again = second.rows.find((x) => x.op === r.op && x.n === r.n && x.kernel === r.kernel && x.variant === r.variant)!;
+        const diff = (k: string): number => (again[k] as number) / (r[k] as number) - 1;
+        return {
+          op: r.op, n: r.n, kernel: r.kernel, variant: r.variant,
+          ratio1: r.ratio, ratio2: again.ratio, relDiff: diff('ratio'), within10: Math.abs(diff('ratio')) <= 0.1,
+          cpuRatio1: r.cpuRatio, cpuRatio2: again.cpuRatio, cpuRelDiff: diff('cpuRatio'), cpuWithin10: Math.abs(diff('cpuRatio')) <= 0.1,
+        };
+      })
+    : undefined;
+  printTable(first.rows);
+  if (agreement) {
+    console.log('\nagreement of two back-to-back runs (relDiff = ratio2 / ratio1 − 1):');
+    printTable(agreement);
+  }
+  const minutes = (performance.now() - started) / 60000;
+  const file = writeResults('ops-vs-seal', {
+    method: `${rounds} rounds alternating ours and node-seal op by op (order flipped every round), batches of ≈ ${batchMs} ms per side; ratio = median over rounds of ours / node-seal wall time per call, ratioQ1..ratioQ3 its interquartile range; cpuRatio the same on process CPU time; oursMs, peerMs (wall) and oursCpuMs, peerCpuMs medians over rounds`,
+    multiplication: { offered, default: defaultVariant },
+    loadavg: { before: loadBefore, after: loadavg() },
+    minutes,
+    rows: first.rows,
+    ...(agreement
+      ? {
+          agreementSummary: {
+            runs: 2, ratios: agreement.length,
+            within10: agreement.filter((a) => a.within10).length, maxAbsRelDiff: Math.max(...agreement.map((a) => Math.abs(a.relDiff))),
+            cpuWithin10: agreement.filter((a) => a.cpuWithin10).length, cpuMaxAbsRelDiff: Math.max(...agreement.map((a) => Math.abs(a.cpuRelDiff))),
+          },
+          agreement,
+          rowsSecondRun: second.rows,
+        }
+      : {}),
+  });
+  console.log('\nwrote', file);
 }
 
 await main();

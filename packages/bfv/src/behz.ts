@@ -1,21 +1,20 @@
 /**
- * The BEHZ RNS tool: full-RNS BFV multiplication and decryption without any
- * multiprecision arithmetic.
+ * The BEHZ RNS tool: full-RNS BFV multiplication without any multiprecision
+ * arithmetic (multiplication: 'behz'; hps.ts is the other variant).
  *
  * Bajard, Eynard, Hasan, Zucca, "A Full RNS Variant of FV like Somewhat
  * Homomorphic Encryption Schemes", SAC 2016 (BEHZ); step numbers follow SEAL's
  * RNSTool (rns.cpp), which implements the same paper.
  *
- * Why BEHZ and not HPS (Halevi, Polyakov, Shoup, CT-RSA 2019): HPS replaces the
- * Montgomery-style corrections with float64 estimates of Σ x_i/q_i, which needs
- * the residues to fit a float mantissa exactly. The u64 kernel's limbs go up to
- * 61 bits, so HPS would need split-word tricks on one kernel only. BEHZ is
- * integer-only: every step below is a sequence of limb-vector kernel operations,
- * so one implementation serves both kernels, and its noise matches SEAL's (our
- * benchmark target is SEAL's budget − 3 bits).
+ * BEHZ is integer-only: every step below is a sequence of limb-vector kernel
+ * operations, and its noise matches SEAL's. HPS (Halevi, Polyakov, Shoup, CT-RSA
+ * 2019, hps.ts) replaces the corrections with float64 CRT fractions; it only ever
+ * sums terms y_i/q_i in [0, 1), so it too serves both kernels (61-bit limbs
+ * included), and it measured faster (README), hence the default.
  *
  * Bases (per level, for data base q = {q_0..q_{L-1}}):
- *   B = {b_0..b_{k-1}}, m_sk, Bsk = B ∪ {m_sk}, m̃ (Montgomery helper), γ (decryption helper).
+ *   B = {b_0..b_{k-1}}, m_sk, Bsk = B ∪ {m_sk}, m̃ (Montgomery helper). (Decryption's
+ *   scaling is HPS's float one, decryptor.ts, so BEHZ's γ helper is not needed.)
  * Size condition (SEAL): K·N·t·q² < q·|B|·m_sk with 32 bits reserved for K·N, i.e.
  *   bits(B·m_sk) > 32 + bits(t) + bits(q).
  *
@@ -39,19 +38,15 @@ export class BehzTool {
   private readonly K: number; // |Bsk|
   private readonly mTildeOps: PrimeOps;
   private readonly mSkOps: PrimeOps;
-  private readonly tOps: PrimeOps;
-  private readonly gammaOps: PrimeOps;
   private readonly B: RnsBase;
   /** q → Bsk ∪ {m̃} (accumulate only, step-1 factors are folded per use). */
   private readonly qToBskMt: BaseConverter;
   private readonly qToBsk: BaseConverter;
   private readonly bToQ: BaseConverter;
   private readonly bToMsk: BaseConverter;
-  private readonly qToTGamma: BaseConverter;
   // Constants (bigints, reduced per use by the kernel's scalar ops).
   private readonly mTilde: bigint;
   private readonly mSk: bigint;
-  private readonly gamma: bigint;
   private readonly t: bigint;
   private readonly Q: bigint;
   private readonly Bprod: bigint;
@@ -67,11 +62,10 @@ export class BehzTool {
     // B·m_sk must exceed 2^(32 + bits(t) + bits(Q)); each prime has ≥ bits−1 bits.
     const need = 32 + bitLength(t) + bitLength(this.Q);
     const bskCount = Math.ceil((need + 1) / (bits - 1));
-    const extra = nttPrimes({ bits, n, count: bskCount + 2, exclude: [...avoid, t, ...q.primes] });
+    const extra = nttPrimes({ bits, n, count: bskCount + 1, exclude: [...avoid, t, ...q.primes] });
     const bPrimes = extra.slice(0, bskCount - 1);
     this.mSk = extra[bskCount - 1];
     this.mTilde = extra[bskCount];
-    this.gamma = extra[bskCount + 1];
     this.B = new RnsBase(kernel, n, bPrimes);
     this.bsk = new RnsBase(kernel, n, [...bPrimes, this.mSk]);
     this.K = this.bsk.size;
@@ -83,9 +77,6 @@ export class BehzTool {
     this.bToMsk = new BaseConverter(this.B, new RnsBase(kernel, n, [this.mSk]));
     this.mTildeOps = bskMt.ops[this.K];
     this.mSkOps = this.bsk.ops[this.K - 1];
-    this.tOps = kernel.modulus(t, n, { ntt: false });
-    this.gammaOps = kernel.modulus(this.gamma, n, { ntt: false });
-    this.qToTGamma = new BaseConverter(q, new RnsBase(kernel, n, [t, this.gamma], { ntt: false }));
   }
 
   private view(a: Residues, i: number): Residues {
@@ -180,40 +171,8 @@ export class BehzTool {
     }
   }
 
-  /**
-   * Decryption scaling ⌊t·x/q⌉ mod t with BEHZ's γ correction (§2.4; SEAL
-   * decrypt_scale_and_round).
-   * Steps:
-   *   1. y_i = x_i·[t·γ·q̂_i^{-1}]_{q_i};  2. (s_t, s_γ) = Σ y_i q̂_i mod {t, γ};
-   *   3. multiply both by −q^{-1};  4. s_γ' = s_γ + ⌊γ/2⌋ (centring shift);
-   *   5. out = (s_t − s_γ' + ⌊γ/2⌋)·γ^{-1} mod t.
-   * `x`: L limbs (coefficient form); `out`: 1 limb mod t; scratch ≥ L + 2 limbs.
-   */
-  decryptScaleRound(x: Residues, out: Residues, scratch: Residues): void {
-    const { n, L, q, t, gamma } = this;
-    const y = scratch.subarray(0, L * n);
-    const tg = scratch.subarray(L * n, (L + 2) * n);
-    // Step 1.
-    for (let i = 0; i < L; i++)
-      q.ops[i].mulScalar(this.view(x, i), mod(t * gamma * q.puncturedInverse[i], q.primes[i]), this.view(y, i));
-    // Step 2.
-    this.qToTGamma.accumulate(y, tg);
-    const st = this.view(tg, 0), sg = this.view(tg, 1);
-    // Step 3.
-    this.tOps.mulScalar(st, mod(-invMod(this.Q, t), t), st);
-    this.gammaOps.mulScalar(sg, mod(-invMod(this.Q, gamma), gamma), sg);
-    // Step 4.
-    const half = gamma >> 1n;
-    this.gammaOps.addScalar(sg, half, sg);
-    // Step 5.
-    const gInv = invMod(gamma, t);
-    this.tOps.mulScalarForeign(sg, mod(-gInv, t), out);
-    this.tOps.mulScalarAcc(st, gInv, out);
-    this.tOps.addScalar(out, mod(half * gInv, t), out);
-  }
-
   /** Limbs of scratch the tool's methods need at most. */
   get scratchLimbs(): number {
-    return this.L + this.K + 2;
+    return this.L + this.K + 1;
   }
 }

@@ -1,7 +1,7 @@
 /**
  * BfvContext: validated parameters plus everything precomputed from them —
  * the modulus chain with its levels, the key base (data primes followed by the
- * special primes, as in SEAL's "key level"), per-level BEHZ tools, the scaling
+ * special primes, as in SEAL's "key level"), per-level multiplication tools (BEHZ or HPS), the scaling
  * constants for Δ·m, and the key-switching constants.
  *
  * Levels: level 0 holds all data primes q_0..q_{L−1}; level l holds the first
@@ -9,6 +9,7 @@
  * last level that can still hold t through a key switch (params.ts, check 3).
  */
 import { BehzTool } from './behz.js';
+import { HpsTool } from './hps.js';
 import { fail } from './math/errors.js';
 import type { Kernel, PrimeOps } from './math/kernel.js';
 import { kernelByName } from './math/index.js';
@@ -20,7 +21,10 @@ export interface LevelData {
   readonly index: number;
   /** Data primes of this level. */
   readonly base: RnsBase;
-  readonly behz: BehzTool;
+  /** BEHZ tool when params.multiplication is 'behz', else null. */
+  readonly behz: BehzTool | null;
+  /** HPS tool when params.multiplication is 'hps', else null (multiply.ts dispatches on it). */
+  readonly hps: HpsTool | null;
   /** ⌊Q_l / t⌋ mod q_i, the integer part of Δ. */
   readonly deltaModQ: readonly bigint[];
   /** Q_l mod t, for the rounding correction of Δ·m. */
@@ -40,8 +44,10 @@ export interface LevelData {
   readonly keyLimb: readonly number[];
   /** Ops of (level base ∪ special base), in that order. */
   readonly extendedOps: readonly PrimeOps[];
-  /** Ops of (level base ∪ Bsk), in that order. */
-  readonly behzOps: readonly PrimeOps[];
+  /** Ops of the multiplication's extended base (level base ∪ Bsk, or ∪ P for HPS), in that order. */
+  readonly mulOps: readonly PrimeOps[];
+  /** Scratch limbs the multiplication stages (multiply.ts) need. */
+  readonly mulScratchLimbs: number;
 }
 
 export class BfvContext {
@@ -75,7 +81,8 @@ export class BfvContext {
     const levels: LevelData[] = [];
     for (let l = 0; l <= p.maxLevel; l++) {
       const base = new RnsBase(this.kernel, this.n, p.coeffModulus.slice(0, L - l));
-      const behz = new BehzTool(this.kernel, this.n, base, this.t, this.keyBase.primes);
+      const behz = p.multiplication === 'behz' ? new BehzTool(this.kernel, this.n, base, this.t, this.keyBase.primes) : null;
+      const hps = p.multiplication === 'hps' ? new HpsTool(this.kernel, this.n, base, this.t, this.keyBase.primes) : null;
       const Q = base.modulus;
       const size = base.size;
       const alpha = p.keySwitchDigitSize;
@@ -95,6 +102,7 @@ export class BfvContext {
           index: l,
           base,
           behz,
+          hps,
           deltaModQ: Object.freeze(base.primes.map((q) => (Q / this.t) % q)),
           qModT: Q % this.t,
           digits: Object.freeze(digits),
@@ -103,7 +111,8 @@ export class BfvContext {
           pHalfModQ: Object.freeze(base.primes.map((q) => mod(P >> 1n, q))),
           keyLimb: Object.freeze([...Array(size).keys(), ...this.specialBase.primes.map((_, k) => L + k)]),
           extendedOps: Object.freeze([...base.ops, ...this.specialBase.ops]),
-          behzOps: Object.freeze([...base.ops, ...behz.bsk.ops]),
+          mulOps: Object.freeze([...base.ops, ...(hps ? hps.p.ops : behz!.bsk.ops)]),
+          mulScratchLimbs: hps ? hps.scratchLimbs : behz!.scratchLimbs,
         }),
       );
     }

@@ -1,9 +1,14 @@
 /**
- * Decryptor (FV §3 Decrypt; BEHZ §2.4 for the full-RNS scaling) and SEAL's
- * invariant noise budget.
+ * Decryptor (FV §3 Decrypt; Halevi–Polyakov–Shoup, CT-RSA 2019, §3.2 for the
+ * full-RNS scaling with float64 CRT fractions) and SEAL's invariant noise budget.
  *
- * decrypt: x = c0 + c1·s + c2·s² + … (Horner in NTT form), then m = ⌊t·x/Q⌉ mod t
- * by the BEHZ γ-corrected scaling (behz.ts).
+ * decrypt: x = c0 + c1·s + c2·s² + … (Horner in NTT form), then m = ⌊t·x/Q⌉ mod t:
+ *   1. y_i = [x_i·t·q̂_i^{-1}]_{q_i}, so Σ_i y_i·q̂_i = t·x + k·Q for an integer k;
+ *   2. f = Σ_i y_i/q_i in float64 (= t·x/Q + k; its distance to the nearest integer
+ *      is the invariant noise |ν| below, so the budget check reads the same sum);
+ *   3. m = ⌊f⌉ − k mod t with k ≡ Σ_i y_i·q_i^{-1} (mod t) (t·x ≡ 0): one
+ *      dotScalarsRounded mod t. The float error (≈ L·2^-53) can only matter when
+ *      |ν| is within it of 1/2, and decrypt refuses every |ν| ≥ 1/4 first.
  *
  * Exhausted budgets are an error, not a silently wrong plaintext. The invariant
  * noise ν = t·x/Q − round(t·x/Q) is estimated per coefficient from the CRT
@@ -27,7 +32,8 @@ import { QheError, fail } from './math/errors.js';
 import { assertCiphertexts } from './operands.js';
 import { commonKeyId } from './key-id.js';
 import { RnsPoly, mulInto, toCoeff, toNtt, addInto } from './math/poly.js';
-import { bitLength, mod } from './math/zq.js';
+import { bitLength, invMod, mod } from './math/zq.js';
+import type { Residues } from './math/kernel.js';
 import { addScaledPlain } from './plain-lift.js';
 
 export class Decryptor {
@@ -63,16 +69,16 @@ export class Decryptor {
     return addInto(acc, ct.polys[0], acc);
   }
 
-  /** Largest |ν| over the coefficients (see header), in [0, 1/2]. */
-  private maxInvariantNoise(x: RnsPoly): number {
+  /** Steps 1–2 (header): y into `y` (L limbs), f into `frac`; returns the largest |ν| over the coefficients, in [0, 1/2]. */
+  private crtFractions(x: RnsPoly, y: Residues, frac: Float64Array): number {
     const ctx = this.context;
-    const base = x.base;
-    const frac = new Float64Array(ctx.n);
-    const y = ctx.kernel.alloc(ctx.n);
+    const base = x.base, n = ctx.n;
+    frac.fill(0);
     for (let i = 0; i < base.size; i++) {
       const q = base.primes[i];
-      base.ops[i].mulScalar(x.limb(i), mod(ctx.t * base.puncturedInverse[i], q), y);
-      base.ops[i].addScaledToFloat(y, 1 / Number(q), frac);
+      const yi = y.subarray(i * n, (i + 1) * n);
+      base.ops[i].mulScalar(x.limb(i), mod(ctx.t * base.puncturedInverse[i], q), yi);
+      base.ops[i].addScaledToFloat(yi, 1 / Number(q), frac);
     }
     let worst = 0;
     for (let k = 0; k < frac.length; k++) {
@@ -86,7 +92,10 @@ export class Decryptor {
   decrypt(ct: Ciphertext): Plaintext {
     const ctx = this.context;
     const x = this.dot('Decryptor.decrypt', ct);
-    let nu = this.maxInvariantNoise(x);
+    const base = x.base, n = ctx.n;
+    const y = ctx.kernel.alloc(base.size * n);
+    const frac = new Float64Array(n);
+    let nu = this.crtFractions(x, y, frac);
     // The float estimate is good to ≈ L·2^-52; at the boundary, decide exactly.
     if (Math.abs(nu - 0.25) < 1e-9) nu = 4n * this.exactNoiseNorm(x) >= x.base.modulus ? 0.25 : 0.2499;
     if (nu >= 0.25)
@@ -94,10 +103,10 @@ export class Decryptor {
         'NOISE_BUDGET_EXHAUSTED',
         `Decryptor.decrypt: expected a ciphertext with noise budget > 0, got invariant noise ${nu.toFixed(3)} ≥ 1/4 (level ${ct.level}, size ${ct.size})`,
       );
-    const level = ctx.level(ct.level);
+    // Step 3.
     const pt = Plaintext.zero(ctx);
-    const scratch = ctx.kernel.alloc(level.behz.scratchLimbs * ctx.n);
-    level.behz.decryptScaleRound(x.data, pt.data, scratch);
+    const ys = base.primes.map((_, i) => y.subarray(i * n, (i + 1) * n));
+    ctx.plainOps.dotScalarsRounded(ys, base.primes.map((q) => -invMod(q, ctx.t)), frac, 1n, pt.data);
     return pt;
   }
 

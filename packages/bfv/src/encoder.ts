@@ -28,9 +28,11 @@ export interface EncodeOptions {
 
 /**
  * Validated residues in [0, t): numbers when t < 2^31 (u32 storage, the fast
- * path), bigints otherwise.
+ * path), bigints otherwise. With `into` (u32 storage, t < 2^31, zeroed) the numbers
+ * are written straight into it at positions `map[i]` and `into` is returned: the
+ * BatchEncoder's hot path, with no intermediate arrays.
  */
-function toResidues(fn: string, values: ArrayLike<number | bigint>, n: number, t: bigint, signed: boolean): number[] | bigint[] {
+function toResidues(fn: string, values: ArrayLike<number | bigint>, n: number, t: bigint, signed: boolean, into?: { out: Int32Array; map: Int32Array }): number[] | bigint[] | Int32Array {
   // Arrays and typed arrays only: a number, string or plain object is array-like enough to encode as zeros.
   if (!Array.isArray(values) && !(ArrayBuffer.isView(values) && !(values instanceof DataView)))
     fail('INVALID_ARGUMENT', fn, 'an array or typed array of integers', values);
@@ -42,12 +44,13 @@ function toResidues(fn: string, values: ArrayLike<number | bigint>, n: number, t
   };
   if (t < 1n << 31n) {
     const tn = Number(t), lon = Number(lo), hin = Number(hi);
-    const out = new Array<number>(n).fill(0);
+    const out = into ? into.out : new Array<number>(n).fill(0);
+    const map = into?.map;
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
       const x = typeof v === 'bigint' ? (v >= lo && v <= hi ? Number(v) : bad(v, i)) : v;
       if (!Number.isInteger(x) || x < lon || x > hin) bad(v, i);
-      out[i] = x < 0 ? x + tn : x;
+      out[map ? map[i] : i] = x < 0 ? x + tn : x;
     }
     return out;
   }
@@ -108,10 +111,16 @@ export class BatchEncoder {
   encode(values: ArrayLike<number | bigint>, options: EncodeOptions = {}): Plaintext {
     const { context } = this;
     const fn = 'BatchEncoder.encode';
-    const residues = toResidues(fn, values, context.n, context.t, signedOption(fn, options));
+    const signed = signedOption(fn, options);
+    const pt = Plaintext.zero(context);
+    if (pt.data instanceof Int32Array && context.t < 1n << 31n) {
+      toResidues(fn, values, context.n, context.t, signed, { out: pt.data, map: this.indexMap });
+      context.plainOps.inverseNtt(pt.data);
+      return pt;
+    }
+    const residues = toResidues(fn, values, context.n, context.t, signed) as number[] | bigint[];
     const placed = residues.slice() as number[] | bigint[];
     for (let i = 0; i < context.n; i++) placed[this.indexMap[i]] = residues[i];
-    const pt = Plaintext.zero(context);
     fill(context.plainOps, placed, pt.data);
     context.plainOps.inverseNtt(pt.data);
     return pt;
@@ -157,7 +166,7 @@ export class CoefficientEncoder {
   encode(coefficients: ArrayLike<number | bigint>, options: EncodeOptions = {}): Plaintext {
     const { context } = this;
     const fn = 'CoefficientEncoder.encode';
-    const residues = toResidues(fn, coefficients, context.n, context.t, signedOption(fn, options));
+    const residues = toResidues(fn, coefficients, context.n, context.t, signedOption(fn, options)) as number[] | bigint[];
     const pt = Plaintext.zero(context);
     fill(context.plainOps, residues, pt.data);
     return pt;

@@ -18,7 +18,7 @@ import { Ciphertext, type Plaintext } from './ciphertext.js';
 import { assertContext, type BfvContext } from './context.js';
 import { PublicKey, SecretKey, assertRandomSource, uniformNtt, smallToNtt } from './keys.js';
 import { fail } from './math/errors.js';
-import { assertPlaintext, booleanOption, optionsOperand } from './operands.js';
+import { assertOutput, assertPlaintext, booleanOption, optionsOperand } from './operands.js';
 import { commonKeyId } from './key-id.js';
 import { RnsPoly, mulInto, toCoeff } from './math/poly.js';
 import { SEED_BYTES, sampleCenteredBinomial, sampleTernary, seededRandom, smallToResidues, systemRandom, type RandomSource } from './math/sampling.js';
@@ -62,10 +62,25 @@ export class Encryptor {
 
   /** Public-key encryption at level 0. */
   encrypt(pt: Plaintext): Ciphertext {
+    return this.encryptWith('Encryptor.encrypt', pt, Ciphertext.empty(this.context, 0, 2));
+  }
+
+  /**
+   * `encrypt` into `out` (reshaped to level 0, size 2; its storage is reused when
+   * it fits). A caller that hands ciphertexts to a worker pool passes a shared
+   * `Ciphertext.empty(context, 0, 2, true)`: the pool then reads them in place
+   * instead of copying them into shared memory.
+   */
+  encryptInto(pt: Plaintext, out: Ciphertext): Ciphertext {
+    assertOutput(this.context, 'Encryptor.encryptInto', out);
+    return this.encryptWith('Encryptor.encryptInto', pt, out);
+  }
+
+  private encryptWith(fn: string, pt: Plaintext, out: Ciphertext): Ciphertext {
     const pk = this.keys.publicKey;
-    assertPlaintext(this.context, 'Encryptor.encrypt', pt);
-    if (!pk) return fail('MISSING_KEY', 'Encryptor.encrypt', 'a public key (use encryptSymmetric with a secret key)', undefined);
-    const out = this.encryptZeroInto(0, Ciphertext.empty(this.context, 0, 2));
+    assertPlaintext(this.context, fn, pt);
+    if (!pk) return fail('MISSING_KEY', fn, 'a public key (use encryptSymmetric with a secret key)', undefined);
+    this.encryptZeroInto(0, out.reshape(0, 2));
     addScaledPlain(this.context.level(0), pt, this.context.t, out.polys[0]);
     return out;
   }

@@ -4,10 +4,10 @@
  * which writes into `out` (reshaped to the result's level and size; `out` may be
  * one of the inputs).
  *
- * multiply: BEHZ (behz.ts), in the three stages of behz-multiply.ts:
- *   1. extend each input polynomial from q to Bsk (FastBconv with m̃, SmMRq);
- *   2. NTT over q ∪ Bsk; 3. tensor d_k = Σ_{i+j=k} a_i ⊙ b_j;
- *   4. inverse NTT; 5. ⌊t·d/q⌉ in Bsk (fast floor); 6. Bsk → q (FastBconvSk).
+ * multiply: BEHZ (behz.ts) or HPS (hps.ts), per context, in the three stages of multiply.ts:
+ *   1. extend each input polynomial from q to q ∪ A (A = Bsk or P);
+ *   2. NTT over q ∪ A; 3. tensor d_k = Σ_{i+j=k} a_i ⊙ b_j;
+ *   4. inverse NTT; 5. ⌊t·d/q⌉ in A; 6. A → q.
  * relinearize, rotations: key switching with special primes (keyswitch.ts);
  * many rotations of one ciphertext and linear transforms share its
  * decomposition (hoisting.ts: Halevi–Shoup 2018 §5).
@@ -42,7 +42,7 @@ import {
   rotationElements,
   scalarOperand,
 } from './operands.js';
-import { behzExtend, behzFloor, behzTensor } from './behz-multiply.js';
+import { mulExtend, mulFloor, mulTensor, multiplyBuffers } from './multiply.js';
 import { assertContext, type BfvContext } from './context.js';
 import type { GaloisKeys, RelinKeys } from './keys.js';
 import { switchKey } from './keyswitch.js';
@@ -55,6 +55,9 @@ import { invMod } from './math/zq.js';
 import { addScaledPlain, liftCentered } from './plain-lift.js';
 
 export class Evaluator {
+  /** multiplyPlain's lifted plaintext, one buffer per level (reused: an isolate runs one call at a time). */
+  private readonly liftBuffers = new Map<number, RnsPoly>();
+
   constructor(readonly context: BfvContext) {
     assertContext('Evaluator', context);
   }
@@ -212,7 +215,8 @@ export class Evaluator {
     assertNonZeroPlain(fn, pt);
     const out = this.target(fn, into, a.level, a.size);
     const base = this.context.level(a.level).base;
-    const m = RnsPoly.zero(base, 'coeff');
+    let m = this.liftBuffers.get(a.level);
+    if (!m) this.liftBuffers.set(a.level, (m = RnsPoly.zero(base, 'coeff')));
     liftCentered(pt, this.context.t, m);
     toNtt(m);
     const polys = a.polys.slice();
@@ -232,7 +236,7 @@ export class Evaluator {
   multiply(a: Ciphertext, b: Ciphertext): Ciphertext {
     return this.product('multiply', a, b, undefined);
   }
-  /** BEHZ, steps in behz-multiply.ts. */
+  /** BEHZ or HPS (params.multiplication), steps in multiply.ts. */
   multiplyInto(a: Ciphertext, b: Ciphertext, out: Ciphertext | undefined): Ciphertext {
     return this.product('multiply', a, b, out);
   }
@@ -252,22 +256,24 @@ export class Evaluator {
     const out = this.target(fn, into, a.level, size);
     const n = ctx.n, kernel = ctx.kernel;
     const level = ctx.level(a.level);
-    const W = level.behzOps.length;
-    const scratch = kernel.alloc(level.behz.scratchLimbs * n);
+    const W = level.mulOps.length;
+    const buffers = multiplyBuffers(ctx, level, a.size + (a === b ? 0 : b.size) + size);
+    const { scratch, aux } = buffers;
+    const next = (): Residues => buffers.polys.pop()!;
     const extend = (p: RnsPoly): Residues => {
-      const ext = kernel.alloc(W * n);
-      behzExtend(level, n, p.data, ext, scratch);
+      const ext = next();
+      mulExtend(level, n, p.data, ext, scratch);
       return ext;
     };
-    // Steps 1–2 (copies: out may alias a or b).
+    // Steps 1–2 (into buffers: out may alias a or b).
     const ea = a.polys.map(extend);
     const eb = a === b ? null : b.polys.map(extend);
     // Steps 3–4.
-    const d = Array.from({ length: size }, () => kernel.alloc(W * n));
-    behzTensor(level, kernel, n, ea, eb, d, 0, W);
+    const d = Array.from({ length: size }, next);
+    mulTensor(level, kernel, n, ea, eb, d, 0, W);
     // Steps 5–6.
     out.reshape(a.level, size);
-    for (let k = 0; k < size; k++) behzFloor(level, kernel, n, d[k], out.polys[k].data, scratch);
+    for (let k = 0; k < size; k++) mulFloor(level, kernel, n, d[k], out.polys[k].data, scratch, aux);
     return this.result(fn, out, id);
   }
 

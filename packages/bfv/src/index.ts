@@ -1,14 +1,15 @@
 /**
- * `@qhe/bfv`: the BFV scheme (Fan–Vercauteren 2012) in full RNS (BEHZ 2016), on
+ * `@qhe/bfv`: the BFV scheme (Fan–Vercauteren 2012) in full RNS (HPS 2019 by default, BEHZ 2016 selectable), on
  * two kernels behind one interface. See README.md for the notation table.
  *
  * @module @qhe/bfv
  */
-export { bfvParameters, PRESETS, MAX_LOG_Q } from './params.js';
-export type { BfvParameterLiteral, BfvParameters, SecurityLevel } from './params.js';
+export { bfvParameters, PRESETS, MAX_LOG_Q, DEFAULT_MULTIPLICATION } from './params.js';
+export type { BfvParameterLiteral, BfvParameters, MultiplicationVariant, SecurityLevel } from './params.js';
 export { BfvContext } from './context.js';
 export type { LevelData } from './context.js';
 export type { BehzTool } from './behz.js';
+export type { HpsTool } from './hps.js';
 export { Plaintext, Ciphertext } from './ciphertext.js';
 export { KeyGenerator, SecretKey, PublicKey, RelinKeys, GaloisKeys, KSwitchKey, galoisElementForStep, keyBaseAt, expandKeySeed } from './keys.js';
 export type { KeyOptions } from './keys.js';

@@ -51,8 +51,15 @@ export function limbsOf(a: Residues, n: number): readonly Residues[] {
   return v;
 }
 
-/** Step 1 ("ModUp" + NTT): c in coefficient form over the level base → its digits over level ∪ special, NTT form. */
-export function decompose(ctx: BfvContext, levelIndex: number, c: RnsPoly): KeySwitchDigits {
+/**
+ * Step 1 ("ModUp" + NTT): c in coefficient form over the level base → its digits over
+ * level ∪ special, NTT form. `into` (one (L' + K)·N buffer per digit, e.g. switchKey's
+ * reused ones) receives the digits; without it they are allocated (hoisting keeps them).
+ * A one-prime digit (α = 1, SEAL's case) needs no FastBconv: its value is c_i itself
+ * (q̂ = 1), so each other limb is c_i mod q_j — a copy when q_i < q_j, one Shoup
+ * reduction (mulScalarForeign by 1) otherwise.
+ */
+export function decompose(ctx: BfvContext, levelIndex: number, c: RnsPoly, into?: readonly Residues[]): KeySwitchDigits {
   const level = ctx.level(levelIndex);
   const n = ctx.n;
   const ops = level.extendedOps;
@@ -62,14 +69,23 @@ export function decompose(ctx: BfvContext, levelIndex: number, c: RnsPoly): KeyS
   const cLimbs = limbsOf(c.data, n);
   const digits: Residues[] = [];
   for (const digit of level.digits) {
-    const t = kernel.alloc(total * n);
+    const t = into ? into[digit.index] : kernel.alloc(total * n);
     const tLimbs = limbsOf(t, n);
-    const { dl, cv } = perDigit[digit.index];
-    const dlLimbs = limbsOf(dl, n), cvLimbs = limbsOf(cv, n);
-    digit.primes.forEach((i, k) => kernel.copy(cLimbs[i], dlLimbs[k]));
-    digit.toOthers.convert(dl, cv, scratch);
-    digit.primes.forEach((i, k) => kernel.copy(dlLimbs[k], tLimbs[i]));
-    digit.others.forEach((j, k) => kernel.copy(cvLimbs[k], tLimbs[j]));
+    if (digit.primes.length === 1) {
+      const i = digit.primes[0], qi = ops[i].q, ci = cLimbs[i];
+      kernel.copy(ci, tLimbs[i]);
+      for (const j of digit.others) {
+        if (qi < ops[j].q) kernel.copy(ci, tLimbs[j]);
+        else ops[j].mulScalarForeign(ci, 1n, tLimbs[j]);
+      }
+    } else {
+      const { dl, cv } = perDigit[digit.index];
+      const dlLimbs = limbsOf(dl, n), cvLimbs = limbsOf(cv, n);
+      digit.primes.forEach((i, k) => kernel.copy(cLimbs[i], dlLimbs[k]));
+      digit.toOthers.convert(dl, cv, scratch);
+      digit.primes.forEach((i, k) => kernel.copy(dlLimbs[k], tLimbs[i]));
+      digit.others.forEach((j, k) => kernel.copy(cvLimbs[k], tLimbs[j]));
+    }
     for (let j = 0; j < total; j++) ops[j].forwardNtt(tLimbs[j]);
     digits.push(t);
   }
@@ -84,6 +100,10 @@ interface KeySwitchScratch {
   readonly xP: Residues;
   readonly conv: Residues;
   readonly pScratch: Residues;
+  /** switchKey's digits and accumulators, reused (an isolate runs one key switch at a time). */
+  readonly digits: readonly Residues[];
+  readonly acc0: Residues;
+  readonly acc1: Residues;
 }
 const scratchCache = new WeakMap<BfvContext, Map<number, KeySwitchScratch>>();
 /** Per-level scratch buffers of key switching (an isolate runs one key switch at a time). */
@@ -94,7 +114,11 @@ function decomposeScratch(ctx: BfvContext, levelIndex: number): KeySwitchScratch
   if (!s) {
     const level = ctx.level(levelIndex), n = ctx.n, L = level.base.size, K = ctx.specialBase.size, k = ctx.kernel;
     const perDigit = level.digits.map((d) => ({ dl: k.alloc(d.primes.length * n), cv: k.alloc(d.others.length * n) }));
-    byLevel.set(levelIndex, (s = { scratch: k.alloc(L * n), perDigit, tmp: k.alloc(n), xP: k.alloc(K * n), conv: k.alloc(L * n), pScratch: k.alloc(K * n) }));
+    const W = level.extendedOps.length * n;
+    byLevel.set(levelIndex, (s = {
+      scratch: k.alloc(L * n), perDigit, tmp: k.alloc(n), xP: k.alloc(K * n), conv: k.alloc(L * n), pScratch: k.alloc(K * n),
+      digits: level.digits.map(() => k.alloc(W)), acc0: k.alloc(W), acc1: k.alloc(W),
+    }));
   }
   return s;
 }
@@ -117,21 +141,34 @@ export function innerProduct(
   const ops = level.extendedOps;
   const total = ops.length;
   const keyLimb = keyLimbs(ctx, decomposition.level, key);
-  const tmp = permutation ? decomposeScratch(ctx, decomposition.level).tmp : null;
   const acc0Limbs = limbsOf(acc0, n), acc1Limbs = limbsOf(acc1, n);
+  if (!permutation) {
+    // One lazy inner product per limb and accumulator (kernel mulSumAcc): a single reduction per coefficient.
+    const D = level.digits.length;
+    const ts: Residues[] = new Array(D), bs: Residues[] = new Array(D), as: Residues[] = new Array(D);
+    for (let j = 0; j < total; j++) {
+      const kl = keyLimb[j];
+      level.digits.forEach((digit, d) => {
+        const { b, a } = key.digits[digit.index];
+        ts[d] = limbsOf(decomposition.digits[d], n)[j];
+        bs[d] = limbsOf(b.data, n)[kl];
+        as[d] = limbsOf(a.data, n)[kl];
+      });
+      ops[j].mulSumAcc(ts, bs, acc0Limbs[j]);
+      ops[j].mulSumAcc(ts, as, acc1Limbs[j]);
+    }
+    return;
+  }
+  const tmp = decomposeScratch(ctx, decomposition.level).tmp;
   level.digits.forEach((digit, d) => {
     const { b, a } = key.digits[digit.index];
     const bLimbs = limbsOf(b.data, n), aLimbs = limbsOf(a.data, n);
     const tLimbs = limbsOf(decomposition.digits[d], n);
     for (let j = 0; j < total; j++) {
-      let tj = tLimbs[j];
-      if (tmp && permutation) {
-        permuteInto(tj, permutation, tmp);
-        tj = tmp;
-      }
+      permuteInto(tLimbs[j], permutation, tmp);
       const op = ops[j], kl = keyLimb[j];
-      op.mulAcc(tj, bLimbs[kl], acc0Limbs[j]);
-      op.mulAcc(tj, aLimbs[kl], acc1Limbs[j]);
+      op.mulAcc(tmp, bLimbs[kl], acc0Limbs[j]);
+      op.mulAcc(tmp, aLimbs[kl], acc1Limbs[j]);
     }
   });
 }
@@ -160,10 +197,12 @@ export function modDownNtt(ctx: BfvContext, levelIndex: number, acc: Residues, o
 
 export function switchKey(ctx: BfvContext, levelIndex: number, c: RnsPoly, key: KSwitchKey): [RnsPoly, RnsPoly] {
   const level = ctx.level(levelIndex);
-  const total = level.extendedOps.length;
-  const acc0 = ctx.kernel.alloc(total * ctx.n), acc1 = ctx.kernel.alloc(total * ctx.n);
+  const s = decomposeScratch(ctx, levelIndex);
+  const { acc0, acc1 } = s;
+  ctx.kernel.zero(acc0);
+  ctx.kernel.zero(acc1);
   // Steps 1–2.
-  innerProduct(ctx, decompose(ctx, levelIndex, c), key, acc0, acc1);
+  innerProduct(ctx, decompose(ctx, levelIndex, c, s.digits), key, acc0, acc1);
   // Steps 3–4.
   const out: [RnsPoly, RnsPoly] = [RnsPoly.zero(level.base, 'coeff'), RnsPoly.zero(level.base, 'coeff')];
   modDownNtt(ctx, levelIndex, acc0, out[0]);

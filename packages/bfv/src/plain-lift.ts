@@ -56,9 +56,13 @@ export function addScaledPlain(level: LevelData, pt: Plaintext, t: bigint, c0: R
 export function liftCentered(pt: Plaintext, t: bigint, out: RnsPoly): void {
   const base = out.base;
   if (pt.data instanceof Int32Array) {
-    const tn = Number(t), half = tn / 2;
-    const centred = Array.from(pt.data, (v) => (v > half ? v - tn : v));
-    for (let i = 0; i < base.size; i++) base.ops[i].fromNumbers(centred, out.limb(i));
+    const tn = Number(t), half = tn / 2, m = pt.data;
+    for (let i = 0; i < base.size; i++) {
+      const qi = Number(base.primes[i]), o = out.limb(i) as Int32Array;
+      // v > t/2 lifts to v − t < 0, stored as v − t + q_i ∈ [0, q_i) (t ≤ q_i); v ≤ t/2 < q_i stays.
+      if (tn <= qi) for (let k = 0; k < m.length; k++) { const v = m[k]; o[k] = v > half ? v - tn + qi : v; }
+      else base.ops[i].fromNumbers(Array.from(m, (v) => (v > half ? v - tn : v)), o);
+    }
   } else {
     const half = t >> 1n;
     const centred = pt.coefficients().map((v) => (v > half ? v - t : v));

@@ -22,6 +22,12 @@ export interface EncryptOptions {
    * the bytes on the wire); the default is public-key encryption.
    */
   readonly symmetric?: boolean;
+  /**
+   * Ciphertexts in SharedArrayBuffers (public-key encryption only): a server on
+   * a worker pool then reads them in place, with no shared copy beside the
+   * caller's (the default job's first layer held both: +308 MB).
+   */
+  readonly shared?: boolean;
 }
 
 /** Ciphertexts of one batch: channels × features, slot s = image s. */
@@ -81,6 +87,8 @@ export class InferenceClient {
     const features = this.checkImages(fn, images);
     if (!Number.isInteger(j) || j < 0 || j >= this.contexts.length)
       throw new QheError('INVALID_ARGUMENT', `${fn}: expected a channel in [0, ${this.contexts.length}), got ${j}`);
+    if (options.symmetric && options.shared)
+      throw new QheError('INVALID_ARGUMENT', `${fn}: expected symmetric or shared encryption, got both (seeded ciphertexts are expanded where they are read)`);
     const enc = options.symmetric
       ? new Encryptor(this.contexts[j], { secretKey: this.keygens[j].secretKey })
       : new Encryptor(this.contexts[j], { publicKey: this.serverKeys().channels[j].publicKey });
@@ -89,7 +97,8 @@ export class InferenceClient {
     for (let f = 0; f < features; f++) {
       for (let s = 0; s < images.length; s++) column[s] = images[s][f];
       const pt = this.encoders[j].encode(column, { signed: true });
-      out.push(options.symmetric ? enc.encryptSymmetric(pt, { seeded: true }) : enc.encrypt(pt));
+      if (options.symmetric) out.push(enc.encryptSymmetric(pt, { seeded: true }));
+      else out.push(options.shared ? enc.encryptInto(pt, Ciphertext.empty(this.contexts[j], 0, 2, true)) : enc.encrypt(pt));
       progress?.(f + 1, features);
     }
     return out;

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildIntegerModel, forwardInteger, parseIntegerModel, type IntegerLayer } from '@qhe/quant/model';
 import { lcg, tinyModel } from './models.js';
-import { WorkerPool } from '@qhe/bfv/parallel';
+import { WorkerPool, isShared } from '@qhe/bfv/parallel';
 import { EvaluatorBackend, InferenceClient, InferenceServer, planInference, poolBackend } from '../src/index.js';
 
 function images(count: number, features: number): Int32Array[] {
@@ -126,13 +126,17 @@ describe('encrypted inference (tiny model, N = 2048, insecure)', () => {
         const server = new InferenceServer(plan, model, client.serverKeys(), backend);
         const xs = images(16, 36);
         const channels = [];
+        // The pool gets its inputs encrypted straight into shared storage (read by the workers in place).
+        const shared = backend !== undefined;
         for (let j = 0; j < plan.plainModuli.length; j++) {
-          const inputs = client.encryptChannel(xs, j);
+          const inputs = client.encryptChannel(xs, j, undefined, { shared });
+          expect(inputs.every((ct) => ct.polys.every((p) => isShared(p.data)))).toBe(shared);
           channels.push(await server.runChannel(j, inputs));
           expect(inputs).toHaveLength(0); // the caller's array no longer holds the channel's ciphertexts
         }
         expect(client.decrypt({ images: 16, channels })).toEqual(xs.map((x) => forwardInteger(model, x)));
       }
+      expect(() => client.encryptChannel(images(4, 36), 0, undefined, { shared: true, symmetric: true })).toThrow(/expected symmetric or shared encryption, got both/);
       // An element-wise layer empties its input array as it consumes it.
       const ctx = client.contexts[0];
       const keys = client.serverKeys().channels[0];

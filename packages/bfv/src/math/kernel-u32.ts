@@ -35,6 +35,14 @@ function asI32(fn: string, a: Residues, n: number): Int32Array {
   return a;
 }
 
+/**
+ * dotScalars' split-float path holds for at most DOT_SPLIT_MAX_TERMS terms (see
+ * dotSplit); below DOT_SPLIT_MIN_TERMS its three final reductions per coefficient
+ * outweigh what it saves per term, so short sums keep the lazy Shoup products.
+ */
+const DOT_SPLIT_MAX_TERMS = 256;
+const DOT_SPLIT_MIN_TERMS = 4;
+
 class U32PrimeOps implements PrimeOps {
   readonly kernel = 'u32' as const;
   readonly bits: number;
@@ -52,6 +60,7 @@ class U32PrimeOps implements PrimeOps {
   private readonly logN: number;
   /** Scratch for dotScalars (JavaScript is single-threaded per isolate, so one per modulus suffices). */
   private readonly accumulator: Float64Array;
+  private readonly accumulatorLow: Float64Array;
 
   constructor(
     readonly q: bigint,
@@ -63,6 +72,7 @@ class U32PrimeOps implements PrimeOps {
     this.qInv = 1 / this.qn;
     this.logN = Math.log2(n);
     this.accumulator = new Float64Array(n);
+    this.accumulatorLow = new Float64Array(n);
     if (!hasNtt) return;
     const t = nttTables(q, n);
     this.fw = Int32Array.from(t.forwardTwiddles, Number);
@@ -129,19 +139,95 @@ class U32PrimeOps implements PrimeOps {
    * the end: measured 35% faster than L multiply-accumulate passes at L = 6.
    */
   dotScalars(xs: readonly Residues[], scalars: readonly bigint[], out: Residues): void {
-    const o = this.check('dotScalars', out);
+    this.dot('dotScalars', xs, scalars, null, 0, out);
+  }
+
+  /** As dotScalars; the correction joins the float accumulator before the one reduction (|Σ| < 2^53 by the contract). */
+  dotScalarsRounded(xs: readonly Residues[], scalars: readonly bigint[], values: Float64Array, scale: bigint, out: Residues): void {
+    if (!(values instanceof Float64Array) || values.length !== this.n) fail('LENGTH_MISMATCH', 'u32.dotScalarsRounded', `a Float64Array of length ${this.n}`, values);
+    this.dot('dotScalarsRounded', xs, scalars, values, this.scalar(scale), out);
+  }
+
+  private dot(fn: string, xs: readonly Residues[], scalars: readonly bigint[], values: Float64Array | null, c: number, out: Residues): void {
+    const o = this.check(fn, out);
     if (xs.length !== scalars.length || xs.length === 0)
-      fail('LENGTH_MISMATCH', 'u32.dotScalars', `as many scalars as inputs (${xs.length})`, scalars.length);
+      fail('LENGTH_MISMATCH', `u32.${fn}`, `as many scalars as inputs (${xs.length})`, scalars.length);
     const q = this.qn, qInv = this.qInv, n = this.n;
     const acc = this.accumulator;
-    for (let i = 0; i < xs.length; i++) {
-      const x = this.check('dotScalars', xs[i]);
-      const w = this.scalar(scalars[i]), wq = w / q;
-      if (i === 0) for (let k = 0; k < n; k++) { const u = x[k]; acc[k] = (Math.imul(u, w) - Math.imul(u * wq, q)) | 0; }
-      else for (let k = 0; k < n; k++) { const u = x[k]; acc[k] += (Math.imul(u, w) - Math.imul(u * wq, q)) | 0; }
+    const m = xs.length;
+    for (let i = 0; i < m; i++) this.check(fn, xs[i]);
+    // One term (e.g. ModDown from one special prime): a single Shoup product per coefficient.
+    if (m === 1 && values === null) return this.mulScalarForeign(xs[0], scalars[0], o);
+    const w = scalars.map((s) => this.scalar(s));
+    if (m >= DOT_SPLIT_MIN_TERMS && m <= DOT_SPLIT_MAX_TERMS) {
+      this.dotSplit(xs as readonly Int32Array[], w, values, c, o);
+      return;
+    }
+    const wq = w.map((v) => v / q);
+    for (let i = 0; i < m; i++) {
+      const x = xs[i] as Int32Array, wi = w[i], vi = wq[i];
+      if (i === 0) for (let k = 0; k < n; k++) { const u = x[k]; acc[k] = (Math.imul(u, wi) - Math.imul(u * vi, q)) | 0; }
+      else for (let k = 0; k < n; k++) { const u = x[k]; acc[k] += (Math.imul(u, wi) - Math.imul(u * vi, q)) | 0; }
+    }
+    if (values !== null)
+      for (let k = 0; k < n; k++) {
+        const s = acc[k] + Math.round(values[k]) * c;
+        let r = s - Math.floor(s * qInv) * q; // [−q, 2q)
+        if (r < 0) r += q;
+        else if (r >= q) r -= q;
+        o[k] = r;
+      }
+    else
+      for (let k = 0; k < n; k++) {
+        const s = acc[k];
+        let r = s - Math.floor(s * qInv) * q; // [−q, 2q)
+        if (r < 0) r += q;
+        else if (r >= q) r -= q;
+        o[k] = r;
+      }
+  }
+
+  /**
+   * dot for m ≤ DOT_SPLIT_MAX_TERMS terms, in exact float64 without any per-term
+   * reduction: each scalar w = w_h·2^15 + w_l (w_h < 2^14, w_l < 2^15), so x·w_h < 2^43
+   * and x·w_l < 2^44 for x < 2^29, and the two sums over m ≤ 2^8 terms stay below
+   * 2^52 (exact). One reduction of each sum at the end:
+   *   out = ([Σ x·w_h]_q·2^15 + [Σ x·w_l]_q + ⌊v⌉·c) mod q,
+   * the last sum < 2^44 + 2^29 + 2^52 < 2^53. Per term: two float multiply-adds,
+   * against two imuls and two float↔int conversions for a lazy Shoup product.
+   * Terms go four at a time so the two accumulators are read and written once per four.
+   */
+  private dotSplit(xs: readonly Int32Array[], w: readonly number[], values: Float64Array | null, c: number, o: Int32Array): void {
+    const q = this.qn, qInv = this.qInv, n = this.n, m = xs.length;
+    const hi = this.accumulator, lo = this.accumulatorLow;
+    const wh = w.map((v) => Math.floor(v / 32768)), wl = w.map((v) => v % 32768);
+    let i = 0;
+    for (; i + 3 < m; i += 4) {
+      const x0 = xs[i], x1 = xs[i + 1], x2 = xs[i + 2], x3 = xs[i + 3];
+      const h0 = wh[i], h1 = wh[i + 1], h2 = wh[i + 2], h3 = wh[i + 3];
+      const l0 = wl[i], l1 = wl[i + 1], l2 = wl[i + 2], l3 = wl[i + 3];
+      if (i === 0)
+        for (let k = 0; k < n; k++) {
+          const a = x0[k], b = x1[k], e = x2[k], d = x3[k];
+          hi[k] = a * h0 + b * h1 + e * h2 + d * h3;
+          lo[k] = a * l0 + b * l1 + e * l2 + d * l3;
+        }
+      else
+        for (let k = 0; k < n; k++) {
+          const a = x0[k], b = x1[k], e = x2[k], d = x3[k];
+          hi[k] += a * h0 + b * h1 + e * h2 + d * h3;
+          lo[k] += a * l0 + b * l1 + e * l2 + d * l3;
+        }
+    }
+    for (; i < m; i++) {
+      const x = xs[i], h = wh[i], l = wl[i];
+      if (i === 0) for (let k = 0; k < n; k++) { const a = x[k]; hi[k] = a * h; lo[k] = a * l; }
+      else for (let k = 0; k < n; k++) { const a = x[k]; hi[k] += a * h; lo[k] += a * l; }
     }
     for (let k = 0; k < n; k++) {
-      const s = acc[k];
+      const a = hi[k], b = lo[k];
+      let s = (a - Math.floor(a * qInv) * q) * 32768 + (b - Math.floor(b * qInv) * q);
+      if (values !== null) s += Math.round(values[k]) * c;
       let r = s - Math.floor(s * qInv) * q; // [−q, 2q)
       if (r < 0) r += q;
       else if (r >= q) r -= q;
@@ -199,6 +285,51 @@ class U32PrimeOps implements PrimeOps {
       r += (r >> 31) & q; // [0, 2q)
       r -= q;
       o[i] = r + ((r >> 31) & q);
+    }
+  }
+
+  /**
+   * Lazy: each product reduced to [−q, 2q) only (no corrections) and summed in
+   * float64, exact while |Σ| < 2^53 (terms < 2^31, so up to 2^21 of them); one
+   * reduction at the end. Per term this drops the two corrections and the int32
+   * round trip of acc that mulAcc pays.
+   */
+  mulSumAcc(xs: readonly Residues[], ys: readonly Residues[], acc: Residues): void {
+    const o = this.check('mulSumAcc', acc);
+    if (xs.length !== ys.length || xs.length === 0 || xs.length > 1 << 20)
+      fail('LENGTH_MISMATCH', 'u32.mulSumAcc', `two lists of equal length in [1, 2^20] (${xs.length})`, ys.length);
+    const q = this.qn, qInv = this.qInv, n = this.n;
+    const f = this.accumulator;
+    const m = xs.length;
+    for (let i = 0; i < m; i++) this.check('mulSumAcc', xs[i]), this.check('mulSumAcc', ys[i]);
+    for (let k = 0; k < n; k++) f[k] = o[k];
+    let i = 0;
+    // Four terms per sweep: the float accumulator is read and written once per four products.
+    for (; i + 3 < m; i += 4) {
+      const x0 = xs[i] as Int32Array, x1 = xs[i + 1] as Int32Array, x2 = xs[i + 2] as Int32Array, x3 = xs[i + 3] as Int32Array;
+      const y0 = ys[i] as Int32Array, y1 = ys[i + 1] as Int32Array, y2 = ys[i + 2] as Int32Array, y3 = ys[i + 3] as Int32Array;
+      for (let k = 0; k < n; k++) {
+        const a = x0[k], b = y0[k], c = x1[k], d = y1[k], e = x2[k], g = y2[k], h = x3[k], l = y3[k];
+        f[k] +=
+          ((Math.imul(a, b) - Math.imul(a * b * qInv, q)) | 0) + // each in [−q, 2q)
+          ((Math.imul(c, d) - Math.imul(c * d * qInv, q)) | 0) +
+          ((Math.imul(e, g) - Math.imul(e * g * qInv, q)) | 0) +
+          ((Math.imul(h, l) - Math.imul(h * l * qInv, q)) | 0);
+      }
+    }
+    for (; i < m; i++) {
+      const x = xs[i] as Int32Array, y = ys[i] as Int32Array;
+      for (let k = 0; k < n; k++) {
+        const u = x[k], v = y[k];
+        f[k] += (Math.imul(u, v) - Math.imul(u * v * qInv, q)) | 0; // [−q, 2q)
+      }
+    }
+    for (let k = 0; k < n; k++) {
+      const s = f[k];
+      let r = s - Math.floor(s * qInv) * q; // [−q, 2q)
+      if (r < 0) r += q;
+      else if (r >= q) r -= q;
+      o[k] = r;
     }
   }
 

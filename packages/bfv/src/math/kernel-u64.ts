@@ -292,6 +292,19 @@ class U64PrimeOps implements PrimeOps {
     }
   }
 
+  mulSumAcc(xs: readonly Residues[], ys: readonly Residues[], acc: Residues): void {
+    if (xs.length !== ys.length || xs.length === 0 || xs.length > 1 << 20)
+      fail('LENGTH_MISMATCH', 'u64.mulSumAcc', `two lists of equal length in [1, 2^20] (${xs.length})`, ys.length);
+    for (let i = 0; i < xs.length; i++) this.mulAcc(xs[i], ys[i], acc);
+  }
+
+  dotScalarsRounded(xs: readonly Residues[], scalars: readonly bigint[], values: Float64Array, scale: bigint, out: Residues): void {
+    if (!(values instanceof Float64Array) || values.length !== this.n) fail('LENGTH_MISMATCH', 'u64.dotScalarsRounded', `a Float64Array of length ${this.n}`, values);
+    this.dotScalars(xs, scalars, out);
+    const o = out as BigUint64Array, c = mod(scale, this.q);
+    for (let k = 0; k < this.n; k++) o[k] = this.addMod(o[k], mod(BigInt(Math.round(values[k])) * c, this.q));
+  }
+
   /** out = a + s mod q; s any bigint; [0, q) → [0, q). */
   addScalar(a: Residues, s: bigint, out: Residues): void {
     const x = this.check('addScalar', a), o = this.check('addScalar', out);

@@ -73,6 +73,13 @@ export interface PrimeOps {
   mul(a: Residues, b: Residues, out: Residues): void;
   /** acc = acc + a · b mod q (pointwise). acc canonical in and out. */
   mulAcc(a: Residues, b: Residues, acc: Residues): void;
+  /**
+   * acc = acc + Σ_i xs[i] ⊙ ys[i] mod q: a pointwise inner product of two lists of
+   * vectors (key switching: digits × key polynomials), reduced once per coefficient
+   * instead of once per term. All inputs canonical, acc canonical in and out; the
+   * lists have equal length ≥ 1 (at most 2^20 terms); acc must not alias any input.
+   */
+  mulSumAcc(xs: readonly Residues[], ys: readonly Residues[], acc: Residues): void;
   /** out = a · s mod q for a scalar s (any bigint, reduced once). */
   mulScalar(a: Residues, s: bigint, out: Residues): void;
   /** acc = acc + a · s mod q. */
@@ -96,6 +103,14 @@ export interface PrimeOps {
    * (values in [0, 2^maxPrimeBits)); `out` must not alias any xs[i].
    */
   dotScalars(xs: readonly Residues[], scalars: readonly bigint[], out: Residues): void;
+  /**
+   * out = Σ_i xs[i]·scalars[i] + round(values[k])·scale mod q: `dotScalars` plus an
+   * integer correction that arrives as a float64 (HPS's rounded CRT fractions, hps.ts),
+   * fused into the same sweep. xs as in dotScalars; values[k] any finite float with
+   * |round(values[k])|·[scale]_q < 2^52 (so the product is exact in float64); ties
+   * round up (Math.round).
+   */
+  dotScalarsRounded(xs: readonly Residues[], scalars: readonly bigint[], values: Float64Array, scale: bigint, out: Residues): void;
   /** out = a + s mod q for a scalar s (any bigint). */
   addScalar(a: Residues, s: bigint, out: Residues): void;
 

@@ -9,9 +9,10 @@
  *   `linearMany`, `map`, …) split their list into contiguous chunks, a few per
  *   worker, one job each. This is where the cores count: independent
  *   ciphertexts need no synchronisation at all.
- * - One `multiply` can also be split (option `limbParallel`): BEHZ steps 1–2
- *   per input polynomial, steps 3–4 (tensor, inverse NTT) per range of limbs of
- *   q ∪ Bsk, steps 5–6 (fast floor, Bsk → q) per output polynomial: three rounds
+ * - One `multiply` can also be split (option `limbParallel`): steps 1–2 of
+ *   multiply.ts (BEHZ or HPS) per input polynomial, steps 3–4 (tensor, inverse
+ *   NTT) per range of limbs of q ∪ A, steps 5–6 (scaling into A, A → q) per
+ *   output polynomial: three rounds
  *   of jobs with the pool's queue as the barrier. `npm run bench:pool` workload b
  *   measures it (N = 8192, 2 workers: 1.8× on one multiply); on by default
  *   for N ≥ 4096 (option `limbParallel`).
@@ -57,6 +58,7 @@ import {
   type MapFunction,
   type OperationArgs,
 } from './operations.js';
+import { noteSharedAllocation } from './collector.js';
 import { adoptShared, ciphertextFrom, describeCiphertext, isShared, type SharedCiphertext } from './protocol.js';
 import { WorkerPool } from './pool.js';
 
@@ -227,11 +229,18 @@ export class ParallelEvaluator {
    * size, reusing its shared polynomials where they fit.
    */
   private output(fn: string, out: Ciphertext | undefined, level: number, size: number): Ciphertext {
-    if (out === undefined) return Ciphertext.empty(this.context, level, size, true);
+    if (out === undefined) {
+      const ct = Ciphertext.empty(this.context, level, size, true);
+      noteSharedAllocation(size * ct.polys[0].data.byteLength);
+      return ct;
+    }
     assertOutput(this.context, fn, out);
     const base = this.context.level(level).base;
     const polys = out.level === level ? out.polys.filter((p) => p.base.equals(base) && isShared(p.data)).slice(0, size) : [];
-    while (polys.length < size) polys.push(RnsPoly.zero(base, 'coeff', true));
+    while (polys.length < size) {
+      polys.push(RnsPoly.zero(base, 'coeff', true));
+      noteSharedAllocation(polys[polys.length - 1].data.byteLength);
+    }
     out.level = level;
     out.polys = polys;
     out.seed = undefined;
@@ -325,8 +334,12 @@ export class ParallelEvaluator {
   private async multiplyLimbs(op: string, a: Ciphertext, b: Ciphertext, out: Ciphertext): Promise<Ciphertext> {
     const ctx = this.context, n = ctx.n, P = this.pool.size;
     const level = a.level;
-    const W = ctx.level(level).behzOps.length;
-    const alloc = () => ctx.kernel.alloc(W * n, true);
+    const W = ctx.level(level).mulOps.length;
+    const alloc = (): Residues => {
+      const r = ctx.kernel.alloc(W * n, true);
+      noteSharedAllocation(r.byteLength);
+      return r;
+    };
     const ea = a.polys.map(alloc);
     const eb = a === b ? null : b.polys.map(alloc);
     const d = out.polys.map(alloc);

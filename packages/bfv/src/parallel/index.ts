@@ -13,6 +13,7 @@ export type { WorkerPoolOptions } from './pool.js';
 export { ParallelEvaluator, splitRange } from './evaluator.js';
 export type { ParallelEvaluatorOptions, MapOptions, MapFunction, MapEnvironment, LinearPlan } from './evaluator.js';
 export { adoptShared, isShared } from './protocol.js';
+export { SHARED_COLLECTION_BYTES, noteSharedAllocation, sharedCollections } from './collector.js';
 export type { SharedCiphertext } from './protocol.js';
 export { OPERATIONS } from './operations.js';
 export type {

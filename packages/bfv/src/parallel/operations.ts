@@ -21,14 +21,14 @@
  * argument is a new codec (below).
  * Tasks (`task(…)`) are the pool's own work items, whose wire arguments
  * ParallelEvaluator builds itself: the stages of a limb-parallel multiply
- * (behz-multiply.ts), linear layers, and `map`.
+ * (multiply.ts), linear layers, and `map`.
  *
  * Results are bit-identical to the Evaluator's by construction: the worker runs
- * the Evaluator itself (or the same BEHZ stage functions) on views of the
+ * the Evaluator itself (or the same multiply.ts stage functions) on views of the
  * caller's shared memory.
  */
 import { Ciphertext, Plaintext } from '../ciphertext.js';
-import { behzExtend, behzFloor, behzTensor } from '../behz-multiply.js';
+import { mulExtend, mulFloor, mulTensor } from '../multiply.js';
 import type { BfvContext } from '../context.js';
 import type { Evaluator } from '../evaluator.js';
 import { GaloisKeys, RelinKeys } from '../keys.js';
@@ -70,7 +70,7 @@ export interface WorkerScope {
   outputs(ds: readonly SharedCiphertext[], fn: (outs: readonly Ciphertext[]) => void): void;
   /** A registered key set, checked to be of `kind`. */
   keys<T extends RelinKeys | GaloisKeys>(id: number, kind: abstract new (...args: never[]) => T): T;
-  /** BEHZ scratch for a level, reused across jobs. */
+  /** Multiplication (BEHZ/HPS) scratch for a level, reused across jobs. */
   scratch(level: number): Residues;
   /** A `map` function from its source text (compiled once per worker). */
   compile(src: string): MapFunction;
@@ -383,12 +383,12 @@ export const OPERATIONS = {
     run: (ev, [o], a) => ev.modSwitchToNextInto(a, o),
   }),
 
-  // ---- tasks: stages of a limb-parallel multiply (behz-multiply.ts; split by ParallelEvaluator.multiplyInto)
-  mulExtend: task((w, level: number, src: Residues, dst: Residues) => behzExtend(w.context.level(level), w.context.n, src, dst, w.scratch(level))),
+  // ---- tasks: stages of a limb-parallel multiply (multiply.ts; split by ParallelEvaluator.multiplyInto)
+  mulExtend: task((w, level: number, src: Residues, dst: Residues) => mulExtend(w.context.level(level), w.context.n, src, dst, w.scratch(level))),
   mulTensor: task((w, level: number, ea: readonly Residues[], eb: readonly Residues[] | null, d: readonly Residues[], from: number, to: number) =>
-    behzTensor(w.context.level(level), w.context.kernel, w.context.n, ea, eb, d, from, to),
+    mulTensor(w.context.level(level), w.context.kernel, w.context.n, ea, eb, d, from, to),
   ),
-  mulFloor: task((w, level: number, d: Residues, out: Residues) => behzFloor(w.context.level(level), w.context.kernel, w.context.n, d, out, w.scratch(level))),
+  mulFloor: task((w, level: number, d: Residues, out: Residues) => mulFloor(w.context.level(level), w.context.kernel, w.context.n, d, out, w.scratch(level))),
 
   /** Outputs of a linear layer: out_o = Σ_k w[o·taps+k] · in[index[o·taps+k]], in the order a sequential loop uses. */
   linear: task((w, inputs: readonly SharedCiphertext[], index: Uint32Array, weight: readonly (number | bigint)[], taps: number, outs: readonly SharedCiphertext[]) => {

@@ -12,6 +12,7 @@
  * relies on.
  */
 import { Ciphertext } from '../ciphertext.js';
+import { noteSharedAllocation } from './collector.js';
 import type { BfvContext } from '../context.js';
 import { fail } from '../math/errors.js';
 import type { Residues } from '../math/kernel.js';
@@ -71,7 +72,11 @@ export function ciphertextFrom(ctx: BfvContext, d: SharedCiphertext): Ciphertext
 export function adoptShared(ct: Ciphertext): Ciphertext {
   if (!(ct instanceof Ciphertext)) fail('INVALID_ARGUMENT', 'adoptShared', 'a Ciphertext', ct);
   ct.assertWellFormed('adoptShared');
-  for (let k = 0; k < ct.polys.length; k++) if (!isShared(ct.polys[k].data)) ct.polys[k] = ct.polys[k].clone(true);
+  for (let k = 0; k < ct.polys.length; k++) {
+    if (isShared(ct.polys[k].data)) continue;
+    ct.polys[k] = ct.polys[k].clone(true);
+    noteSharedAllocation(ct.polys[k].data.byteLength);
+  }
   return ct;
 }
 

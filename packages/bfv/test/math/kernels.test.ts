@@ -270,6 +270,41 @@ describe('edge values and adversarial lazy inputs, largest primes of each kernel
       }
     });
 
+    it(`${label}: mulSumAcc and dotScalarsRounded at the tops of their ranges`, () => {
+      const all = (v: bigint) => residues(ops, new Array<bigint>(N).fill(v));
+      // 64 terms (q − 1)² onto acc = q − 1: every lazy product at its maximum.
+      const terms = 64;
+      const o = all(q - 1n);
+      ops.mulSumAcc(Array.from({ length: terms }, () => all(q - 1n)), Array.from({ length: terms }, () => all(q - 1n)), o);
+      expect(big(o).every((v) => v === mod(BigInt(terms) + q - 1n, q))).toBe(true);
+      // Random terms against the bigint definition.
+      const rng = new SplitMix64(7n);
+      const xs = Array.from({ length: 5 }, () => Array.from({ length: N }, () => rng.below(q)));
+      const ys = Array.from({ length: 5 }, () => Array.from({ length: N }, () => rng.below(q)));
+      const acc0 = Array.from({ length: N }, () => rng.below(q));
+      const got = residues(ops, acc0);
+      ops.mulSumAcc(xs.map((x) => residues(ops, x)), ys.map((y) => residues(ops, y)), got);
+      expect(big(got)).toEqual(acc0.map((a, k) => mod(a + xs.reduce((s, x, i) => s + x[k] * ys[i][k], 0n), q)));
+      // dotScalars with every term at its maximum, at the u32 split path's term limit (256) and past it (fallback).
+      const top = (ops.kernel === 'u32' ? 1n << 29n : 1n << 61n) - 1n;
+      for (const m of [1, 3, 4, 255, 256, 257]) {
+        const out = all(0n);
+        ops.dotScalars(Array.from({ length: m }, () => residues(ops, new Array<bigint>(N).fill(top))), new Array<bigint>(m).fill(q - 1n), out);
+        expect(big(out).every((v) => v === mod(BigInt(m) * top * (q - 1n), q)), `${m} terms`).toBe(true);
+      }
+      // Foreign inputs at 2^maxBits − 1 and a correction of ±2^52/[scale]_q (the contract's limit).
+      const foreignTop = (ops.kernel === 'u32' ? 1n << 29n : 1n << 61n) - 1n;
+      const scale = q - 1n;
+      const maxRound = Math.floor(2 ** 52 / Number(scale)) - 1;
+      for (const r of [maxRound, -maxRound, 0.5, -0.5, 2.4999]) {
+        const values = new Float64Array(N).fill(r);
+        const out = all(0n);
+        ops.dotScalarsRounded([residues(ops, new Array<bigint>(N).fill(foreignTop)), all(q - 1n)], [q - 1n, -1n], values, scale, out);
+        const rounded = BigInt(Math.round(r));
+        expect(big(out).every((v) => v === mod(foreignTop * (q - 1n) - (q - 1n) + rounded * scale, q)), `round(${r})`).toBe(true);
+      }
+    });
+
     it(`${label}: lazy NTT outputs stay in range on adversarial inputs`, () => {
       const patterns: bigint[][] = [
         new Array<bigint>(N).fill(q - 1n),

@@ -48,7 +48,7 @@ import {
   seededRandom,
   systemRandom,
 } from '@qhe/bfv';
-import { ParallelEvaluator, WorkerPool, adoptShared, isShared, splitRange } from '@qhe/bfv/parallel';
+import { ParallelEvaluator, WorkerPool, adoptShared, isShared, noteSharedAllocation, splitRange } from '@qhe/bfv/parallel';
 import { RnsPoly } from '@qhe/bfv/math';
 import { makeKeys, smallParameters } from '@qhe/bfv/testing';
 
@@ -327,6 +327,7 @@ const ENTRY_POINTS: readonly (readonly [string, readonly string[], Call])[] = [
   // encryption, decryption, encoding
   ['new Encryptor', ['ctx', 'keys {pk}', 'rng'], (c, keys, r) => new Encryptor(a(c), a(keys), a(r))],
   ['Encryptor.encrypt', ['pt'], (p) => k.encryptor.encrypt(a(p))],
+  ['Encryptor.encryptInto', ['pt', 'ct'], (p, out) => k.encryptor.encryptInto(a(p), a(out))],
   ['Encryptor.encryptZero', ['level max'], (l) => k.encryptor.encryptZero(a(l))],
   // noise flooding
   ['new NoiseFlooder', ['ctx', 'pk', 'rng'], (c, p, r) => new bfv.NoiseFlooder(a(c), a(p), a(r))],
@@ -415,6 +416,7 @@ const ENTRY_POINTS: readonly (readonly [string, readonly string[], Call])[] = [
   ['splitRange', ['10', '3'], (c, p) => splitRange(a(c), a(p))],
   ['isShared', ['Int32Array(n)'], (x) => isShared(a(x))],
   ['adoptShared', ['ct'], (x) => adoptShared(a(x))],
+  ['noteSharedAllocation', ['10'], (x) => noteSharedAllocation(a(x))],
   ['new WorkerPool', ['{ size: 0 }'], (o) => track(new WorkerPool(a(o)))],
   ['new ParallelEvaluator', ['ctx', 'pool', 'undefined'], (c, p, o) => new ParallelEvaluator(a(c), a(p), a(o))],
   ['ParallelEvaluator.create', ['ctx', '{ workers: 0 }'], (c, o) => ParallelEvaluator.create(a(c), a(o)).close()],

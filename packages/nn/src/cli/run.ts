@@ -8,7 +8,10 @@
  *
  * Memory: the job runs channel by channel (encrypt channel j, evaluate it,
  * keep its 10 output ciphertexts), so only one CRT channel's ciphertexts are
- * alive at a time; the peak resident set is reported.
+ * alive at a time; with a pool they are encrypted straight into shared storage
+ * (no shared copy beside them), and the pool paces the collection of dropped
+ * shared storage (`@qhe/bfv/parallel` collector.ts). The peak resident set of
+ * the process (main thread and workers: getrusage's maxRSS) is reported.
  */
 import { availableParallelism } from 'node:os';
 import { QheError, type Ciphertext } from '@qhe/bfv';
@@ -150,7 +153,7 @@ async function job({ io, flags: f, data, modelPath, model, plan, progress, log, 
         const where = `${batches > 1 ? `batch ${b + 1}/${batches} · ` : ''}channel ${j + 1}/${k}`;
         t0 = performance.now();
         const enc = progress.task(`${where} · encrypt`, batch[0].length);
-        const inputs = client.encryptChannel(batch, j, (d) => enc.tick(d));
+        const inputs = client.encryptChannel(batch, j, (d) => enc.tick(d), { shared: pool !== null });
         enc.end();
         encryptMs += performance.now() - t0;
         let task: ReturnType<Progress['task']> | null = null;

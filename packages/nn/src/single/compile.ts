@@ -19,6 +19,8 @@
  *   reduced over β/β' positions → replicated (β'); or, for an expanding layer,
  *   β rotations and no reduction.
  * - square / quadratic: slotwise on the layout; flatten: nothing (HWC order).
+ * - add (residual): both summands replicated with one period, one two-input
+ *   transform without rotations (residualAdd).
  *
  * Diagonals are built generically (buildDiagonals): for each rotation and each
  * output slot, the feature the rotation brings there, with the weight of that
@@ -246,6 +248,9 @@ export function compileModel(model: IntegerModel, n: number): CompiledModel {
   let input: ClientEncoding | null = null;
   const layers: CompiledLayer[] = [];
   const newReg = (): number => state.registers++;
+  /** Tensors an add reads later (t[from]) and, once computed, their register and layout. */
+  const skipSources = new Set<number>(model.layers.flatMap((l) => (l.type === 'add' ? [l.from] : [])));
+  const saved = new Map<number, { reg: number; layout: Layout }>();
   /** Outputs of the next linear layer after layer i (only activations/flatten in between), or null. */
   const nextLinearOutputs = (i: number): number | null => {
     for (let j = i + 1; j < model.layers.length; j++) {
@@ -288,7 +293,7 @@ export function compileModel(model: IntegerModel, n: number): CompiledModel {
     } else if (layer.type === 'flatten') {
       note = 'no data movement (HWC order)';
     } else if (layer.type === 'add') {
-      fail(`layer ${i} (add): expected conv2d, dense, sumPool, flatten, square or quadratic layers in single mode, got a residual add (use --mode batch)`);
+      note = residualAdd(i, layer, shapes[i], ops);
     } else {
       if (state.layout === null) {
         // An activation first: the client sends the input replicated.
@@ -299,6 +304,7 @@ export function compileModel(model: IntegerModel, n: number): CompiledModel {
         state.reg = newReg();
       }
       const C = shapes[i][shapes[i].length - 1];
+      keepSkipSource(i, ops);
       if (layer.type === 'square') {
         ops.push({ kind: 'square', layer: i, reg: state.reg });
         note = 'x² slotwise, relinearized';
@@ -315,6 +321,7 @@ export function compileModel(model: IntegerModel, n: number): CompiledModel {
       }
     }
     layers.push({ index: i, type: layer.type, outputs: fout, layout: state.layout!, note, ops });
+    if (skipSources.has(i + 1)) saved.set(i + 1, { reg: state.reg, layout: state.layout! });
   }
   if (!state.layout || !input) fail(`compileModel(${model.name}): expected at least one layer, got none`);
   const outputSlots = firstSlots(state.layout);
@@ -389,6 +396,61 @@ export function compileModel(model: IntegerModel, n: number): CompiledModel {
     state.layout = layout;
     state.reg = out;
     return `convolution representation: ${offsets.length} ciphertexts × ${cout} maps, integer weights; ${cout - 1} giant rotations place the maps`;
+  }
+
+  /** Before an in-place op on the live register: if an add still needs it, continue on a copy. */
+  function keepSkipSource(i: number, ops: ProgramOp[]): void {
+    if (![...saved.values()].some((v) => v.reg === state.reg)) return;
+    const out = newReg();
+    ops.push({ kind: 'transform', layer: i, inputs: [state.reg], out, terms: [{ input: 0, baby: 0, giant: 0, diagonal: 1 }], role: 'sum' });
+    state.reg = out;
+  }
+
+  /**
+   * A replicated layout of period P brought to period p < P (p still holds every
+   * feature): the sum of its rotations by k·p, k < P/p, in hoisted levels. Each slot
+   * s then reads the one slot ≡ s (mod p) of its period-P block that holds a feature.
+   */
+  function toPeriod(i: number, reg: number, from: Layout, p: number, ops: ProgramOp[]): { reg: number; layout: Layout } {
+    const levels = reductionLevels(n, p, from.block / p, false);
+    for (const codes of levels) {
+      const out = newReg();
+      ops.push({ kind: 'transform', layer: i, inputs: [reg], out, terms: codes.map((c) => ({ input: 0, baby: c, giant: 0, diagonal: 1 })), role: 'sum' });
+      reg = out;
+    }
+    return { reg, layout: replicatedLayout(n, p, from.features) };
+  }
+
+  /**
+   * Residual add y = scale·x + fromScale·t[from] (He et al. 2016): both tensors in one
+   * replicated period (the larger period reduced to the smaller, toPeriod), then one
+   * two-input transform without rotations — integer factors, or slot vectors when the
+   * factors differ per channel. The skip tensor's register was kept since its layer
+   * (keepSkipSource); the planner switches it down to this layer's level.
+   */
+  function residualAdd(i: number, layer: Extract<IntegerLayer, { type: 'add' }>, shape: readonly number[], ops: ProgramOp[]): string {
+    const skip = saved.get(layer.from);
+    if (!skip || !state.layout) fail(`layer ${i} (add): expected t[${layer.from}] computed by an earlier layer, got ${layer.from === 0 ? 'the model input' : 'none'} (single mode adds layer outputs only)`);
+    let x = { reg: state.reg, layout: state.layout };
+    let sk = { reg: skip.reg, layout: skip.layout };
+    if (x.layout.kind !== 'replicated' || sk.layout.kind !== 'replicated')
+      fail(`layer ${i} (add): expected both summands in a replicated layout, got ${x.layout.kind} and ${sk.layout.kind}`);
+    let moved = '';
+    if (sk.layout.block > x.layout.block) { sk = toPeriod(i, sk.reg, sk.layout, x.layout.block, ops); moved = `skip brought to period ${x.layout.block}, `; }
+    else if (x.layout.block > sk.layout.block) { x = toPeriod(i, x.reg, x.layout, sk.layout.block, ops); moved = `input brought to period ${sk.layout.block}, `; }
+    const C = shape[shape.length - 1];
+    const factor = (arr: readonly number[]): Float64Array | number => {
+      if (arr.every((v) => v === arr[0])) return arr[0];
+      return Float64Array.from(x.layout.slots, (f) => (f >= 0 ? arr[f % C] : 0));
+    };
+    const out = newReg();
+    ops.push({ kind: 'transform', layer: i, inputs: [x.reg, sk.reg], out, role: 'diagonals', terms: [
+      { input: 0, baby: 0, giant: 0, diagonal: factor(layer.scale) },
+      { input: 1, baby: 0, giant: 0, diagonal: factor(layer.fromScale) },
+    ] });
+    state.reg = out;
+    state.layout = x.layout;
+    return `${moved}scale·x + fromScale·t[${layer.from}] slotwise, no rotation`;
   }
 
   function reduce(i: number, levels: number[][], ops: ProgramOp[]): void {

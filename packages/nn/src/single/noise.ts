@@ -3,7 +3,7 @@
  * by op (Fan & Vercauteren 2012 bounds; constants calibrated on this engine's
  * measured `invariantNoiseBudget`, as the batch planner's):
  * - fresh: log2 Q_l − log2 t − (½ log2 N + FRESH_EXTRA);
- * - a transform multiplies the noise by √(Σ f²) over its terms, f = |c| for an
+ * - a transform multiplies the noise by √(Σ f²) over its terms, f = min(|c|, t) for an
  *   integer factor and ≈ t·√N·2^VECTOR_EXTRA for a slot vector (its polynomial
  *   has coefficients uniform mod t) — which is why the first convolution uses
  *   integer weights;
@@ -46,7 +46,9 @@ export function budgetAfter(s: NoiseContext, op: ProgramOp, level: number, b: nu
       let sum = 0;
       let rotates = false;
       for (const t of op.terms) {
-        sum += typeof t.diagonal === 'number' ? t.diagonal * t.diagonal : 2 ** (2 * vectorBits(s));
+        // An integer factor is reduced mod t_j first (server.ts): it multiplies the noise by at most t.
+        const f = typeof t.diagonal === 'number' ? Math.min(Math.abs(t.diagonal), 2 ** s.logT) : 0;
+        sum += typeof t.diagonal === 'number' ? f * f : 2 ** (2 * vectorBits(s));
         if (t.baby !== 0 || t.giant !== 0) rotates = true;
       }
       const after = b - Math.max(0, 0.5 * Math.log2(sum));
@@ -57,7 +59,8 @@ export function budgetAfter(s: NoiseContext, op: ProgramOp, level: number, b: nu
     case 'square':
       return softMin(b - (s.logT + 0.5 * Math.log2(s.n) + SQUARE_EXTRA), cap);
     case 'polynomial': {
-      const coef = (v: bigint | readonly bigint[]): number => (typeof v === 'bigint' ? Math.log2(Math.max(1, Math.abs(Number(v)))) : vectorBits(s));
+      // Integer coefficients are reduced mod t_j (server.ts) before they multiply.
+      const coef = (v: bigint | readonly bigint[]): number => (typeof v === 'bigint' ? Math.min(s.logT, Math.log2(Math.max(1, Math.abs(Number(v))))) : vectorBits(s));
       return softMin(b - (s.logT + 0.5 * Math.log2(s.n) + SQUARE_EXTRA) - Math.max(coef(op.a), coef(op.b) - (s.logT + 0.5 * Math.log2(s.n))), cap);
     }
     case 'modSwitch':

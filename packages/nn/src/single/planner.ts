@@ -102,20 +102,39 @@ interface Schedule {
   readonly final: number;
 }
 
-/** Runs the noise model with layer levels `levels` (level of layer i's ops); budgets per layer. */
+/**
+ * Runs the noise model with layer levels `levels` (level of layer i's ops); budgets per layer.
+ * Budgets and levels are tracked per register: a transform starts from the lowest budget of
+ * its inputs, each first switched down to the layer's level (a residual add reads a register
+ * left at an earlier level; withModSwitches emits the same switches).
+ */
 function simulate(s: NoiseContext, compiled: CompiledModel, levels: readonly number[]): { budgets: number[]; final: number } {
-  let b = freshBudget(s, levels[0] ?? 0);
-  let level = levels[0] ?? 0;
+  const start = levels[0] ?? 0;
+  const budget = new Map<number, number>(), at = new Map<number, number>();
+  compiled.input.ciphertexts.forEach((_, r) => { budget.set(r, freshBudget(s, start)); at.set(r, start); });
+  const lift = (r: number, level: number, layer: number): number => {
+    let b = budget.get(r)!;
+    if (at.get(r)! < level) { b = budgetAfter(s, { kind: 'modSwitch', layer, regs: [r], level }, level, b); budget.set(r, b); at.set(r, level); }
+    return b;
+  };
+  let live = 0;
   const budgets: number[] = [];
   compiled.layers.forEach((layer, i) => {
-    if (levels[i] > level) {
-      level = levels[i];
-      b = budgetAfter(s, { kind: 'modSwitch', layer: i, regs: [], level }, level, b);
+    const level = levels[i];
+    for (const op of layer.ops) {
+      if (op.kind === 'transform') {
+        const b = Math.min(...op.inputs.map((r) => lift(r, level, i)));
+        budget.set(op.out, budgetAfter(s, op, level, b));
+        at.set(op.out, level);
+        live = op.out;
+      } else if (op.kind !== 'modSwitch') {
+        budget.set(op.reg, budgetAfter(s, op, level, lift(op.reg, level, i)));
+        live = op.reg;
+      }
     }
-    for (const op of layer.ops) b = budgetAfter(s, op, level, b);
-    budgets.push(b);
+    budgets.push(budget.get(live)!);
   });
-  return { budgets, final: b };
+  return { budgets, final: budget.get(live)! };
 }
 
 /** Greedy lowest levels (non-decreasing) that keep the final budget ≥ margin, or null. */
@@ -139,16 +158,19 @@ function schedule(s: NoiseContext, compiled: CompiledModel, margin: number): Sch
   return { levels, budgets, final };
 }
 
-/** The program with modSwitch ops at the layers whose level rises. */
+/** The program with modSwitch ops before every op whose registers sit below its layer's level (as simulate). */
 function withModSwitches(compiled: CompiledModel, levels: readonly number[]): ProgramOp[] {
   const ops: ProgramOp[] = [];
-  let live = -1;
+  const at = new Map<number, number>();
+  compiled.input.ciphertexts.forEach((_, r) => at.set(r, levels[0] ?? 0));
   compiled.layers.forEach((layer, i) => {
-    if (i > 0 && levels[i] > levels[i - 1]) ops.push({ kind: 'modSwitch', layer: i, regs: [live], level: levels[i] });
     for (const op of layer.ops) {
+      const reads = op.kind === 'transform' ? op.inputs : op.kind === 'modSwitch' ? [] : [op.reg];
+      const low = [...new Set(reads)].filter((r) => at.get(r)! < levels[i]);
+      if (low.length) ops.push({ kind: 'modSwitch', layer: i, regs: low, level: levels[i] });
+      for (const r of low) at.set(r, levels[i]);
       ops.push(op);
-      if (op.kind === 'transform') live = op.out;
-      else if (op.kind !== 'modSwitch') live = op.reg;
+      if (op.kind === 'transform') at.set(op.out, levels[i]);
     }
   });
   return ops;
