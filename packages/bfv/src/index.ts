@@ -1,5 +1,5 @@
 /**
- * `@qhe/bfv`: the BFV scheme (Fan–Vercauteren 2012) in full RNS (BEHZ 2016), on
+ * `@qhe/bfv`: the BFV scheme (Fan–Vercauteren 2012) in full RNS (HPS 2019 by default, BEHZ 2016 selectable), on
  * two kernels behind one interface. See README.md for the notation table.
  *
  * @module @qhe/bfv

@@ -70,16 +70,22 @@ export function mulTensor(level: LevelData, kernel: Kernel, n: number, ea: reado
   const square = eb === null;
   const b = eb ?? ea;
   const tmp = square ? kernel.alloc(n) : null;
+  const written = new Array<boolean>(d.length);
   for (let l = from; l < to; l++) {
-    for (const dk of d) kernel.zero(limb(dk, l, n));
+    // The first term of each d_k is written (mul), later ones accumulated: no zeroing pass.
+    written.fill(false);
     for (let i = 0; i < ea.length; i++) {
       for (let j = square ? i : 0; j < b.length; j++) {
         const x = limb(ea[i], l, n), y = limb(b[j], l, n), o = limb(d[i + j], l, n);
         if (tmp && j > i) {
           ops[l].mul(x, y, tmp);
-          ops[l].add(tmp, tmp, tmp);
-          ops[l].add(o, tmp, o);
-        } else ops[l].mulAcc(x, y, o);
+          if (written[i + j]) {
+            ops[l].add(tmp, tmp, tmp);
+            ops[l].add(o, tmp, o);
+          } else ops[l].add(tmp, tmp, o);
+        } else if (written[i + j]) ops[l].mulAcc(x, y, o);
+        else ops[l].mul(x, y, o);
+        written[i + j] = true;
       }
     }
     for (const dk of d) ops[l].inverseNtt(limb(dk, l, n));

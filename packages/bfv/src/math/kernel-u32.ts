@@ -35,8 +35,13 @@ function asI32(fn: string, a: Residues, n: number): Int32Array {
   return a;
 }
 
-/** dotScalars' split-float path holds for at most this many terms (see dotSplit). */
+/**
+ * dotScalars' split-float path holds for at most DOT_SPLIT_MAX_TERMS terms (see
+ * dotSplit); below DOT_SPLIT_MIN_TERMS its three final reductions per coefficient
+ * outweigh what it saves per term, so short sums keep the lazy Shoup products.
+ */
 const DOT_SPLIT_MAX_TERMS = 256;
+const DOT_SPLIT_MIN_TERMS = 4;
 
 class U32PrimeOps implements PrimeOps {
   readonly kernel = 'u32' as const;
@@ -151,8 +156,10 @@ class U32PrimeOps implements PrimeOps {
     const acc = this.accumulator;
     const m = xs.length;
     for (let i = 0; i < m; i++) this.check(fn, xs[i]);
+    // One term (e.g. ModDown from one special prime): a single Shoup product per coefficient.
+    if (m === 1 && values === null) return this.mulScalarForeign(xs[0], scalars[0], o);
     const w = scalars.map((s) => this.scalar(s));
-    if (m <= DOT_SPLIT_MAX_TERMS) {
+    if (m >= DOT_SPLIT_MIN_TERMS && m <= DOT_SPLIT_MAX_TERMS) {
       this.dotSplit(xs as readonly Int32Array[], w, values, c, o);
       return;
     }
@@ -293,9 +300,25 @@ class U32PrimeOps implements PrimeOps {
       fail('LENGTH_MISMATCH', 'u32.mulSumAcc', `two lists of equal length in [1, 2^20] (${xs.length})`, ys.length);
     const q = this.qn, qInv = this.qInv, n = this.n;
     const f = this.accumulator;
+    const m = xs.length;
+    for (let i = 0; i < m; i++) this.check('mulSumAcc', xs[i]), this.check('mulSumAcc', ys[i]);
     for (let k = 0; k < n; k++) f[k] = o[k];
-    for (let i = 0; i < xs.length; i++) {
-      const x = this.check('mulSumAcc', xs[i]), y = this.check('mulSumAcc', ys[i]);
+    let i = 0;
+    // Four terms per sweep: the float accumulator is read and written once per four products.
+    for (; i + 3 < m; i += 4) {
+      const x0 = xs[i] as Int32Array, x1 = xs[i + 1] as Int32Array, x2 = xs[i + 2] as Int32Array, x3 = xs[i + 3] as Int32Array;
+      const y0 = ys[i] as Int32Array, y1 = ys[i + 1] as Int32Array, y2 = ys[i + 2] as Int32Array, y3 = ys[i + 3] as Int32Array;
+      for (let k = 0; k < n; k++) {
+        const a = x0[k], b = y0[k], c = x1[k], d = y1[k], e = x2[k], g = y2[k], h = x3[k], l = y3[k];
+        f[k] +=
+          ((Math.imul(a, b) - Math.imul(a * b * qInv, q)) | 0) + // each in [−q, 2q)
+          ((Math.imul(c, d) - Math.imul(c * d * qInv, q)) | 0) +
+          ((Math.imul(e, g) - Math.imul(e * g * qInv, q)) | 0) +
+          ((Math.imul(h, l) - Math.imul(h * l * qInv, q)) | 0);
+      }
+    }
+    for (; i < m; i++) {
+      const x = xs[i] as Int32Array, y = ys[i] as Int32Array;
       for (let k = 0; k < n; k++) {
         const u = x[k], v = y[k];
         f[k] += (Math.imul(u, v) - Math.imul(u * v * qInv, q)) | 0; // [−q, 2q)

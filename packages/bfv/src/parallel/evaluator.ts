@@ -9,9 +9,10 @@
  *   `linearMany`, `map`, …) split their list into contiguous chunks, a few per
  *   worker, one job each. This is where the cores count: independent
  *   ciphertexts need no synchronisation at all.
- * - One `multiply` can also be split (option `limbParallel`): BEHZ steps 1–2
- *   per input polynomial, steps 3–4 (tensor, inverse NTT) per range of limbs of
- *   q ∪ Bsk, steps 5–6 (fast floor, Bsk → q) per output polynomial: three rounds
+ * - One `multiply` can also be split (option `limbParallel`): steps 1–2 of
+ *   multiply.ts (BEHZ or HPS) per input polynomial, steps 3–4 (tensor, inverse
+ *   NTT) per range of limbs of q ∪ A, steps 5–6 (scaling into A, A → q) per
+ *   output polynomial: three rounds
  *   of jobs with the pool's queue as the barrier. `npm run bench:pool` workload b
  *   measures it (N = 8192, 2 workers: 1.8× on one multiply); on by default
  *   for N ≥ 4096 (option `limbParallel`).

@@ -24,7 +24,7 @@
  * (multiply.ts), linear layers, and `map`.
  *
  * Results are bit-identical to the Evaluator's by construction: the worker runs
- * the Evaluator itself (or the same BEHZ stage functions) on views of the
+ * the Evaluator itself (or the same multiply.ts stage functions) on views of the
  * caller's shared memory.
  */
 import { Ciphertext, Plaintext } from '../ciphertext.js';
@@ -70,7 +70,7 @@ export interface WorkerScope {
   outputs(ds: readonly SharedCiphertext[], fn: (outs: readonly Ciphertext[]) => void): void;
   /** A registered key set, checked to be of `kind`. */
   keys<T extends RelinKeys | GaloisKeys>(id: number, kind: abstract new (...args: never[]) => T): T;
-  /** BEHZ scratch for a level, reused across jobs. */
+  /** Multiplication (BEHZ/HPS) scratch for a level, reused across jobs. */
   scratch(level: number): Residues;
   /** A `map` function from its source text (compiled once per worker). */
   compile(src: string): MapFunction;

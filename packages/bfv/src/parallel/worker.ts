@@ -3,7 +3,7 @@
  * BfvContext per parameter set and the evaluation keys registered with the pool.
  *
  * What arrives once: `context` messages (frozen BfvParameters; the NTT tables,
- * BEHZ bases and constants are rebuilt here deterministically, so sending the
+ * BEHZ/HPS bases and constants are rebuilt here deterministically, so sending the
  * parameters is sending the tables) and `keys` messages (relinearization and
  * Galois key residues in SharedArrayBuffers, read in place by every worker).
  * What arrives per job: a list of items, each an entry of the operation table
@@ -30,7 +30,7 @@ const port = parentPort;
 interface Env {
   readonly ctx: BfvContext;
   readonly ev: Evaluator;
-  /** BEHZ scratch per level, reused across jobs (a worker runs one job at a time). */
+  /** Multiplication (BEHZ/HPS) scratch per level, reused across jobs (a worker runs one job at a time). */
   readonly scratch: Map<number, Residues>;
 }
 
