@@ -126,6 +126,9 @@ for (const flooding of floodingEnv === 'both' ? [true, false] : [floodingEnv ===
           encryptMs: t.encryptMs, serverMs: t.serverMs, decryptMs: t.decryptMs, totalMs: t.totalMs,
           requestMs: t.requestMs, overheadMs: t.overheadMs, uploadKeysMs: t.uploadKeysMs,
           evalKeyBytes: res.bytes.evaluationKeys, uploadBytes: res.bytes.upload, downloadBytes: res.bytes.download,
+          // The server's own split of the request: waiting, reading the body (overlapped with computation in batch mode), loading frames, writing the answer.
+          queueMs: res.server.reduce((a, x) => a + x.queueMs, 0), receiveMs: res.server.reduce((a, x) => a + x.receiveMs, 0),
+          deserializeMs: res.server.reduce((a, x) => a + x.deserializeMs, 0), serializeMs: res.server.reduce((a, x) => a + x.serializeMs, 0),
         });
       }
       const med = (k: string): number => median(runs.map((x) => x[k]));
@@ -135,6 +138,7 @@ for (const flooding of floodingEnv === 'both' ? [true, false] : [floodingEnv ===
         evalKeyBytes: med('evalKeyBytes'), uploadBytes: med('uploadBytes'), downloadBytes: med('downloadBytes'),
         flooding, n: mc.plan.polyDegree, channels: mc.channels.length, requestMs: med('requestMs'), overheadMs: med('overheadMs'),
         overheadPct: (100 * med('overheadMs')) / med('serverMs'), uploadKeysMs: med('uploadKeysMs'), bitExact: exact, rounds,
+        queueMs: med('queueMs'), receiveMs: med('receiveMs'), deserializeMs: med('deserializeMs'), serializeMs: med('serializeMs'),
       });
       save();
       console.log(`bench:serve: ${mode}, flooding ${flooding ? 'on' : 'off'}: ${JSON.stringify(rows[rows.length - 1])}`);

@@ -6,8 +6,10 @@
  * slot-vector path; an add whose skip is a conv output (before its activation)
  * keeps a copy of it. Bit-exact against the integer forward pass on BFV.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { buildIntegerModel, forwardInteger, type IntegerLayer } from '@qhe/quant/model';
+import { loadPneumoniaMnist, modelPathByRole } from '@qhe/quant/data';
+import { buildIntegerModel, forwardInteger, parseIntegerModel, quantizeInput, type IntegerLayer } from '@qhe/quant/model';
 import { SingleClient, SingleServer, planSingle, verifyPlan } from '../src/index.js';
 import { lcg } from './fixtures.js';
 
@@ -79,4 +81,23 @@ describe('single mode: residual add on BFV (N = 2048, insecure)', () => {
     });
     expect(() => planSingle(m, { polyDegree: 2048, allowInsecure: true })).toThrow(expect.objectContaining({ code: 'INVALID_PARAMETERS', message: expect.stringMatching(/replicated layout/) }));
   });
+});
+
+/**
+ * The committed chest X-ray ResNet (manifest role xray-default) at full size, N = 16384: one
+ * CRT channel of its single-mode plan (≈ 0.75 GiB of Galois keys; all 8 channels would need
+ * 6 GiB) on a validation image, the decrypted residues equal the integer logits mod t_0.
+ */
+describe.skipIf(!process.env.QHE_SLOW)('single mode: the chest X-ray ResNet, one CRT channel (QHE_SLOW)', () => {
+  it('a validation image: residues mod t_0 bit-exact', async () => {
+    const model = parseIntegerModel(readFileSync(modelPathByRole('xray-default')!, 'utf8'));
+    const full = planSingle(model, { workers: 2 });
+    const plan = Object.freeze({ ...full, plainModuli: [full.plainModuli[0]] });
+    const client = new SingleClient(plan);
+    const server = new SingleServer(plan, client.serverKeys());
+    const x = quantizeInput(model.input, loadPneumoniaMnist().val.images.subarray(0, 784));
+    const t = plan.plainModuli[0];
+    const got = client.decrypt(await server.run(client.encrypt(x))).map((v) => ((v % t) + t) % t);
+    expect(got).toEqual(forwardInteger(model, Array.from(x)).map((v) => ((v % t) + t) % t));
+  }, 3_600_000);
 });

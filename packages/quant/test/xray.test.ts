@@ -8,7 +8,7 @@ import { initBackend } from '../src/train/backend.js';
 import { geometry, withBatchNorm, type Network } from '../src/train/network.js';
 import { ADD_ALIGN_BITS, alignScales } from '../src/train/residual.js';
 import { balancedClassWeights, predictFloat } from '../src/train/trainer.js';
-import { integerMetrics, runXray, XRAY_DEFAULTS } from '../src/train/xray.js';
+import { integerMetrics, runXray, XRAY_DEFAULTS, xrayKey } from '../src/train/xray.js';
 
 /** The first n images of a split (views). */
 const take = (s: MedMnistSplit, n: number): MedMnistSplit => ({ ...s, count: n, images: s.images.subarray(0, n * 784), labels: s.labels.subarray(0, n) });
@@ -99,6 +99,17 @@ describe('chest X-ray training smoke test (PneumoniaMNIST subset; MedMNIST v2, K
     expect(r.row.integer!.auc).toBeGreaterThanOrEqual(0);
     expect(r.row.integer!.auc).toBeLessThanOrEqual(1);
     expect(m.metadata.validationAccuracy).toBe(r.row.integer!.accuracy);
+    r.net.dispose();
+  });
+
+  it('select = best: the student of the best epoch of the second half on the validation split, recorded with its epoch', () => {
+    const r = runXray({ ...XRAY_DEFAULTS, network: 'resnet', activation: 'square', weightBits: 4, inputBits: 4, kd: false, epochs: 3, width: 4, select: 'best', progress: false }, data);
+    expect([2, 3]).toContain(r.row.selectedEpoch);
+    expect(xrayKey(r.row)).toMatch(/\|best$/);
+    const m = parseIntegerModel(serializeIntegerModel(r.model!));
+    // The kept model is the chosen epoch's: its metrics are the recorded ones.
+    expect(integerMetrics(m, data.val)).toMatchObject(r.row.integer!);
+    expect(m.metadata.selectedEpoch).toBe(r.row.selectedEpoch);
     r.net.dispose();
   });
 

@@ -40,6 +40,7 @@ export const xrayCommand = defineCommand({
     lr: unit('Adam learning rate (the last epoch runs at 1/10)', 2e-3, 1e-6, 1),
     batch: intFlag({ help: 'batch size', default: 64, min: 1, max: 4096 }),
     seed: intFlag({ help: 'seed', default: 1, min: 0, max: 2 ** 31 }),
+    select: choiceFlag({ help: 'student kept: the last epoch, or the best epoch of the second half on the validation split (exact integer accuracy, then AUC)', choices: ['last', 'best'], default: 'last' }),
     reportOnly: boolFlag({ help: 'only regenerate xray.md and xray.svg (joining xray-plans.json)' }),
     results: stringFlag({ help: 'results folder', placeholder: 'DIR', defaultLabel: 'packages/quant/results' }),
     progress: progressFlag,
@@ -55,7 +56,7 @@ export const xrayCommand = defineCommand({
         networks: f.networks, activations: f.activations, weightBits: f.weightBits, inputBits: f.inputBits, kd: f.kd,
         temperature: f.temperature, alpha: f.alpha, epochs: f.epochs, teacherEpochs: f.teacherEpochs ?? f.epochs, width: f.width,
         balance: f.balance, batchNorm: !f.noBatchNorm, augment: !f.noAugment, perChannel: false, learningRate: f.lr, batchSize: f.batch,
-        seed: f.seed, reportOnly: f.reportOnly, resultsDir,
+        seed: f.seed, select: f.select, reportOnly: f.reportOnly, resultsDir,
       }, { progress: trainProgress(progress), log: (line) => progress.note(line) });
       io.out(`${r.trained} experiment(s) trained; ${r.rows} row(s) in ${join(resultsDir, 'xray.json')}`);
     } finally {

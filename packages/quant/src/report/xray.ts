@@ -54,7 +54,7 @@ export function xrayTable(rows: readonly XrayRow[], plans: Record<string, XrayPl
     const m = r.integer ?? r.float;
     const p = r.model ? plans[r.model] : undefined;
     const gap = r.teacher ? `${((r.teacher.accuracy - m.accuracy) * 100).toFixed(2)} / ${((r.teacher.auc - m.auc) * 100).toFixed(2)}` : '—';
-    return `| ${r.network}${r.width === 8 ? '' : ` (width ${r.width})`} | ${actName(r.activation)} | ${r.kd ? `yes (${r.temperature}, ${r.alpha})` : 'no'} | ${r.weightBits ?? 'float'} / ${r.inputBits} | ${r.epochs} | ${pct(m.accuracy)} | ${f4(m.auc)} | ${f4(m.f1)} | ${r.teacher ? `${pct(r.teacher.accuracy)} / ${f4(r.teacher.auc)}` : '—'} | ${gap} | ${r.maxIntegerBits ?? '—'} | ${r.multiplicativeDepth ?? '—'} | ${p ? `${p.n}, ${p.logQ}, ${p.tCount}` : '—'} | ${p ? p.predictedSeconds.toFixed(0) : '—'} | ${r.trainSeconds} |`;
+    return `| ${r.network}${r.width === 8 ? '' : ` (width ${r.width})`} | ${actName(r.activation)} | ${r.kd ? `yes (${r.temperature}, ${r.alpha})` : 'no'} | ${r.weightBits ?? 'float'} / ${r.inputBits} | ${r.epochs}${r.selectedEpoch ? ` (kept ${r.selectedEpoch})` : ''} | ${pct(m.accuracy)} | ${f4(m.auc)} | ${f4(m.f1)} | ${r.teacher ? `${pct(r.teacher.accuracy)} / ${f4(r.teacher.auc)}` : '—'} | ${gap} | ${r.maxIntegerBits ?? '—'} | ${r.multiplicativeDepth ?? '—'} | ${p ? `${p.n}, ${p.logQ}, ${p.tCount}` : '—'} | ${p ? p.predictedSeconds.toFixed(0) : '—'} | ${r.trainSeconds} |`;
   }).join('\n') + '\n';
 }
 

@@ -38,6 +38,8 @@ export interface TrainOptions {
   readonly classWeights?: readonly number[];
   /** Initial (a, b, c) of every trainable quadratic activation; default QUADRATIC_INIT. */
   readonly quadraticInit?: readonly [number, number, number];
+  /** Called after every epoch (1-based) with the network as it stands (e.g. to keep the best on a validation split). */
+  readonly onEpoch?: (net: Network, epoch: number) => void;
 }
 
 /**
@@ -159,6 +161,7 @@ export function train(opts: TrainOptions, data: MnistSplit): TrainResult {
       step++;
       report?.({ label, step, totalSteps: total, epoch: e + 1, epochs: opts.epochs, batch: b + 1, batches, loss: lossEma, accuracy: accEma });
     }
+    opts.onEpoch?.(net, e + 1);
   }
   opt.dispose();
   return { net, seconds: (Date.now() - t0) / 1000, finalLoss: lossEma };

@@ -17,7 +17,7 @@ import type { XrayNetwork } from './architectures.js';
 import { initBackend } from './backend.js';
 import type { Network } from './network.js';
 import type { TrainProgressFn } from './trainer.js';
-import { runXray, xrayKey, type Metrics3, type XrayConfig, type XrayRow } from './xray.js';
+import { runXray, XRAY_DEFAULTS, xrayKey, type Metrics3, type XrayConfig, type XrayRow } from './xray.js';
 
 export interface XrayJobConfig extends Omit<XrayConfig, 'network' | 'activation' | 'weightBits' | 'inputBits' | 'kd' | 'progress'> {
   readonly networks: readonly XrayNetwork[];
@@ -73,7 +73,7 @@ export async function xrayJob(cfg: XrayJobConfig, hooks: XrayJobHooks = {}): Pro
   for (const cell of todo) {
     let teacher = teachers.get(cell.network);
     if (cell.kd && !teacher) {
-      const t = runXray({ ...cell, activation: 'relu', weightBits: null, inputBits: 8, kd: false, epochs: cfg.teacherEpochs, progress: hooks.progress }, data);
+      const t = runXray({ ...cell, activation: 'relu', weightBits: null, inputBits: 8, kd: false, epochs: cfg.teacherEpochs, select: 'last', progress: hooks.progress }, data);
       teacher = { net: t.net, metrics: t.row.float };
       teachers.set(cell.network, teacher);
       total = record(t.row);
@@ -82,7 +82,9 @@ export async function xrayJob(cfg: XrayJobConfig, hooks: XrayJobHooks = {}): Pro
     const r = runXray({ ...cell, progress: hooks.progress }, data, teacher);
     let row = r.row;
     if (r.model) {
-      const file = join('models', `${r.model.name}-e${cell.epochs}-s${cell.seed}.json`);
+      // Non-default KD options and the epoch choice name the file too (one file per experiment key).
+      const kdOpts = cell.kd && (cell.temperature !== XRAY_DEFAULTS.temperature || cell.alpha !== XRAY_DEFAULTS.alpha) ? `-T${cell.temperature}-a${cell.alpha}` : '';
+      const file = join('models', `${r.model.name}${kdOpts}${row.select === 'best' ? '-best' : ''}-e${cell.epochs}-s${cell.seed}.json`);
       mkdirSync(join(dir, 'models'), { recursive: true });
       writeFileSync(join(dir, file), serializeIntegerModel(r.model) + '\n');
       row = { ...row, model: file };

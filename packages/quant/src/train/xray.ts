@@ -41,6 +41,12 @@ export interface XrayConfig {
   readonly alpha: number;
   readonly learningRate: number;
   readonly batchSize: number;
+  /**
+   * 'last': the network after the last epoch. 'best': the epoch (from the second half
+   * on) whose exact integer model has the best validation accuracy (then AUC) —
+   * early stopping on the validation split, the only split models are chosen on.
+   */
+  readonly select?: 'last' | 'best';
   /** Called after every batch; false or absent = silent. */
   readonly progress?: TrainProgressFn | false;
 }
@@ -66,11 +72,15 @@ export interface XrayRow extends Pick<XrayConfig, 'network' | 'activation' | 'we
   readonly teacher?: Metrics3;
   /** Exported model file (relative to the results folder), if any. */
   readonly model?: string;
+  /** With select = 'best': the epoch chosen on the validation split. */
+  readonly select?: 'best';
+  readonly selectedEpoch?: number;
 }
 
 /** Identity of an experiment: rows with the same key are not retrained. */
-export function xrayKey(c: Pick<XrayConfig, 'network' | 'activation' | 'weightBits' | 'inputBits' | 'kd' | 'epochs' | 'seed' | 'width' | 'batchNorm' | 'augment' | 'balance' | 'temperature' | 'alpha'>): string {
-  return [c.network, c.activation, c.weightBits ?? 'float', c.inputBits, c.kd ? `kd${c.temperature}/${c.alpha}` : 'nokd', `e${c.epochs}`, `s${c.seed}`, `w${c.width}`, c.batchNorm ? 'bn' : 'nobn', c.augment ? 'aug' : 'noaug', c.balance].join('|');
+export function xrayKey(c: Pick<XrayConfig, 'network' | 'activation' | 'weightBits' | 'inputBits' | 'kd' | 'epochs' | 'seed' | 'width' | 'batchNorm' | 'augment' | 'balance' | 'temperature' | 'alpha' | 'select'>): string {
+  return [c.network, c.activation, c.weightBits ?? 'float', c.inputBits, c.kd ? `kd${c.temperature}/${c.alpha}` : 'nokd', `e${c.epochs}`, `s${c.seed}`, `w${c.width}`, c.batchNorm ? 'bn' : 'nobn', c.augment ? 'aug' : 'noaug', c.balance,
+    ...(c.select === 'best' && c.activation !== 'relu' ? ['best'] : [])].join('|');
 }
 
 export function xrayModelName(c: Pick<XrayConfig, 'network' | 'activation' | 'weightBits' | 'inputBits' | 'kd' | 'width'>): string {
@@ -104,18 +114,28 @@ export function runXray(cfg: XrayConfig, data: PneumoniaMnist, teacher?: { net: 
   const base = xraySpec(cfg.network, { classes: 2, width: cfg.width });
   const specs = cfg.batchNorm ? withBatchNorm(base) : base;
   const relu = cfg.activation === 'relu';
+  // Early stopping on the validation split (students only): the exact integer model of every epoch from the second half on.
+  let best: { epoch: number; model: IntegerModel; integer: Metrics3; float: Metrics3 } | null = null;
+  const onEpoch = cfg.select === 'best' && !relu ? (n: Network, epoch: number): void => {
+    if (epoch <= cfg.epochs / 2) return;
+    const m = exportIntegerModel(n, cfg.inputBits, xrayModelName(cfg));
+    const integer = pick(integerMetrics(m, data.val));
+    if (!best || integer.accuracy > best.integer.accuracy || (integer.accuracy === best.integer.accuracy && integer.auc > best.integer.auc))
+      best = { epoch, model: m, integer, float: pick(floatMetrics(n, data.val, cfg.inputBits)) };
+  } : undefined;
   const { net, seconds } = train({
     ...DEFAULT_TRAIN, network: 'cryptonets', specs, activation: cfg.activation, weightBits: relu ? null : cfg.weightBits,
     inputBits: relu ? 8 : cfg.inputBits, perChannel: cfg.perChannel, epochs: cfg.epochs, seed: cfg.seed, batchSize: cfg.batchSize,
     learningRate: cfg.learningRate, progress: cfg.progress, augment: cfg.augment, classes: 2,
     classWeights: cfg.balance === 'weighted' ? balancedClassWeights(data.train.labels, 2) : undefined,
     teacher: cfg.kd ? teacher!.net : undefined, temperature: cfg.temperature, alpha: cfg.alpha,
-    label: xrayModelName(cfg) + (relu ? ' (teacher)' : ''),
+    label: xrayModelName(cfg) + (relu ? ' (teacher)' : ''), onEpoch,
   }, data.train);
-  const float = pick(floatMetrics(net, data.val, relu ? 8 : cfg.inputBits));
-  let model: IntegerModel | null = null;
-  let integer: Metrics3 | null = null;
-  if (!relu) {
+  const chosen = best as { epoch: number; model: IntegerModel; integer: Metrics3; float: Metrics3 } | null;
+  const float = chosen ? chosen.float : pick(floatMetrics(net, data.val, relu ? 8 : cfg.inputBits));
+  let model: IntegerModel | null = chosen?.model ?? null;
+  let integer: Metrics3 | null = chosen?.integer ?? null;
+  if (!relu && !chosen) {
     model = exportIntegerModel(net, cfg.inputBits, xrayModelName(cfg));
     integer = pick(integerMetrics(model, data.val));
   }
@@ -125,6 +145,7 @@ export function runXray(cfg: XrayConfig, data: PneumoniaMnist, teacher?: { net: 
     temperature: cfg.temperature, alpha: cfg.alpha, float, integer, maxIntegerBits: model?.maxBits ?? null,
     multiplicativeDepth: model?.multiplicativeDepth ?? null, trainSeconds: Math.round(seconds * 10) / 10,
     ...(cfg.kd ? { teacher: teacher!.metrics } : {}),
+    ...(chosen ? { select: 'best' as const, selectedEpoch: chosen.epoch } : {}),
   };
   if (model) {
     model = {
