@@ -29,6 +29,9 @@ export const INFERENCE_MODES: readonly InferenceMode[] = Object.freeze(['batch',
 /** A field of the plan as JSON: bigints (and lists of them) as decimal strings. */
 type Jsonified<T> = T extends bigint ? string : T extends readonly bigint[] ? readonly string[] : T;
 
+/** PlanParameters as JSON: what batch and single plans share on the card. */
+export type PlanParametersJson = { readonly [K in keyof PlanParameters]: Jsonified<PlanParameters[K]> };
+
 /** InferencePlan as JSON (the model card's `plan`). */
 export type PlanJson = { readonly [K in keyof InferencePlan]: Jsonified<InferencePlan[K]> };
 

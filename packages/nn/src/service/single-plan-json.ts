@@ -16,28 +16,12 @@
  * Runs in browsers (no `node:` imports).
  */
 import type { SingleClientPlan } from '../single/client.js';
-import { bad, int, isObject, parametersFromJson } from './card.js';
+import { bad, int, isObject, parametersFromJson, type PlanParametersJson } from './card.js';
 
 const ZERO = -1;
 
-export interface SinglePlanJson {
+export interface SinglePlanJson extends PlanParametersJson {
   readonly mode: 'single';
-  readonly model: string;
-  readonly polyDegree: number;
-  readonly kernel: string;
-  readonly coeffModulus: readonly string[];
-  readonly specialModulus: readonly string[];
-  readonly plainModuli: readonly string[];
-  readonly logQ: number;
-  readonly logQP: number;
-  readonly securityBound: number | null;
-  readonly maxAbs: string;
-  readonly marginBits: number;
-  readonly freshBudget: number;
-  readonly predictedFinalBudget: number;
-  readonly estimatedCost: number;
-  readonly allowInsecure: boolean;
-  readonly flooding: { readonly statisticalSecurity: number; readonly ciphertexts: number; readonly reserveBits: number } | null;
   readonly inputLevel: number;
   readonly inputSize: number;
   readonly inputMin: number;
