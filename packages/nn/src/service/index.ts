@@ -7,7 +7,7 @@
  */
 export { QheClient, type QheClientOptions, type ClassifyResult, type ClientTiming, type ClientStage, type Prediction, type ImagePixels } from './client.js';
 export { singlePlanFromJson, singlePlanToJson, slotRuns, type SinglePlanJson } from './single-plan-json.js';
-export { planFromJson, planToJson, parametersFromJson, checkModelCard, channelFingerprints, INFERENCE_MODES, type ModelCard, type ModeCard, type PlanJson, type InferenceMode } from './card.js';
+export { planFromJson, planToJson, parametersFromJson, checkModelCard, channelFingerprints, INFERENCE_MODES, type ModelCard, type ModeCard, type PlanJson, type PlanParametersJson, type InferenceMode } from './card.js';
 export { ServiceError, type ServiceErrorCode } from './errors.js';
 export { decodeImage, decodeImages, type DecodedImage } from './images.js';
 export { WIRE_CONTENT_TYPE, WIRE_MAGIC, WIRE_VERSION, WireDecoder, encodeWire, decodeWire, type WireHeader, type WireLimits } from './wire.js';
