@@ -45,7 +45,7 @@ import {
 import { mulExtend, mulFloor, mulTensor, multiplyBuffers } from './multiply.js';
 import { assertContext, type BfvContext } from './context.js';
 import type { GaloisKeys, RelinKeys } from './keys.js';
-import { switchKey } from './keyswitch.js';
+import { keySwitchPolys, switchKeyInto } from './keyswitch.js';
 import { applyGaloisHoisted, evaluateLinearTransform } from './hoisting.js';
 import { LinearTransform } from './linear-transform.js';
 import { QheError, fail } from './math/errors.js';
@@ -290,7 +290,8 @@ export class Evaluator {
     assertRelinearizable(fn, a);
     const out = this.target(fn, into, a.level, 2);
     if (a.size === 2) return this.result(fn, this.copyInto(a, out), id);
-    const [d0, d1] = switchKey(this.context, a.level, a.polys[2], keys.key);
+    const [, d0, d1] = keySwitchPolys(this.context, a.level);
+    switchKeyInto(this.context, a.level, a.polys[2], keys.key, d0, d1);
     const [c0, c1] = a.polys;
     const base = this.context.level(a.level).base;
     out.reshape(a.level, 2);
@@ -318,15 +319,15 @@ export class Evaluator {
     const key = keys.get(g);
     const out = this.target(fn, into, a.level, 2);
     const base = this.context.level(a.level).base;
-    const [c0, c1] = a.polys.map((p) => {
-      const r = RnsPoly.zero(base, 'coeff');
-      for (let i = 0; i < base.size; i++) base.ops[i].automorphism(p.limb(i), g, r.limb(i));
-      return r;
-    });
-    const [d0, d1] = switchKey(this.context, a.level, c1, key);
+    // σ_g(c0), σ_g(c1) into scratch first: `out` may alias `a`, which is not read after that.
+    const [c0, c1, d0] = keySwitchPolys(this.context, a.level);
+    for (let i = 0; i < base.size; i++) {
+      base.ops[i].automorphism(a.polys[0].limb(i), g, c0.limb(i));
+      base.ops[i].automorphism(a.polys[1].limb(i), g, c1.limb(i));
+    }
     out.reshape(a.level, 2);
+    switchKeyInto(this.context, a.level, c1, key, d0, out.polys[1]);
     for (let i = 0; i < base.size; i++) base.ops[i].add(c0.limb(i), d0.limb(i), out.polys[0].limb(i));
-    this.context.kernel.copy(d1.data, out.polys[1].data);
     return this.result(fn, out, id);
   }
 

@@ -196,7 +196,17 @@ export function modDownNtt(ctx: BfvContext, levelIndex: number, acc: Residues, o
 }
 
 export function switchKey(ctx: BfvContext, levelIndex: number, c: RnsPoly, key: KSwitchKey): [RnsPoly, RnsPoly] {
-  const level = ctx.level(levelIndex);
+  const base = ctx.level(levelIndex).base;
+  const out: [RnsPoly, RnsPoly] = [RnsPoly.zero(base, 'coeff'), RnsPoly.zero(base, 'coeff')];
+  switchKeyInto(ctx, levelIndex, c, key, out[0], out[1]);
+  return out;
+}
+
+/**
+ * switchKey into (d0, d1), coefficient form over the level base, with no allocation
+ * (the digits and accumulators are per-level scratch). d0, d1 may alias c.
+ */
+export function switchKeyInto(ctx: BfvContext, levelIndex: number, c: RnsPoly, key: KSwitchKey, d0: RnsPoly, d1: RnsPoly): void {
   const s = decomposeScratch(ctx, levelIndex);
   const { acc0, acc1 } = s;
   ctx.kernel.zero(acc0);
@@ -204,10 +214,25 @@ export function switchKey(ctx: BfvContext, levelIndex: number, c: RnsPoly, key: 
   // Steps 1–2.
   innerProduct(ctx, decompose(ctx, levelIndex, c, s.digits), key, acc0, acc1);
   // Steps 3–4.
-  const out: [RnsPoly, RnsPoly] = [RnsPoly.zero(level.base, 'coeff'), RnsPoly.zero(level.base, 'coeff')];
-  modDownNtt(ctx, levelIndex, acc0, out[0]);
-  modDownNtt(ctx, levelIndex, acc1, out[1]);
-  return out;
+  modDownNtt(ctx, levelIndex, acc0, d0);
+  modDownNtt(ctx, levelIndex, acc1, d1);
+}
+
+const polyScratch = new WeakMap<BfvContext, Map<number, readonly RnsPoly[]>>();
+/**
+ * Three coefficient-form polynomials over the level base for the callers of
+ * switchKeyInto (relinearize, Galois automorphisms): the permuted input and the
+ * pair (d0, d1), reused call after call (an isolate runs one key switch at a time).
+ */
+export function keySwitchPolys(ctx: BfvContext, levelIndex: number): readonly RnsPoly[] {
+  let byLevel = polyScratch.get(ctx);
+  if (!byLevel) polyScratch.set(ctx, (byLevel = new Map()));
+  let v = byLevel.get(levelIndex);
+  if (!v) {
+    const base = ctx.level(levelIndex).base;
+    byLevel.set(levelIndex, (v = [0, 1, 2].map(() => RnsPoly.zero(base, 'coeff'))));
+  }
+  return v;
 }
 
 /**

@@ -159,6 +159,7 @@ class U32PrimeOps implements PrimeOps {
     // One term (e.g. ModDown from one special prime): a single Shoup product per coefficient.
     if (m === 1 && values === null) return this.mulScalarForeign(xs[0], scalars[0], o);
     const w = scalars.map((s) => this.scalar(s));
+    if (m === 2 && values === null) return this.dotPair(xs as readonly Int32Array[], w, o);
     if (m >= DOT_SPLIT_MIN_TERMS && m <= DOT_SPLIT_MAX_TERMS) {
       this.dotSplit(xs as readonly Int32Array[], w, values, c, o);
       return;
@@ -185,6 +186,25 @@ class U32PrimeOps implements PrimeOps {
         else if (r >= q) r -= q;
         o[k] = r;
       }
+  }
+
+  /**
+   * dot for two terms (FastBconv out of a two-prime key-switching digit or special
+   * base) in one sweep: the two lazy Shoup products, each in [−q, 2q), are summed in
+   * a local and reduced once, so no accumulator array is written and read back
+   * (measured 0.65× the time of the accumulator path; three terms gained nothing).
+   */
+  private dotPair(xs: readonly Int32Array[], w: readonly number[], o: Int32Array): void {
+    const q = this.qn, qInv = this.qInv, n = this.n;
+    const x0 = xs[0], x1 = xs[1], w0 = w[0], w1 = w[1], v0 = w0 / q, v1 = w1 / q;
+    for (let k = 0; k < n; k++) {
+      const a = x0[k], b = x1[k];
+      const s = ((Math.imul(a, w0) - Math.imul(a * v0, q)) | 0) + ((Math.imul(b, w1) - Math.imul(b * v1, q)) | 0); // [−2q, 4q)
+      let r = s - Math.floor(s * qInv) * q; // [−q, 2q)
+      if (r < 0) r += q;
+      else if (r >= q) r -= q;
+      o[k] = r;
+    }
   }
 
   /**

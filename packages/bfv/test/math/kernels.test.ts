@@ -277,17 +277,25 @@ describe('edge values and adversarial lazy inputs, largest primes of each kernel
       const o = all(q - 1n);
       ops.mulSumAcc(Array.from({ length: terms }, () => all(q - 1n)), Array.from({ length: terms }, () => all(q - 1n)), o);
       expect(big(o).every((v) => v === mod(BigInt(terms) + q - 1n, q))).toBe(true);
-      // Random terms against the bigint definition.
+      // Every top-range term count of a final group (1–4 terms) after zero, one and two full groups.
+      for (const m of [1, 2, 3, 4, 5, 6, 7, 8, 9, 12]) {
+        const top = all(q - 1n);
+        ops.mulSumAcc(Array.from({ length: m }, () => all(q - 1n)), Array.from({ length: m }, () => all(q - 1n)), top);
+        expect(big(top).every((v) => v === mod(BigInt(m) + q - 1n, q)), `${m} terms`).toBe(true);
+      }
+      // Random terms against the bigint definition, for the same term counts.
       const rng = new SplitMix64(7n);
-      const xs = Array.from({ length: 5 }, () => Array.from({ length: N }, () => rng.below(q)));
-      const ys = Array.from({ length: 5 }, () => Array.from({ length: N }, () => rng.below(q)));
-      const acc0 = Array.from({ length: N }, () => rng.below(q));
-      const got = residues(ops, acc0);
-      ops.mulSumAcc(xs.map((x) => residues(ops, x)), ys.map((y) => residues(ops, y)), got);
-      expect(big(got)).toEqual(acc0.map((a, k) => mod(a + xs.reduce((s, x, i) => s + x[k] * ys[i][k], 0n), q)));
+      for (const m of [1, 2, 3, 4, 5, 6, 7, 9]) {
+        const xs = Array.from({ length: m }, () => Array.from({ length: N }, () => rng.below(q)));
+        const ys = Array.from({ length: m }, () => Array.from({ length: N }, () => rng.below(q)));
+        const acc0 = Array.from({ length: N }, () => rng.below(q));
+        const got = residues(ops, acc0);
+        ops.mulSumAcc(xs.map((x) => residues(ops, x)), ys.map((y) => residues(ops, y)), got);
+        expect(big(got), `${m} terms`).toEqual(acc0.map((a, k) => mod(a + xs.reduce((s, x, i) => s + x[k] * ys[i][k], 0n), q)));
+      }
       // dotScalars with every term at its maximum, at the u32 split path's term limit (256) and past it (fallback).
       const top = (ops.kernel === 'u32' ? 1n << 29n : 1n << 61n) - 1n;
-      for (const m of [1, 3, 4, 255, 256, 257]) {
+      for (const m of [1, 2, 3, 4, 255, 256, 257]) {
         const out = all(0n);
         ops.dotScalars(Array.from({ length: m }, () => residues(ops, new Array<bigint>(N).fill(top))), new Array<bigint>(m).fill(q - 1n), out);
         expect(big(out).every((v) => v === mod(BigInt(m) * top * (q - 1n), q)), `${m} terms`).toBe(true);

@@ -79,10 +79,13 @@ describe.each(kernels)('%s RNS', (_name, kernel, bits) => {
       else (a as BigUint64Array).set(x);
       return a;
     });
-    const out = kernel.alloc(n);
-    target.dotScalars(limbs, scalars, out);
-    const got = target.toBigInts(out);
-    for (let k = 0; k < n; k++) expect(got[k]).toBe(mod(xs.reduce((s, x, i) => s + x[k] * scalars[i], 0n), target.q));
+    // Every prefix: the u32 kernel has separate paths for 1, 2, 3 and ≥ 4 terms.
+    for (let m = 1; m <= limbs.length; m++) {
+      const out = kernel.alloc(n);
+      target.dotScalars(limbs.slice(0, m), scalars.slice(0, m), out);
+      const got = target.toBigInts(out);
+      for (let k = 0; k < n; k++) expect(got[k]).toBe(mod(xs.slice(0, m).reduce((s, x, i) => s + x[k] * scalars[i], 0n), target.q));
+    }
   });
 
   it('RnsPoly: NTT product over the base equals the schoolbook product mod Q', () => {
