@@ -102,9 +102,9 @@ function opsPlots(json: Json): Plot[] {
   const plots: Plot[] = [];
   for (const n of [...new Set(timed.map((r) => r.n))].sort((a, b) => Number(a) - Number(b))) {
     const rows = timed.filter((r) => r.n === n);
-    const ours = [...new Set(rows.map((r) => [r.kernel, r.variant].filter(Boolean).join(' ')))];
+    const ours = [...new Set(rows.map((r) => [r.kernel, r.variant, r.preset].filter(Boolean).join(' ')))];
     const ops = [...new Set(rows.map((r) => String(r.op)))];
-    const pick = (op: string, who: string) => rows.find((r) => r.op === op && [r.kernel, r.variant].filter(Boolean).join(' ') === who);
+    const pick = (op: string, who: string) => rows.find((r) => r.op === op && [r.kernel, r.variant, r.preset].filter(Boolean).join(' ') === who);
     const series = [
       ...ours.map((who) => ({ name: `qhe ${who}`.trim(), values: ops.map((op) => num(pick(op, who)?.oursMs)) })),
       { name: 'node-seal 6.0.3', values: ops.map((op) => num(rows.find((r) => r.op === op)?.peerMs)) },

@@ -34,8 +34,8 @@ const fill = (k: number): number[] => Array<number>(k).fill(29);
 
 const CANDIDATES: Record<number, Candidate[]> = {
   4096: [chain(4096, [28, 27, 27], [27], 1)],
-  8192: [chain(8192, fill(6), fill(1), 1), chain(8192, fill(5), fill(2), 2)],
-  16384: [chain(16384, fill(14), fill(1), 1), chain(16384, fill(13), fill(2), 2), chain(16384, fill(12), fill(3), 3)],
+  8192: [chain(8192, fill(6), fill(1), 1), chain(8192, fill(5), fill(2), 2), chain(8192, fill(4), fill(2), 2)],
+  16384: [chain(16384, fill(14), fill(1), 1), chain(16384, fill(13), fill(2), 2), chain(16384, fill(12), fill(3), 3), chain(16384, fill(11), fill(4), 4)],
   32768: [chain(32768, fill(29), fill(1), 1), chain(32768, fill(28), fill(2), 2), chain(32768, fill(27), fill(3), 3), chain(32768, fill(26), fill(4), 4)],
 };
 

@@ -3,9 +3,13 @@
  * alternated op by op so that the noise of a shared machine hits both sides alike.
  *
  * Parameters. SEAL: CoeffModulus.BFVDefault(N), PlainModulus.Batching(N, 20).
- * Ours: the same N and t, total log2(Q·P) (special primes included) ≤ SEAL's,
- * 128-bit security by the same HE-standard table (params.ts); at N = 16384 our
- * preset's shape (13 data + 2 special 29-bit primes, α = 2: log Q·P = 435 ≤ 438).
+ * Ours (u32): PRESETS.n<N> with SEAL's t: total log2(Q·P) (special primes included)
+ * ≤ SEAL's, 128-bit security by the same HE-standard table (params.ts); the
+ * presets trade data bits for fewer key-switching digits (params.ts), so the JSON
+ * holds both sides' data log Q, log Q·P, digit count and budgets (rows `dataLogQ`,
+ * `logQP`, `keySwitchDigits`, `freshBudget`, `budgetAfterMulRelin`).
+ * QHE_BENCH_PRESETS=default,maxq adds rows (field `preset: 'maxq'`) for the
+ * `-maxq` presets (as many data bits as the bound allows, as SEAL's data level).
  * Both sides write into preallocated outputs (`…Into`).
  *
  * Method (issue 14: "alternate ours and the peer op by op for at least 15 rounds,
@@ -39,7 +43,7 @@
  * QHE_BENCH_U64_N (ring degrees with u64 rows, default 4096), QHE_BENCH_ROUNDS
  * (default 21, at least 15 for the issue's method), QHE_BENCH_BATCH_MS (default
  * 25), QHE_BENCH_OPS (a subset of ops), QHE_BENCH_VARIANTS (behz,hps),
- * QHE_BENCH_REPEAT (1 or 2). Short check: QHE_BENCH_N=4096 QHE_BENCH_ROUNDS=5
+ * QHE_BENCH_REPEAT (1 or 2), QHE_BENCH_PRESETS (default,maxq). Short check: QHE_BENCH_N=4096 QHE_BENCH_ROUNDS=5
  * QHE_BENCH_BATCH_MS=5.
  */
 import { loadavg } from 'node:os';
@@ -75,12 +79,25 @@ const repeat = Number(process.env.QHE_BENCH_REPEAT ?? 1);
 for (const op of opNames) if (!bfvOpNames.includes(op)) throw new Error(`QHE_BENCH_OPS: expected ops among ${bfvOpNames.join(', ')}, got ${op}`);
 if (!(repeat === 1 || repeat === 2)) throw new Error(`QHE_BENCH_REPEAT: expected 1 or 2, got ${repeat}`);
 
-/** Our parameters for each N: data primes as SEAL's data level in bits (at most its log Q·P), special primes. */
-function ourParameters(n: number, t: number, kernel: KernelName, variant: Variant | null): Literal {
+/** Preset choice per N (u32): the default presets, or the `-maxq` ones (the most data bits the security bound allows, α = 1 or 2). */
+type PresetChoice = 'default' | 'maxq';
+const presetChoices = list(process.env.QHE_BENCH_PRESETS, 'default') as PresetChoice[];
+for (const p of presetChoices) if (p !== 'default' && p !== 'maxq') throw new Error(`QHE_BENCH_PRESETS: expected default and/or maxq, got ${p}`);
+
+/** The u32 shape of PRESETS for N (its `-maxq` variant when asked for and one exists). */
+function presetShape(n: number, preset: PresetChoice): Pick<BfvParameterLiteral, 'coeffModulus' | 'specialModulus' | 'keySwitchDigitSize'> {
+  const all = PRESETS as Readonly<Record<string, BfvParameterLiteral>>;
+  const p = (preset === 'maxq' ? all[`n${n}-maxq`] : undefined) ?? all[`n${n}`];
+  if (!p) throw new Error(`no preset for N=${n}`);
+  return { coeffModulus: p.coeffModulus, specialModulus: p.specialModulus, keySwitchDigitSize: p.keySwitchDigitSize };
+}
+
+/** Our parameters for each N: the presets (u32), SEAL-sized primes (u64); at most SEAL's log Q·P. */
+function ourParameters(n: number, t: number, kernel: KernelName, variant: Variant | null, preset: PresetChoice): Literal {
   const u32: Record<number, Pick<BfvParameterLiteral, 'coeffModulus' | 'specialModulus' | 'keySwitchDigitSize'>> = {
-    4096: { coeffModulus: [28, 27, 27], specialModulus: [27] },
-    8192: { coeffModulus: [29, 29, 29, 29, 29, 29], specialModulus: [29] },
-    16384: { coeffModulus: PRESETS.n16384.coeffModulus, specialModulus: PRESETS.n16384.specialModulus, keySwitchDigitSize: PRESETS.n16384.keySwitchDigitSize },
+    4096: presetShape(4096, preset),
+    8192: presetShape(8192, preset),
+    16384: presetShape(16384, preset),
   };
   // u64 can hold SEAL's own prime sizes: fewer, larger limbs.
   const u64: Record<number, Pick<BfvParameterLiteral, 'coeffModulus' | 'specialModulus'>> = {
@@ -114,8 +131,8 @@ function multiplicationVariants(): { variants: Variant[]; default: Variant } {
   return { variants: ['behz', 'hps'], default: dflt === 'hps' ? 'hps' : 'behz' };
 }
 
-function ourOps(n: number, t: number, kernel: KernelName, variant: Variant | null) {
-  const ctx = new BfvContext(ourParameters(n, t, kernel, variant) as BfvParameterLiteral);
+function ourOps(n: number, t: number, kernel: KernelName, variant: Variant | null, preset: PresetChoice) {
+  const ctx = new BfvContext(ourParameters(n, t, kernel, variant, preset) as BfvParameterLiteral);
   const kg = new KeyGenerator(ctx);
   const pk = kg.createPublicKey();
   const rk = kg.createRelinKeys();
@@ -148,7 +165,7 @@ function ourOps(n: number, t: number, kernel: KernelName, variant: Variant | nul
   const got = encoder.decode(dec.decrypt(relinOnce));
   for (let i = 0; i < n; i++)
     if (got[i] !== Number((BigInt(x[i]) * BigInt(y[i])) % BigInt(t))) throw new Error(`qhe ${kernel} ${variant ?? ''} N=${n}: wrong product at slot ${i}`);
-  return { ops, budgetAfterMulRelin: dec.invariantNoiseBudget(relinOnce), freshBudget: dec.invariantNoiseBudget(a), logQP: ctx.params.logQP };
+  return { ops, budgetAfterMulRelin: dec.invariantNoiseBudget(relinOnce), freshBudget: dec.invariantNoiseBudget(a), logQP: ctx.params.logQP, logQ: ctx.params.logQ, digits: ctx.level(0).digits.length };
 }
 
 /** Calls per batch so that one batch lasts ≈ batchMs (at least one call), from a warm-up estimate. */
@@ -165,7 +182,7 @@ async function warmUp(run: (reps: number) => BatchTime | Promise<BatchTime>): Pr
   return best;
 }
 
-interface Series { readonly n: number; readonly kernel: KernelName; readonly variant: Variant; readonly op: BfvOpName; ours: BatchTime[]; peer: BatchTime[]; oursReps: number; peerReps: number }
+interface Series { readonly n: number; readonly kernel: KernelName; readonly variant: Variant; readonly preset?: PresetChoice; readonly op: BfvOpName; ours: BatchTime[]; peer: BatchTime[]; oursReps: number; peerReps: number }
 
 /** One whole comparison (every N, kernel, variant, op): timing rows and parameter rows. */
 async function compare(peer: SealThread, variants: readonly Variant[], detected: boolean, pass: number): Promise<{ rows: Record<string, unknown>[]; series: Series[] }> {
@@ -173,14 +190,19 @@ async function compare(peer: SealThread, variants: readonly Variant[], detected:
   const all: Series[] = [];
   for (const n of sizes) {
     const info = await peer.api.setupOps(n);
-    const configs = kernels.filter((k) => k === 'u32' || u64Sizes.includes(n)).flatMap((kernel) => variants.map((variant) => ({ kernel, variant })));
-    const sides = configs.map(({ kernel, variant }) => ({ kernel, variant, ours: ourOps(n, info.t, kernel, detected ? variant : null) }));
+    // Presets apply to u32 only (u64 takes SEAL's prime sizes); the default preset's rows carry no `preset` field.
+    const configs = kernels
+      .filter((k) => k === 'u32' || u64Sizes.includes(n))
+      .flatMap((kernel) => (kernel === 'u32' ? presetChoices : (['default'] as PresetChoice[])).flatMap((preset) => variants.map((variant) => ({ kernel, variant, preset }))));
+    const sides = configs.map(({ kernel, variant, preset }) => ({
+      kernel, variant, ...(preset === 'default' ? {} : { preset }), ours: ourOps(n, info.t, kernel, detected ? variant : null, preset),
+    }));
     const series: Series[] = [];
     for (const s of sides)
       for (const op of opNames) {
         const oursMs = await warmUp((r) => timeBatch(s.ours.ops[op], r));
         const peerMs = await warmUp((r) => peer.api.timeOp(op, r));
-        series.push({ n, kernel: s.kernel, variant: s.variant, op, ours: [], peer: [], oursReps: repsFor(oursMs), peerReps: repsFor(peerMs) });
+        series.push({ n, kernel: s.kernel, variant: s.variant, preset: s.preset, op, ours: [], peer: [], oursReps: repsFor(oursMs), peerReps: repsFor(peerMs) });
       }
     const started = performance.now();
     for (let r = 0; r < rounds; r++) {
@@ -203,17 +225,22 @@ async function compare(peer: SealThread, variants: readonly Variant[], detected:
       const cpu = quartiles(s.ours.map((o, r) => o.cpuMs / s.peer[r].cpuMs));
       const med = (xs: BatchTime[], k: keyof BatchTime): number => quartiles(xs.map((x) => x[k])).median;
       rows.push({
-        op: s.op, n, kernel: s.kernel, variant: s.variant, threads: 1, rounds,
+        op: s.op, n, kernel: s.kernel, variant: s.variant, ...(s.preset ? { preset: s.preset } : {}), threads: 1, rounds,
         oursMs: med(s.ours, 'wallMs'), peerMs: med(s.peer, 'wallMs'), ratio: wall.median, ratioQ1: wall.q1, ratioQ3: wall.q3,
         oursCpuMs: med(s.ours, 'cpuMs'), peerCpuMs: med(s.peer, 'cpuMs'), cpuRatio: cpu.median, cpuRatioQ1: cpu.q1, cpuRatioQ3: cpu.q3,
         oursReps: s.oursReps, peerReps: s.peerReps,
       });
     }
     all.push(...series);
+    // What each side's parameters hold: a preset with fewer data bits than SEAL's is faster partly for that reason.
+    const peerDataLogQ = info.dataPrimeBits.reduce((a, b) => a + b, 0);
     for (const s of sides) {
-      rows.push({ op: 'budgetAfterMulRelin', n, kernel: s.kernel, variant: s.variant, ours: s.ours.budgetAfterMulRelin, peer: info.budgetAfterMulRelin });
-      rows.push({ op: 'freshBudget', n, kernel: s.kernel, variant: s.variant, ours: s.ours.freshBudget, peer: info.freshBudget });
-      rows.push({ op: 'logQP', n, kernel: s.kernel, variant: s.variant, ours: s.ours.logQP, peer: info.logQ });
+      const id = { n, kernel: s.kernel, variant: s.variant, ...(s.preset ? { preset: s.preset } : {}) };
+      rows.push({ op: 'budgetAfterMulRelin', ...id, ours: s.ours.budgetAfterMulRelin, peer: info.budgetAfterMulRelin });
+      rows.push({ op: 'freshBudget', ...id, ours: s.ours.freshBudget, peer: info.freshBudget });
+      rows.push({ op: 'logQP', ...id, ours: s.ours.logQP, peer: info.logQ });
+      rows.push({ op: 'dataLogQ', ...id, ours: s.ours.logQ, peer: peerDataLogQ });
+      rows.push({ op: 'keySwitchDigits', ...id, ours: s.ours.digits, peer: info.dataPrimeBits.length });
     }
   }
   return { rows, series: all };
@@ -237,10 +264,10 @@ async function main(): Promise<void> {
   const [first, second] = passes;
   const agreement = second
     ? first.rows.filter((r) => typeof r.ratio === 'number').map((r) => {
-        const again = second.rows.find((x) => x.op === r.op && x.n === r.n && x.kernel === r.kernel && x.variant === r.variant)!;
+        const again = second.rows.find((x) => x.op === r.op && x.n === r.n && x.kernel === r.kernel && x.variant === r.variant && x.preset === r.preset)!;
         const diff = (k: string): number => (again[k] as number) / (r[k] as number) - 1;
         return {
-          op: r.op, n: r.n, kernel: r.kernel, variant: r.variant,
+          op: r.op, n: r.n, kernel: r.kernel, variant: r.variant, preset: r.preset,
           ratio1: r.ratio, ratio2: again.ratio, relDiff: diff('ratio'), within10: Math.abs(diff('ratio')) <= 0.1,
           cpuRatio1: r.cpuRatio, cpuRatio2: again.cpuRatio, cpuRelDiff: diff('cpuRatio'), cpuWithin10: Math.abs(diff('cpuRatio')) <= 0.1,
         };

@@ -5,7 +5,7 @@
  * @module @qhe/bfv
  */
 export { bfvParameters, PRESETS, MAX_LOG_Q, DEFAULT_MULTIPLICATION } from './params.js';
-export type { BfvParameterLiteral, BfvParameters, MultiplicationVariant, SecurityLevel } from './params.js';
+export type { BfvParameterLiteral, BfvParameters, MultiplicationVariant, PresetName, SecurityLevel } from './params.js';
 export { BfvContext } from './context.js';
 export type { LevelData } from './context.js';
 export type { BehzTool } from './behz.js';

@@ -313,13 +313,19 @@ function chainEnd(n: number, t: bigint, coeffModulus: readonly bigint[], special
  *   one level of 13; α = 3 gains little more (4 digits) for a second level.
  * - n32768: 27 + 3, α = 3 (9 digits instead of 29).
  */
-export const PRESETS: Readonly<Record<'n4096' | 'n8192' | 'n16384' | 'n32768', BfvParameterLiteral>> = Object.freeze({
+export type PresetName = 'n4096' | 'n8192' | 'n16384' | 'n32768' | 'n8192-maxq' | 'n16384-maxq';
+
+export const PRESETS: Readonly<Record<PresetName, BfvParameterLiteral>> = Object.freeze({
   /** log QP = 109: 28 + 27 + 27-bit data primes (82 bits) + 27-bit special; α = 1. */
   n4096: Object.freeze({ polyDegree: 4096, keySwitchDigitSize: 1, coeffModulus: Object.freeze([28, 27, 27]), specialModulus: Object.freeze([27]), plainModulus: Object.freeze({ batchingBits: 20 }) }),
-  /** log QP = 203: 6 × 29-bit data primes (174 bits, as SEAL's BFVDefault data level) + 29-bit special; α = 1. */
-  n8192: Object.freeze({ polyDegree: 8192, keySwitchDigitSize: 1, coeffModulus: Object.freeze(Array(6).fill(29)), specialModulus: Object.freeze([29]), plainModulus: Object.freeze({ batchingBits: 20 }) }),
-  /** log QP = 435: 13 × 29-bit data primes + 2 × 29-bit special; α = 2. */
-  n16384: Object.freeze({ polyDegree: 16384, keySwitchDigitSize: 2, coeffModulus: Object.freeze(Array(13).fill(29)), specialModulus: Object.freeze([29, 29]), plainModulus: Object.freeze({ batchingBits: 20 }) }),
+  /** log QP = 174: 4 × 29-bit data primes (116 bits) + 2 × 29-bit special; α = 2 (2 digits). */
+  n8192: Object.freeze({ polyDegree: 8192, keySwitchDigitSize: 2, coeffModulus: Object.freeze(Array(4).fill(29)), specialModulus: Object.freeze([29, 29]), plainModulus: Object.freeze({ batchingBits: 20 }) }),
+  /** log QP = 203: 6 × 29-bit data primes (174 bits, as SEAL's BFVDefault data level) + 29-bit special; α = 1 (6 digits). */
+  'n8192-maxq': Object.freeze({ polyDegree: 8192, keySwitchDigitSize: 1, coeffModulus: Object.freeze(Array(6).fill(29)), specialModulus: Object.freeze([29]), plainModulus: Object.freeze({ batchingBits: 20 }) }),
+  /** log QP = 435: 11 × 29-bit data primes (319 bits) + 4 × 29-bit special; α = 4 (3 digits). */
+  n16384: Object.freeze({ polyDegree: 16384, keySwitchDigitSize: 4, coeffModulus: Object.freeze(Array(11).fill(29)), specialModulus: Object.freeze([29, 29, 29, 29]), plainModulus: Object.freeze({ batchingBits: 20 }) }),
+  /** log QP = 435: 13 × 29-bit data primes (377 bits) + 2 × 29-bit special; α = 2 (7 digits). */
+  'n16384-maxq': Object.freeze({ polyDegree: 16384, keySwitchDigitSize: 2, coeffModulus: Object.freeze(Array(13).fill(29)), specialModulus: Object.freeze([29, 29]), plainModulus: Object.freeze({ batchingBits: 20 }) }),
   /** log QP = 870: 27 × 29-bit data primes + 3 × 29-bit special; α = 3. */
   n32768: Object.freeze({ polyDegree: 32768, keySwitchDigitSize: 3, coeffModulus: Object.freeze(Array(27).fill(29)), specialModulus: Object.freeze([29, 29, 29]), plainModulus: Object.freeze({ batchingBits: 20 }) }),
 });
