@@ -284,33 +284,38 @@ function chainEnd(n: number, t: bigint, coeffModulus: readonly bigint[], special
  *
  * Key switching (check 2): each special prime counts against the same bound as
  * the data primes, so digits of α primes (D_d ≤ 4·P needs α special primes) buy
- * ⌈L/α⌉ instead of L digits — fewer NTTs per relinearization and rotation — with
- * α − 1 data primes less (≈ one multiplicative level per 29 bits). Measured with
- * `npm run bench:keyswitch` (benchmarks/suites/keyswitch-presets.ts; tinybench
- * p50, 5 rounds alternated between the candidates of one N, median over rounds;
- * the 2-core machine was shared, load ≈ 6, spreads min–max over rounds):
+ * ⌈L/α⌉ instead of L digits — ⌈L/α⌉·(L + K) forward NTTs per relinearization and
+ * rotation instead of L·(L + 1) — with α − 1 data primes less (≈ one
+ * multiplicative level per 29 bits). SEAL's 44–49-bit primes hold its data level
+ * in 4 (N = 8192) or 8 (N = 16384) limbs, so at α = 1 our 29-bit limbs pay a key
+ * switch ≈ (6/4)² = 2.25× the transforms. Measured with `npm run bench:keyswitch`
+ * (tinybench p50 wall ms, 3 rounds alternated between the candidates of one N,
+ * median; 2-core machine shared, load ≈ 6–7: compare within a column only) and
+ * the CPU-time ratio to node-seal 6.0.3 of `npm run bench:ops` (15 rounds,
+ * load ≈ 7.5; SEAL's data log Q 174 / 389 bits, budget after mul+relin 114 / 328):
  *
- *   | candidate          | log Q | levels | digits | relinearize ms   | rotate ms        | budget after mul+relin | depth |
- *   |--------------------|-------|--------|--------|------------------|------------------|------------------------|-------|
- *   | N=8192  6+1, α = 1 | 174   | 5      | 6      | 36.2 (22.3–82.0) | 27.1 (22.7–58.9) | 114                    | 4     |
- *   | N=8192  5+2, α = 2 | 145   | 4      | 3      | 23.1 (11.8–29.3) | 19.9 (13.5–29.1) | 85                     | 3     |
- *   | N=16384 14+1, α = 1| 406   | 13     | 14     | 413 (238–719)    | 368 (209–443)    | 345                    | 11    |
- *   | N=16384 13+2, α = 2| 377   | 12     | 7      | 126 (76–255)     | 141 (76–198)     | 316                    | 10    |
- *   | N=16384 12+3, α = 3| 348   | 11     | 4      | 111 (50–142)     | 89 (52–164)      | 286                    | 9     |
+ *   | candidate           | log Q | levels | digits | relin ms | rotate ms | mul+relin budget | depth | relin, rotate / SEAL |
+ *   |---------------------|-------|--------|--------|----------|-----------|------------------|-------|----------------------|
+ *   | N=8192  6+1, α = 1  | 174   | 5      | 6      | 14.4     | 20.7      | 114              | 4     | 2.03, 2.04           |
+ *   | N=8192  5+2, α = 2  | 145   | 4      | 3      | 18.7     | 15.7      | 85               | 3     | —                    |
+ *   | N=8192  4+2, α = 2  | 116   | 3      | 2      | 7.9      | 7.6       | 56               | 2     | 1.16, 1.16           |
+ *   | N=16384 14+1, α = 1 | 406   | 13     | 14     | 326      | 324       | 345              | 11    | —                    |
+ *   | N=16384 13+2, α = 2 | 377   | 12     | 7      | 172      | 183       | 316              | 10    | 2.19, 2.14           |
+ *   | N=16384 12+3, α = 3 | 348   | 11     | 4      | 113      | 119       | 287              | 9     | —                    |
+ *   | N=16384 11+4, α = 4 | 319   | 10     | 3      | 100      | 100       | 257              | 8     | 1.14, 1.15           |
  *
  * ("depth": products x·y·y·… relinearized at level 0 that still decrypt; "levels":
- * the modulus chain, check 3.) With D_d ≤ P every candidate's rotation costs 2–5
- * bits and its relinearization 0–1 bits at every level (the old presets' α = 2
- * over one special prime cost ≈ 32 bits per rotation on n4096), so the choice is
- * speed against depth:
+ * the modulus chain, check 3.) Every candidate's rotation costs 2–5 bits and its
+ * relinearization 0–1 bits at every level. The defaults are the fastest key
+ * switching that keeps at least two thirds of SEAL's data bits (issue 14: every
+ * op within 1.2× node-seal at N = 8192 and 16384); the `-maxq` presets keep the
+ * most data bits (SEAL's data level at N = 8192) for deeper circuits, at ≈ 2× the
+ * key-switching time:
  * - n4096: 3 + 1, α = 1, the only chain with a usable second level.
- * - n8192: 6 + 1, α = 1 (SEAL's BFVDefault data modulus, 174 bits): α = 2 would
- *   make relinearize ≈ 1.5× and rotate ≈ 1.4× faster but loses a level (depth 3
- *   instead of 4, 29 bits of budget); at this N the key switch is about half a
- *   multiply, so the level is worth more.
- * - n16384: 13 + 2, α = 2: halves the 14 digits (relinearize and rotate ≈ 2.5–3×
- *   faster than α = 1, where a relinearization costs as much as a multiply) for
- *   one level of 13; α = 3 gains little more (4 digits) for a second level.
+ * - n8192: 4 + 2, α = 2 (2 digits, depth 2); n8192-maxq: 6 + 1, α = 1 (depth 4,
+ *   as SEAL's BFVDefault). 5 + 2, α = 2 sits between them (depth 3, ≈ 0.8× the
+ *   key-switching time of 6 + 1: its FastBconv and third digit eat most of the gain).
+ * - n16384: 11 + 4, α = 4 (3 digits, depth 8); n16384-maxq: 13 + 2, α = 2 (depth 10).
  * - n32768: 27 + 3, α = 3 (9 digits instead of 29).
  */
 export type PresetName = 'n4096' | 'n8192' | 'n16384' | 'n32768' | 'n8192-maxq' | 'n16384-maxq';
