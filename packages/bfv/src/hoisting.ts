@@ -31,7 +31,7 @@
 import { Ciphertext } from './ciphertext.js';
 import type { BfvContext } from './context.js';
 import type { GaloisKeys } from './keys.js';
-import { decompose, innerProduct, modDownNtt, type KeySwitchDigits } from './keyswitch.js';
+import { decompose, innerProduct, keySwitchAccumulators, keySwitchPolys, modDownNtt, type KeySwitchDigits } from './keyswitch.js';
 import { fail } from './math/errors.js';
 import type { Residues } from './math/kernel.js';
 import { RnsPoly } from './math/poly.js';
@@ -52,18 +52,21 @@ function pModQ(ctx: BfvContext): bigint[] {
 /** Galois automorphisms of `a` (size 2) for every element, sharing one decomposition; writes outs[i]. */
 export function applyGaloisHoisted(ctx: BfvContext, a: Ciphertext, elements: readonly number[], keys: GaloisKeys, outs: readonly Ciphertext[]): void {
   const level = ctx.level(a.level);
-  const n = ctx.n, base = level.base, total = level.extendedOps.length;
-  const c0 = a.polys[0].clone();
+  const n = ctx.n, base = level.base;
+  // Per-level scratch (keyswitch.ts): c0 survives every element (outs may alias a), d0 and the accumulators are per element.
+  const [c0, , d0] = keySwitchPolys(ctx, a.level);
+  const [acc0, acc1] = keySwitchAccumulators(ctx, a.level);
+  ctx.kernel.copy(a.polys[0].data, c0.data);
   // Step 1.
   const digits = decompose(ctx, a.level, a.polys[1]);
   elements.forEach((g, i) => {
     const key = keys.get(g);
-    const acc0 = ctx.kernel.alloc(total * n), acc1 = ctx.kernel.alloc(total * n);
+    ctx.kernel.zero(acc0);
+    ctx.kernel.zero(acc1);
     // Step 2.
     innerProduct(ctx, digits, key, acc0, acc1, nttGaloisPermutation(n, g));
     // Steps 3–4.
     const out = outs[i].reshape(a.level, 2);
-    const d0 = RnsPoly.zero(base, 'coeff');
     modDownNtt(ctx, a.level, acc0, d0);
     modDownNtt(ctx, a.level, acc1, out.polys[1]);
     for (let j = 0; j < base.size; j++) {

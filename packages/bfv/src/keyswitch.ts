@@ -218,6 +218,16 @@ export function switchKeyInto(ctx: BfvContext, levelIndex: number, c: RnsPoly, k
   modDownNtt(ctx, levelIndex, acc1, d1);
 }
 
+/**
+ * The two (L' + K)·N accumulators of switchKeyInto, for callers that run steps 2–4
+ * themselves (hoisting): per-level scratch, not zeroed; the next key switch at this
+ * level overwrites them.
+ */
+export function keySwitchAccumulators(ctx: BfvContext, levelIndex: number): readonly [Residues, Residues] {
+  const { acc0, acc1 } = decomposeScratch(ctx, levelIndex);
+  return [acc0, acc1];
+}
+
 const polyScratch = new WeakMap<BfvContext, Map<number, readonly RnsPoly[]>>();
 /**
  * Three coefficient-form polynomials over the level base for the callers of
