@@ -92,6 +92,9 @@ function presetShape(n: number, preset: PresetChoice): Pick<BfvParameterLiteral,
   return { coeffModulus: p.coeffModulus, specialModulus: p.specialModulus, keySwitchDigitSize: p.keySwitchDigitSize };
 }
 
+/** Whether N has a `-maxq` preset distinct from the default one. */
+const hasMaxq = (n: number): boolean => `n${n}-maxq` in PRESETS;
+
 /** Our parameters for each N: the presets (u32), SEAL-sized primes (u64); at most SEAL's log Q·P. */
 function ourParameters(n: number, t: number, kernel: KernelName, variant: Variant | null, preset: PresetChoice): Literal {
   const u32: Record<number, Pick<BfvParameterLiteral, 'coeffModulus' | 'specialModulus' | 'keySwitchDigitSize'>> = {
@@ -193,7 +196,7 @@ async function compare(peer: SealThread, variants: readonly Variant[], detected:
     // Presets apply to u32 only (u64 takes SEAL's prime sizes); the default preset's rows carry no `preset` field.
     const configs = kernels
       .filter((k) => k === 'u32' || u64Sizes.includes(n))
-      .flatMap((kernel) => (kernel === 'u32' ? presetChoices : (['default'] as PresetChoice[])).flatMap((preset) => variants.map((variant) => ({ kernel, variant, preset }))));
+      .flatMap((kernel) => (kernel === 'u32' ? presetChoices.filter((p) => p === 'default' || hasMaxq(n)) : (['default'] as PresetChoice[])).flatMap((preset) => variants.map((variant) => ({ kernel, variant, preset }))));
     const sides = configs.map(({ kernel, variant, preset }) => ({
       kernel, variant, ...(preset === 'default' ? {} : { preset }), ours: ourOps(n, info.t, kernel, detected ? variant : null, preset),
     }));
