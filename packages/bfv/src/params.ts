@@ -292,23 +292,24 @@ function chainEnd(n: number, t: bigint, coeffModulus: readonly bigint[], special
  * (tinybench p50 wall ms, 3 rounds alternated between the candidates of one N,
  * median; 2-core machine shared, load ≈ 6–7: compare within a column only) and
  * the CPU-time ratio to node-seal 6.0.3 of `npm run bench:ops` (15 rounds,
- * load ≈ 7.6–8.1, benchmarks/results/runs/ops-vs-seal-presets-keyswitch.json; SEAL's data log Q 174 / 389 bits, budget after mul+relin 114 / 328):
+ * load ≈ 7.5–7.8, benchmarks/results/runs/ops-vs-seal-presets-keyswitch-repeat.json;
+ * SEAL's data log Q 174 / 389 bits, budget after mul+relin 114 / 329):
  *
  *   | candidate           | log Q | levels | digits | relin ms | rotate ms | mul+relin budget | depth | relin, rotate / SEAL |
  *   |---------------------|-------|--------|--------|----------|-----------|------------------|-------|----------------------|
- *   | N=8192  6+1, α = 1  | 174   | 5      | 6      | 14.4     | 20.7      | 114              | 4     | 1.94, 1.96           |
+ *   | N=8192  6+1, α = 1  | 174   | 5      | 6      | 14.4     | 20.7      | 114              | 4     | 1.98, 1.95           |
  *   | N=8192  5+2, α = 2  | 145   | 4      | 3      | 18.7     | 15.7      | 85               | 3     | —                    |
- *   | N=8192  4+2, α = 2  | 116   | 3      | 2      | 7.9      | 7.6       | 56               | 2     | 1.14, 1.14           |
+ *   | N=8192  4+2, α = 2  | 116   | 3      | 2      | 7.9      | 7.6       | 56               | 2     | 0.94, 0.95           |
  *   | N=16384 14+1, α = 1 | 406   | 13     | 14     | 326      | 324       | 345              | 11    | —                    |
- *   | N=16384 13+2, α = 2 | 377   | 12     | 7      | 172      | 183       | 316              | 10    | 2.31, 2.27           |
+ *   | N=16384 13+2, α = 2 | 377   | 12     | 7      | 172      | 183       | 316              | 10    | 1.81, 1.86           |
  *   | N=16384 12+3, α = 3 | 348   | 11     | 4      | 113      | 119       | 287              | 9     | —                    |
- *   | N=16384 11+4, α = 4 | 319   | 10     | 3      | 100      | 100       | 257              | 8     | 1.12, 1.10           |
+ *   | N=16384 11+4, α = 4 | 319   | 10     | 3      | 100      | 100       | 257              | 8     | 1.08, 1.08           |
  *
  * ("depth": products x·y·y·… relinearized at level 0 that still decrypt; "levels":
  * the modulus chain, check 3.) Every candidate's rotation costs 2–5 bits and its
  * relinearization 0–1 bits at every level. The defaults are the fastest key
  * switching that keeps at least two thirds of SEAL's data bits (issue 14: every
- * op within 1.2× node-seal at N = 8192 and 16384); the `-maxq` presets keep the
+ * op within 1.2× node-seal at N = 8192 and 16384, goal 1.0); the `-maxq` presets keep the
  * most data bits (SEAL's data level at N = 8192) for deeper circuits, at ≈ 2× the
  * key-switching time:
  * - n4096: 3 + 1, α = 1, the only chain with a usable second level.
