@@ -5,11 +5,13 @@
  * Parameters. SEAL: CoeffModulus.BFVDefault(N), PlainModulus.Batching(N, 20).
  * Ours (u32): PRESETS.n<N> with SEAL's t: total log2(Q·P) (special primes included)
  * ≤ SEAL's, 128-bit security by the same HE-standard table (params.ts); the
- * presets trade data bits for fewer key-switching digits (params.ts), so the JSON
- * holds both sides' data log Q, log Q·P, digit count and budgets (rows `dataLogQ`,
- * `logQP`, `keySwitchDigits`, `freshBudget`, `budgetAfterMulRelin`).
- * QHE_BENCH_PRESETS=default,maxq adds rows (field `preset: 'maxq'`) for the
- * `-maxq` presets (as many data bits as the bound allows, as SEAL's data level).
+ * default presets keep SEAL's data level as closely as 29-bit primes allow (174 /
+ * 377 data bits against SEAL's 174 / 389); the JSON holds both sides' data log Q,
+ * log Q·P, digit count and budgets (rows `dataLogQ`, `logQP`, `keySwitchDigits`,
+ * `freshBudget`, `budgetAfterMulRelin`). QHE_BENCH_PRESETS=default,fast adds rows
+ * (field `preset: 'fast'`) for the `-fast` presets, which trade a third of the data
+ * bits for fewer key-switching digits (params.ts): those rows are not like-for-like
+ * (SEAL keeps its data bits).
  * Both sides write into preallocated outputs (`…Into`).
  *
  * Method (issue 14: "alternate ours and the peer op by op for at least 15 rounds,
@@ -43,7 +45,7 @@
  * QHE_BENCH_U64_N (ring degrees with u64 rows, default 4096), QHE_BENCH_ROUNDS
  * (default 21, at least 15 for the issue's method), QHE_BENCH_BATCH_MS (default
  * 25), QHE_BENCH_OPS (a subset of ops), QHE_BENCH_VARIANTS (behz,hps),
- * QHE_BENCH_REPEAT (1 or 2), QHE_BENCH_PRESETS (default,maxq). Short check: QHE_BENCH_N=4096 QHE_BENCH_ROUNDS=5
+ * QHE_BENCH_REPEAT (1 or 2), QHE_BENCH_PRESETS (default,fast). Short check: QHE_BENCH_N=4096 QHE_BENCH_ROUNDS=5
  * QHE_BENCH_BATCH_MS=5.
  */
 import { loadavg } from 'node:os';
@@ -79,21 +81,21 @@ const repeat = Number(process.env.QHE_BENCH_REPEAT ?? 1);
 for (const op of opNames) if (!bfvOpNames.includes(op)) throw new Error(`QHE_BENCH_OPS: expected ops among ${bfvOpNames.join(', ')}, got ${op}`);
 if (!(repeat === 1 || repeat === 2)) throw new Error(`QHE_BENCH_REPEAT: expected 1 or 2, got ${repeat}`);
 
-/** Preset choice per N (u32): the default presets, or the `-maxq` ones (the most data bits the security bound allows, α = 1 or 2). */
-type PresetChoice = 'default' | 'maxq';
+/** Preset choice per N (u32): the default presets (SEAL's data level), or the `-fast` ones (fewer data bits, fewer digits). */
+type PresetChoice = 'default' | 'fast';
 const presetChoices = list(process.env.QHE_BENCH_PRESETS, 'default') as PresetChoice[];
-for (const p of presetChoices) if (p !== 'default' && p !== 'maxq') throw new Error(`QHE_BENCH_PRESETS: expected default and/or maxq, got ${p}`);
+for (const p of presetChoices) if (p !== 'default' && p !== 'fast') throw new Error(`QHE_BENCH_PRESETS: expected default and/or fast, got ${p}`);
 
-/** The u32 shape of PRESETS for N (its `-maxq` variant when asked for and one exists). */
+/** The u32 shape of PRESETS for N (its `-fast` variant when asked for and one exists). */
 function presetShape(n: number, preset: PresetChoice): Pick<BfvParameterLiteral, 'coeffModulus' | 'specialModulus' | 'keySwitchDigitSize'> {
   const all = PRESETS as Readonly<Record<string, BfvParameterLiteral>>;
-  const p = (preset === 'maxq' ? all[`n${n}-maxq`] : undefined) ?? all[`n${n}`];
+  const p = (preset === 'fast' ? all[`n${n}-fast`] : undefined) ?? all[`n${n}`];
   if (!p) throw new Error(`no preset for N=${n}`);
   return { coeffModulus: p.coeffModulus, specialModulus: p.specialModulus, keySwitchDigitSize: p.keySwitchDigitSize };
 }
 
-/** Whether N has a `-maxq` preset distinct from the default one. */
-const hasMaxq = (n: number): boolean => `n${n}-maxq` in PRESETS;
+/** Whether N has a `-fast` preset distinct from the default one. */
+const hasFast = (n: number): boolean => `n${n}-fast` in PRESETS;
 
 /** Our parameters for each N: the presets (u32), SEAL-sized primes (u64); at most SEAL's log Q·P. */
 function ourParameters(n: number, t: number, kernel: KernelName, variant: Variant | null, preset: PresetChoice): Literal {
@@ -196,7 +198,7 @@ async function compare(peer: SealThread, variants: readonly Variant[], detected:
     // Presets apply to u32 only (u64 takes SEAL's prime sizes); the default preset's rows carry no `preset` field.
     const configs = kernels
       .filter((k) => k === 'u32' || u64Sizes.includes(n))
-      .flatMap((kernel) => (kernel === 'u32' ? presetChoices.filter((p) => p === 'default' || hasMaxq(n)) : (['default'] as PresetChoice[])).flatMap((preset) => variants.map((variant) => ({ kernel, variant, preset }))));
+      .flatMap((kernel) => (kernel === 'u32' ? presetChoices.filter((p) => p === 'default' || hasFast(n)) : (['default'] as PresetChoice[])).flatMap((preset) => variants.map((variant) => ({ kernel, variant, preset }))));
     const sides = configs.map(({ kernel, variant, preset }) => ({
       kernel, variant, ...(preset === 'default' ? {} : { preset }), ours: ourOps(n, info.t, kernel, detected ? variant : null, preset),
     }));

@@ -1,6 +1,6 @@
 /**
  * `pnpm bench:pool`: scaling of the worker pool (issue 4) at N = 8192, u32
- * kernel, PRESETS['n8192-maxq'] (SEAL's data level, 6 + 1 primes) with t = node-seal's batching t (1032193).
+ * kernel, PRESETS.n8192 (SEAL's data level, 6 + 1 primes) with t = node-seal's batching t (1032193).
  *
  * Workloads, each for 1, 2, … availableParallelism() workers:
  *   (a) 64 independent multiply + relinearize (`multiplyRelinearizeMany`);
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   // The machines are shared: record the load so a contaminated run can be recognised.
   const loadBefore = loadavg();
   const workerCounts = Array.from({ length: cores }, (_, i) => i + 1);
-  const ctx = new BfvContext({ ...PRESETS['n8192-maxq'], plainModulus: T });
+  const ctx = new BfvContext({ ...PRESETS.n8192, plainModulus: T });
   const kg = new KeyGenerator(ctx);
   const rk = kg.createRelinKeys();
   const enc = new Encryptor(ctx, { publicKey: kg.createPublicKey() });
@@ -136,7 +136,7 @@ async function main(): Promise<void> {
 
   if (process.env.QHE_BENCH_PEER !== '0') rows.push(...(await peerRows({ ctx, rk, xs, ys, inputs, plan }, cores)));
   printTable(rows);
-  const file = writeResults('pool-scaling', { runs: RUNS, loadavg: { before: loadBefore, after: loadavg() }, parameters: { n: N, t: T, preset: 'n8192-maxq', kernel: 'u32' }, sequentialMs: sequential, rows });
+  const file = writeResults('pool-scaling', { runs: RUNS, loadavg: { before: loadBefore, after: loadavg() }, parameters: { n: N, t: T, preset: 'n8192', kernel: 'u32' }, sequentialMs: sequential, rows });
   console.log(`wrote ${file}`);
 }
 

@@ -307,31 +307,31 @@ function chainEnd(n: number, t: bigint, coeffModulus: readonly bigint[], special
  *
  * ("depth": products x·y·y·… relinearized at level 0 that still decrypt; "levels":
  * the modulus chain, check 3.) Every candidate's rotation costs 2–5 bits and its
- * relinearization 0–1 bits at every level. The defaults are the fastest key
- * switching that keeps at least two thirds of SEAL's data bits (issue 14: every
- * op within 1.2× node-seal at N = 8192 and 16384, goal 1.0); the `-maxq` presets keep the
- * most data bits (SEAL's data level at N = 8192) for deeper circuits, at ≈ 2× the
- * key-switching time:
+ * relinearization 0–1 bits at every level. The plain names keep SEAL's data
+ * level (as many data bits as the bound allows, what a circuit written for
+ * SEAL's BFVDefault needs); the `-fast` presets trade data bits for fewer digits
+ * (≈ 2× faster key switching, two thirds of the data bits, less depth). The
+ * `-fast` ratios are not like-for-like: node-seal keeps 174 / 389 data bits.
  * - n4096: 3 + 1, α = 1, the only chain with a usable second level.
- * - n8192: 4 + 2, α = 2 (2 digits, depth 2); n8192-maxq: 6 + 1, α = 1 (depth 4,
- *   as SEAL's BFVDefault). 5 + 2, α = 2 sits between them (depth 3, ≈ 0.8× the
+ * - n8192: 6 + 1, α = 1 (depth 4, as SEAL's BFVDefault); n8192-fast: 4 + 2, α = 2
+ *   (2 digits, depth 2). 5 + 2, α = 2 sits between them (depth 3, ≈ 0.8× the
  *   key-switching time of 6 + 1: its FastBconv and third digit eat most of the gain).
- * - n16384: 11 + 4, α = 4 (3 digits, depth 8); n16384-maxq: 13 + 2, α = 2 (depth 10).
+ * - n16384: 13 + 2, α = 2 (depth 10); n16384-fast: 11 + 4, α = 4 (3 digits, depth 8).
  * - n32768: 27 + 3, α = 3 (9 digits instead of 29).
  */
-export type PresetName = 'n4096' | 'n8192' | 'n16384' | 'n32768' | 'n8192-maxq' | 'n16384-maxq';
+export type PresetName = 'n4096' | 'n8192' | 'n16384' | 'n32768' | 'n8192-fast' | 'n16384-fast';
 
 export const PRESETS: Readonly<Record<PresetName, BfvParameterLiteral>> = Object.freeze({
   /** log QP = 109: 28 + 27 + 27-bit data primes (82 bits) + 27-bit special; α = 1. */
   n4096: Object.freeze({ polyDegree: 4096, keySwitchDigitSize: 1, coeffModulus: Object.freeze([28, 27, 27]), specialModulus: Object.freeze([27]), plainModulus: Object.freeze({ batchingBits: 20 }) }),
-  /** log QP = 174: 4 × 29-bit data primes (116 bits) + 2 × 29-bit special; α = 2 (2 digits). */
-  n8192: Object.freeze({ polyDegree: 8192, keySwitchDigitSize: 2, coeffModulus: Object.freeze(Array(4).fill(29)), specialModulus: Object.freeze([29, 29]), plainModulus: Object.freeze({ batchingBits: 20 }) }),
   /** log QP = 203: 6 × 29-bit data primes (174 bits, as SEAL's BFVDefault data level) + 29-bit special; α = 1 (6 digits). */
-  'n8192-maxq': Object.freeze({ polyDegree: 8192, keySwitchDigitSize: 1, coeffModulus: Object.freeze(Array(6).fill(29)), specialModulus: Object.freeze([29]), plainModulus: Object.freeze({ batchingBits: 20 }) }),
-  /** log QP = 435: 11 × 29-bit data primes (319 bits) + 4 × 29-bit special; α = 4 (3 digits). */
-  n16384: Object.freeze({ polyDegree: 16384, keySwitchDigitSize: 4, coeffModulus: Object.freeze(Array(11).fill(29)), specialModulus: Object.freeze([29, 29, 29, 29]), plainModulus: Object.freeze({ batchingBits: 20 }) }),
+  n8192: Object.freeze({ polyDegree: 8192, keySwitchDigitSize: 1, coeffModulus: Object.freeze(Array(6).fill(29)), specialModulus: Object.freeze([29]), plainModulus: Object.freeze({ batchingBits: 20 }) }),
+  /** log QP = 174: 4 × 29-bit data primes (116 bits) + 2 × 29-bit special; α = 2 (2 digits). */
+  'n8192-fast': Object.freeze({ polyDegree: 8192, keySwitchDigitSize: 2, coeffModulus: Object.freeze(Array(4).fill(29)), specialModulus: Object.freeze([29, 29]), plainModulus: Object.freeze({ batchingBits: 20 }) }),
   /** log QP = 435: 13 × 29-bit data primes (377 bits) + 2 × 29-bit special; α = 2 (7 digits). */
-  'n16384-maxq': Object.freeze({ polyDegree: 16384, keySwitchDigitSize: 2, coeffModulus: Object.freeze(Array(13).fill(29)), specialModulus: Object.freeze([29, 29]), plainModulus: Object.freeze({ batchingBits: 20 }) }),
+  n16384: Object.freeze({ polyDegree: 16384, keySwitchDigitSize: 2, coeffModulus: Object.freeze(Array(13).fill(29)), specialModulus: Object.freeze([29, 29]), plainModulus: Object.freeze({ batchingBits: 20 }) }),
+  /** log QP = 435: 11 × 29-bit data primes (319 bits) + 4 × 29-bit special; α = 4 (3 digits). */
+  'n16384-fast': Object.freeze({ polyDegree: 16384, keySwitchDigitSize: 4, coeffModulus: Object.freeze(Array(11).fill(29)), specialModulus: Object.freeze([29, 29, 29, 29]), plainModulus: Object.freeze({ batchingBits: 20 }) }),
   /** log QP = 870: 27 × 29-bit data primes + 3 × 29-bit special; α = 3. */
   n32768: Object.freeze({ polyDegree: 32768, keySwitchDigitSize: 3, coeffModulus: Object.freeze(Array(27).fill(29)), specialModulus: Object.freeze([29, 29, 29]), plainModulus: Object.freeze({ batchingBits: 20 }) }),
 });
